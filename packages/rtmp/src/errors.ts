@@ -5,6 +5,7 @@
 export type RtmpErrorCode =
   | 'HANDSHAKE_BAD_VERSION' // C0/S0 is not 3
   | 'HANDSHAKE_BAD_STATE' // handshake bytes after completion, or a call out of order
+  | 'HANDSHAKE_DIGEST_INVALID' // (client, digest mode) S1 digest or S2 signature does not verify
   | 'CHUNK_BAD_CSID' // chunk stream id outside 2..65599
   | 'CHUNK_NO_PREVIOUS_HEADER' // type 1/2/3 header on a chunk stream that never had a type 0
   | 'CHUNK_TOO_MANY_STREAMS' // more concurrent chunk streams than allowed
@@ -21,7 +22,8 @@ export type RtmpErrorCode =
   | 'AMF_ENCODE_UNSUPPORTED' // a JS value the encoder cannot represent
   | 'COMMAND_MALFORMED' // a command message without a name or transaction id
   | 'TAG_MALFORMED' // an audio/video tag too short for its declared layout
-  | 'SESSION_PROTOCOL_VIOLATION'; // a message that is illegal in the session's current state
+  | 'SESSION_PROTOCOL_VIOLATION' // a message that is illegal in the session's current state
+  | 'CHUNK_DECODER_FAILED'; // the decoder was interrupted (e.g. its message callback threw) and lost its place
 
 export class RtmpError extends Error {
   override readonly name = 'RtmpError';

@@ -1,0 +1,36 @@
+// Original file: proto/rtmpcluster/control/v1/control.proto
+
+import type { StreamEvent as _rtmpcluster_control_v1_StreamEvent, StreamEvent__Output as _rtmpcluster_control_v1_StreamEvent__Output } from '../../../rtmpcluster/control/v1/StreamEvent.js';
+import type { NodeEvent as _rtmpcluster_control_v1_NodeEvent, NodeEvent__Output as _rtmpcluster_control_v1_NodeEvent__Output } from '../../../rtmpcluster/control/v1/NodeEvent.js';
+import type { KickEvent as _rtmpcluster_control_v1_KickEvent, KickEvent__Output as _rtmpcluster_control_v1_KickEvent__Output } from '../../../rtmpcluster/control/v1/KickEvent.js';
+import type { Long } from '@grpc/proto-loader';
+
+export interface ClusterEvent {
+  /**
+   * Time the event was emitted, as carried by the event itself.
+   */
+  'timeMs'?: (number | string | Long);
+  'published'?: (_rtmpcluster_control_v1_StreamEvent | null);
+  'unpublished'?: (_rtmpcluster_control_v1_StreamEvent | null);
+  'nodeUp'?: (_rtmpcluster_control_v1_NodeEvent | null);
+  'nodeDraining'?: (_rtmpcluster_control_v1_NodeEvent | null);
+  'nodeDown'?: (_rtmpcluster_control_v1_NodeEvent | null);
+  'sessionKicked'?: (_rtmpcluster_control_v1_KickEvent | null);
+  'publisherKicked'?: (_rtmpcluster_control_v1_KickEvent | null);
+  'event'?: "published"|"unpublished"|"nodeUp"|"nodeDraining"|"nodeDown"|"sessionKicked"|"publisherKicked";
+}
+
+export interface ClusterEvent__Output {
+  /**
+   * Time the event was emitted, as carried by the event itself.
+   */
+  'timeMs': (number);
+  'published'?: (_rtmpcluster_control_v1_StreamEvent__Output | null);
+  'unpublished'?: (_rtmpcluster_control_v1_StreamEvent__Output | null);
+  'nodeUp'?: (_rtmpcluster_control_v1_NodeEvent__Output | null);
+  'nodeDraining'?: (_rtmpcluster_control_v1_NodeEvent__Output | null);
+  'nodeDown'?: (_rtmpcluster_control_v1_NodeEvent__Output | null);
+  'sessionKicked'?: (_rtmpcluster_control_v1_KickEvent__Output | null);
+  'publisherKicked'?: (_rtmpcluster_control_v1_KickEvent__Output | null);
+  'event'?: "published"|"unpublished"|"nodeUp"|"nodeDraining"|"nodeDown"|"sessionKicked"|"publisherKicked";
+}

@@ -1,0 +1,15 @@
+// Original file: proto/rtmpcluster/control/v1/control.proto
+
+import type { NodeRole as _rtmpcluster_control_v1_NodeRole, NodeRole__Output as _rtmpcluster_control_v1_NodeRole__Output } from '../../../rtmpcluster/control/v1/NodeRole.js';
+
+export interface NodeEvent {
+  'nodeId'?: (string);
+  'role'?: (_rtmpcluster_control_v1_NodeRole);
+  'address'?: (string);
+}
+
+export interface NodeEvent__Output {
+  'nodeId': (string);
+  'role': (_rtmpcluster_control_v1_NodeRole__Output);
+  'address': (string);
+}

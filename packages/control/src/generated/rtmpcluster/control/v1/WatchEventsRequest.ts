@@ -1,0 +1,8 @@
+// Original file: proto/rtmpcluster/control/v1/control.proto
+
+
+export interface WatchEventsRequest {
+}
+
+export interface WatchEventsRequest__Output {
+}

@@ -1,0 +1,121 @@
+import { RtmpError } from '../errors.js';
+import { DEFAULT_LIMITS, type ProtocolLimits } from '../message.js';
+
+export function resolveLimits(limits?: Partial<ProtocolLimits>): ProtocolLimits {
+  return limits === undefined ? DEFAULT_LIMITS : { ...DEFAULT_LIMITS, ...limits };
+}
+
+/**
+ * Bounds-checked cursor shared by the AMF0 and AMF3 decoders. It also carries
+ * the per-message budgets (nesting depth, total values) so a value switched
+ * from AMF0 to AMF3 keeps counting against the same bounds.
+ */
+export class AmfReader {
+  pos: number;
+  depth = 0;
+  items = 0;
+
+  constructor(
+    readonly buf: Buffer,
+    readonly limits: ProtocolLimits,
+    start = 0,
+  ) {
+    this.pos = start;
+  }
+
+  get remaining(): number {
+    return this.buf.length - this.pos;
+  }
+
+  need(n: number): void {
+    if (n > this.buf.length - this.pos) {
+      throw new RtmpError('AMF_TRUNCATED', `AMF value needs ${n} bytes at offset ${this.pos}, ${this.remaining} left`);
+    }
+  }
+
+  /** Called for every decoded value: bounds the total work per message. */
+  countItem(): void {
+    if (++this.items > this.limits.maxAmfItems) {
+      throw new RtmpError('AMF_COUNT_EXCEEDED', `more than ${this.limits.maxAmfItems} AMF values in one message`);
+    }
+  }
+
+  /**
+   * Validates a declared element count before anything is allocated for it:
+   * each element takes at least `minBytesEach` bytes, so a count the buffer
+   * cannot hold is a truncation, and a count above the item bound is refused.
+   */
+  checkDeclaredCount(count: number, minBytesEach: number): void {
+    if (count > this.limits.maxAmfItems) {
+      throw new RtmpError('AMF_COUNT_EXCEEDED', `declared count ${count} above limit ${this.limits.maxAmfItems}`);
+    }
+    if (count * minBytesEach > this.remaining) {
+      throw new RtmpError('AMF_TRUNCATED', `declared count ${count} cannot fit in the ${this.remaining} bytes left`);
+    }
+  }
+
+  enter(): void {
+    if (++this.depth > this.limits.maxAmfDepth) {
+      throw new RtmpError('AMF_DEPTH_EXCEEDED', `AMF nesting deeper than ${this.limits.maxAmfDepth}`);
+    }
+  }
+
+  leave(): void {
+    this.depth--;
+  }
+
+  u8(): number {
+    this.need(1);
+    return this.buf[this.pos++]!;
+  }
+
+  u16(): number {
+    this.need(2);
+    const v = this.buf.readUInt16BE(this.pos);
+    this.pos += 2;
+    return v;
+  }
+
+  s16(): number {
+    this.need(2);
+    const v = this.buf.readInt16BE(this.pos);
+    this.pos += 2;
+    return v;
+  }
+
+  u32(): number {
+    this.need(4);
+    const v = this.buf.readUInt32BE(this.pos);
+    this.pos += 4;
+    return v;
+  }
+
+  s32(): number {
+    this.need(4);
+    const v = this.buf.readInt32BE(this.pos);
+    this.pos += 4;
+    return v;
+  }
+
+  double(): number {
+    this.need(8);
+    const v = this.buf.readDoubleBE(this.pos);
+    this.pos += 8;
+    return v;
+  }
+
+  utf8(len: number): string {
+    this.need(len);
+    const s = this.buf.toString('utf8', this.pos, this.pos + len);
+    this.pos += len;
+    return s;
+  }
+
+  /** Copies: a decoded value must not pin the (possibly large) message buffer. */
+  bytes(len: number): Buffer {
+    this.need(len);
+    const out = Buffer.from(this.buf.subarray(this.pos, this.pos + len));
+    this.pos += len;
+    return out;
+  }
+}

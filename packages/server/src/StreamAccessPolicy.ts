@@ -1,0 +1,61 @@
+/**
+ * The hook the cluster layer plugs into the server: authorization and routing of publish and play requests.
+ * An origin claims the stream in the registry in onPublishRequest (the publish is accepted only after the
+ * promise resolves, so an encoder never sees Publish.Start for a stream it does not own); an edge starts or
+ * joins its relay pull in onPlayRequest. The ended callbacks let the policy release what it acquired.
+ */
+
+/** The stream name a client asked for, split like the wire carries it: `name?query` under `app`. */
+export interface StreamRequest {
+  connId: string;
+  remoteAddress: string;
+  /** the connect command's app, without its query */
+  app: string;
+  /** the publish/play name, without its query */
+  name: string;
+  /** 'app/name': the hub's stream key */
+  key: string;
+  /** query parameters of the publish/play name merged over those of the connect app/tcUrl */
+  query: Record<string, string>;
+  tcUrl: string | undefined;
+}
+
+export interface PublishRequest extends StreamRequest {
+  /** 'live', 'record' or 'append' as the client sent it */
+  publishType: string;
+}
+
+export interface PlayRequest extends StreamRequest {
+  /** the play command's start argument (-2, -1, -1000, -2000, 0 all mean live here) */
+  start: number;
+}
+
+export type AccessDecision =
+  | { allow: true }
+  | {
+      allow: false;
+      /** onStatus code to send; default NetStream.Publish.BadName / NetStream.Play.Failed */
+      statusCode?: string;
+      /** readable: ffmpeg prints it as "Server error: <description>" */
+      description: string;
+    };
+
+export interface StreamAccessPolicy {
+  /** May be slow (a registry round trip); may reject (then the publish is refused with its message). */
+  onPublishRequest(req: PublishRequest): Promise<AccessDecision>;
+  onPlayRequest(req: PlayRequest): Promise<AccessDecision>;
+  /** The accepted publish ended (unpublish, disconnect, takeover, shutdown). Must not throw. */
+  onPublishEnded?(req: PublishRequest): void;
+  /** The accepted play ended. Must not throw. */
+  onPlayEnded?(req: PlayRequest): void;
+}
+
+/** Single-node default: everybody may publish and play every name; streams are local. */
+export class AllowAllAccessPolicy implements StreamAccessPolicy {
+  async onPublishRequest(): Promise<AccessDecision> {
+    return { allow: true };
+  }
+  async onPlayRequest(): Promise<AccessDecision> {
+    return { allow: true };
+  }
+}
