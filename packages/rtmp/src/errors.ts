@@ -20,6 +20,7 @@ export type RtmpErrorCode =
   | 'AMF_COUNT_EXCEEDED' // more properties/elements than the configured bound
   | 'AMF_BAD_REFERENCE' // a reference index that points nowhere
   | 'AMF_ENCODE_UNSUPPORTED' // a JS value the encoder cannot represent
+  | 'AMF_UNSUPPORTED_TYPE' // a well-formed AMF3 value we cannot decode (externalizable class of unknown layout)
   | 'COMMAND_MALFORMED' // a command message without a name or transaction id
   | 'TAG_MALFORMED' // an audio/video tag too short for its declared layout
   | 'SESSION_PROTOCOL_VIOLATION' // a message that is illegal in the session's current state

@@ -1,0 +1,48 @@
+import { RegistryError } from './errors.js';
+import { validateNodeId } from './StreamKey.js';
+import type { NodeInfo, NodeRole, NodeState } from './types.js';
+
+const ROLES: ReadonlySet<NodeRole> = new Set(['origin', 'edge', 'control', 'all-in-one']);
+const STATES: ReadonlySet<NodeState> = new Set(['ready', 'draining']);
+
+/** 'host:port' with a port in 1..65535; host may be a name, IPv4 or [IPv6]. */
+export function validateAddress(address: string): void {
+  const m = typeof address === 'string' ? /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+):(\d{1,5})$/.exec(address) : null;
+  const port = m ? Number(m[2]) : 0;
+  if (!m || port < 1 || port > 65535) {
+    throw new RegistryError('INVALID_ARGUMENT', `address must be 'host:port': ${JSON.stringify(address)}`);
+  }
+}
+
+function nonNegative(what: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+    throw new RegistryError('INVALID_ARGUMENT', `node ${what} must be a finite number >= 0`);
+  }
+  return v;
+}
+
+/** Validates and returns a normalized copy (no extra properties leak into the store). */
+export function normalizeNodeInfo(info: NodeInfo): NodeInfo {
+  validateNodeId(info.id);
+  if (!ROLES.has(info.role)) throw new RegistryError('INVALID_ARGUMENT', `unknown node role ${JSON.stringify(info.role)}`);
+  if (!STATES.has(info.state)) throw new RegistryError('INVALID_ARGUMENT', `unknown node state ${JSON.stringify(info.state)}`);
+  validateAddress(info.address);
+  if (typeof info.version !== 'string' || info.version.length > 64) {
+    throw new RegistryError('INVALID_ARGUMENT', 'node version must be a string of at most 64 characters');
+  }
+  const load = info.load ?? { connections: 0, streams: 0, ingressBps: 0, egressBps: 0 };
+  return {
+    id: info.id,
+    role: info.role,
+    address: info.address,
+    version: info.version,
+    startedAt: nonNegative('startedAt', info.startedAt),
+    load: {
+      connections: nonNegative('load.connections', load.connections),
+      streams: nonNegative('load.streams', load.streams),
+      ingressBps: nonNegative('load.ingressBps', load.ingressBps),
+      egressBps: nonNegative('load.egressBps', load.egressBps),
+    },
+    state: info.state,
+  };
+}

@@ -1,0 +1,5 @@
+export * from './SessionTypes.js';
+export * from './StreamName.js';
+export * from './AckCounter.js';
+export * from './ServerSession.js';
+export * from './ClientSession.js';
