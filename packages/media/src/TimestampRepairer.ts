@@ -57,6 +57,11 @@ export class TimestampRepairer {
 
   /** Map an input timestamp of a track to its output timestamp (uint32). */
   repair(inputTs: number, track: TimestampTrackId): number {
+    return this.repairExtended(inputTs, track) % TWO_POW_32;
+  }
+
+  /** Like repair() but returns the output on the 64-bit timeline (exact up to 2^53 ms). */
+  repairExtended(inputTs: number, track: TimestampTrackId): number {
     const raw = inputTs >>> 0;
     let out: number;
     if (this.segmentStart) {
@@ -86,7 +91,7 @@ export class TimestampRepairer {
     this.lastRaw = raw;
     this.trackLast[track] = out;
     if (out > this.head) this.head = out;
-    return out % TWO_POW_32;
+    return out;
   }
 
   /** Output timestamp for a message without timing of its own (sequence headers, metadata). */

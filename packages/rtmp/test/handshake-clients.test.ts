@@ -129,6 +129,45 @@ describe('ServerHandshake with real clients', () => {
     expectConnectChunk(seen.firstChunk);
   });
 
+  it('ffprobe play (control): aborts against a server that claims a version without a digest', async () => {
+    // Shows the previous test can fail: S1 version 5.0.3.1 with random bytes and an echoed S2.
+    const server = net.createServer((socket) => {
+      let got = Buffer.alloc(0);
+      let answered = false;
+      socket.on('error', () => undefined);
+      socket.on('data', (data) => {
+        got = Buffer.concat([got, data]);
+        if (answered || got.length < 1537) return;
+        answered = true;
+        const s1 = Buffer.alloc(1536, 0x5a);
+        s1.writeUInt32BE(0x05000301, 4);
+        socket.write(Buffer.concat([Buffer.from([3]), s1, got.subarray(1, 1537)]));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    const child = spawn('ffprobe', ['-v', 'error', '-rw_timeout', '10000000', `rtmp://127.0.0.1:${port}/live/x`], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    spawned.add(child);
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    try {
+      const code = await new Promise<number | null>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('ffprobe did not exit')), CLIENT_TIMEOUT_MS);
+        child.on('exit', (c) => {
+          clearTimeout(timer);
+          resolve(c);
+        });
+      });
+      expect(code).not.toBe(0);
+      expect(stderr).toMatch(/Server response validating failed/);
+    } finally {
+      killClient(child);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it('rtmpdump play: simple handshake, then connect', async () => {
     const seen = await handshakeWith('rtmpdump', (port) => [
       '-r', `rtmp://127.0.0.1:${port}/live/x`, '-o', '/dev/null', '--timeout', '3',

@@ -1,0 +1,51 @@
+import type { RtmpErrorCode } from '@rtmp-cluster/rtmp';
+
+/**
+ * Why the server closed (or lost) a connection. Stable codes: logs, metrics and tests match on them.
+ * PROTOCOL_ERROR carries the RtmpError code that caused it in `errorCode`.
+ */
+export type ConnectionCloseReason =
+  | 'PEER_CLOSED' // the client closed the socket after the handshake
+  | 'HANDSHAKE_INCOMPLETE' // the client closed the socket in the middle of the handshake
+  | 'SOCKET_ERROR' // ECONNRESET, EPIPE, ...
+  | 'HANDSHAKE_TIMEOUT' // the handshake did not finish in time (slowloris)
+  | 'IDLE_TIMEOUT' // a non-player sent nothing for too long
+  | 'PING_TIMEOUT' // a ping stayed unanswered for too long (zombie peer, paused reader)
+  | 'MAX_CONNECTIONS' // refused at accept: the server is full
+  | 'PROTOCOL_ERROR' // the peer violated the protocol (see errorCode)
+  | 'CONNECT_REJECTED' // the connect command was refused
+  | 'PUBLISH_TAKEN_OVER' // another publisher took the stream over ('takeover' policy)
+  | 'KICKED' // an operator or the cluster kicked the connection
+  | 'SERVER_SHUTDOWN' // the server is draining or closing
+  | 'INTERNAL_ERROR'; // a bug on our side, contained to this connection
+
+export type ConnectionRole = 'none' | 'publisher' | 'player';
+
+export interface ConnectionClosedEvent {
+  connId: string;
+  remoteAddress: string;
+  reason: ConnectionCloseReason;
+  /** RtmpError code for PROTOCOL_ERROR, the system error code (ECONNRESET) for SOCKET_ERROR */
+  errorCode: RtmpErrorCode | string | undefined;
+  message: string;
+  /** 'handshake' when it never got past the handshake */
+  phase: 'handshake' | 'session';
+  role: ConnectionRole;
+  /** stream keys the connection published or played */
+  streams: string[];
+  bytesIn: number;
+  bytesOut: number;
+  durationMs: number;
+}
+
+/** Connection-level failure raised inside the server (not by the protocol layer). */
+export class ConnectionError extends Error {
+  override readonly name = 'ConnectionError';
+  constructor(
+    readonly reason: ConnectionCloseReason,
+    message: string,
+    readonly errorCode?: string,
+  ) {
+    super(message);
+  }
+}
