@@ -161,7 +161,10 @@ export interface SubscriberStats {
 export interface StreamPublishedEvent {
   key: string;
   publisherId: string;
+  /** the stream object already had a publisher before (its subscribers continue) */
   republish: boolean;
+  /** this publisher evicted the previous one (a 'streamUnpublished' with reason 'takeover' came just before) */
+  takeover: boolean;
 }
 export interface StreamUnpublishedEvent {
   key: string;

@@ -163,8 +163,8 @@ export class Subscriber implements Subscription, Flushable {
 
   streamStarted(info: Omit<StreamStartedInfo, 'republish'>): void {
     this.flushQueue();
-    if (this.dropping) this.endEpisode();
     this.configStale = false;
+    if (this.dropping) this.endEpisode();
     this.waitKeyframe = true;
     this.joinAllowance = 0;
     const republish = this.sawPublisher;
@@ -179,6 +179,7 @@ export class Subscriber implements Subscription, Flushable {
 
   streamStopped(reason: StreamStopReason): void {
     this.flushQueue();
+    this.configStale = false;
     if (this.dropping) this.endEpisode();
     if (this.closed) return;
     try {

@@ -1,1 +1,10 @@
-export {};
+export { loadConfig, defaultConfig, readConfigFile, ConfigError, CONFIG_ENV_NAMES, NODE_ROLES, LOG_LEVELS, DUPLICATE_PUBLISH_POLICIES } from './config.js';
+export type { NodeConfig, NodeRole, LogLevel, LoadConfigInput } from './config.js';
+export { createNode, UnsupportedRoleError } from './Node.js';
+export type { NodeHandle, NodeAddresses, NodeState, CreateNodeOptions } from './Node.js';
+export { HealthServer } from './HealthServer.js';
+export type { HealthServerOptions } from './HealthServer.js';
+export { renderMetricsText } from './MetricsText.js';
+export type { MetricSample, MetricKind } from './MetricsText.js';
+export { createLogger } from './logger.js';
+export type { LoggerOptions } from './logger.js';

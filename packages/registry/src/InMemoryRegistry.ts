@@ -1,7 +1,7 @@
 import { type Clock, systemClock } from './Clock.js';
 import { RegistryError } from './errors.js';
 import { normalizeNodeInfo, validateAddress } from './nodeInfo.js';
-import { formatStreamKey, parseStreamKey, validateNodeId, validatePositiveMs } from './StreamKey.js';
+import { formatStreamKey, parseStreamKey, validateEpoch, validateNodeId, validatePositiveMs } from './StreamKey.js';
 import {
   type ClaimRequest,
   type ClaimResult,
@@ -115,6 +115,7 @@ export class InMemoryRegistry implements ClusterRegistry {
   async renewStream(key: string, epoch: number, leaseMs = this.leaseMs): Promise<RenewResult> {
     this.checkOpen();
     parseStreamKey(key);
+    validateEpoch(epoch);
     validatePositiveMs('leaseMs', leaseMs);
     const now = this.clock.now();
     const stored = this.storedStream(key, now);
@@ -126,6 +127,7 @@ export class InMemoryRegistry implements ClusterRegistry {
   async releaseStream(key: string, epoch: number): Promise<ReleaseResult> {
     this.checkOpen();
     parseStreamKey(key);
+    validateEpoch(epoch);
     const now = this.clock.now();
     const stored = this.storedStream(key, now);
     if (!stored || stored.epoch !== epoch) return { status: 'lost', current: this.visible(stored, now) };
@@ -136,6 +138,7 @@ export class InMemoryRegistry implements ClusterRegistry {
   async updateStreamInfo(key: string, epoch: number, patch: PublishInfoPatch): Promise<UpdateInfoResult> {
     this.checkOpen();
     parseStreamKey(key);
+    validateEpoch(epoch);
     const now = this.clock.now();
     const stored = this.storedStream(key, now);
     if (!stored || stored.epoch !== epoch) return { status: 'lost', current: this.visible(stored, now) };

@@ -14,7 +14,7 @@ import {
   type RedisScript,
   UPDATE_INFO,
 } from './RegistryScripts.js';
-import { formatStreamKey, parseStreamKey, validateNodeId, validatePositiveMs } from './StreamKey.js';
+import { formatStreamKey, parseStreamKey, validateEpoch, validateNodeId, validatePositiveMs } from './StreamKey.js';
 import {
   type ClaimRequest,
   type ClaimResult,
@@ -362,12 +362,6 @@ function translateError(err: unknown): RegistryError {
     return new RegistryError('REGISTRY_FAILURE', `redis error: ${message}`, { cause: err });
   }
   return new RegistryUnavailableError(`redis unavailable: ${message}`, { cause: err });
-}
-
-function validateEpoch(epoch: number): void {
-  if (!Number.isSafeInteger(epoch) || epoch < 1) {
-    throw new RegistryError('INVALID_ARGUMENT', `epoch must be a positive integer, got ${epoch}`);
-  }
 }
 
 function asArray(reply: unknown): unknown[] {

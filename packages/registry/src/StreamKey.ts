@@ -64,3 +64,9 @@ export function validatePositiveMs(what: string, ms: number): void {
     throw new RegistryError('INVALID_ARGUMENT', `${what} must be an integer number of ms in 1..86400000, got ${ms}`);
   }
 }
+
+export function validateEpoch(epoch: number): void {
+  if (!Number.isSafeInteger(epoch) || epoch < 1) {
+    throw new RegistryError('INVALID_ARGUMENT', `epoch must be a positive integer, got ${epoch}`);
+  }
+}

@@ -1,1 +1,11 @@
-export {};
+export { RtmpServer, resolveServerOptions } from './RtmpServer.js';
+export type { RtmpServerEvents, RtmpServerStats, ConnectionOpenedEvent } from './RtmpServer.js';
+export { RtmpConnection, monotonicMs } from './RtmpConnection.js';
+export type { RtmpSocket, ConnectionInfo, ConnectionHost } from './RtmpConnection.js';
+export { PlayerSink } from './PlayerSink.js';
+export type { PlayerSinkHost } from './PlayerSink.js';
+export type { RtmpServerOptions, ResolvedServerOptions } from './ServerOptions.js';
+export { ConnectionError } from './ConnectionClose.js';
+export type { ConnectionCloseReason, ConnectionClosedEvent, ConnectionRole } from './ConnectionClose.js';
+export { AllowAllAccessPolicy } from './StreamAccessPolicy.js';
+export type { StreamAccessPolicy, AccessDecision, StreamRequest, PublishRequest, PlayRequest } from './StreamAccessPolicy.js';

@@ -1,47 +1,824 @@
 import { EventEmitter } from 'node:events';
-import type { RtmpMessage } from '../message.js';
-import type {
-  AcceptConnectOptions,
-  ConnectRequest,
-  ServerSessionEventMap,
-  ServerSessionOptions,
-  ServerSessionState,
-  ServerSessionStats,
-  SessionStreamInfo,
+import type { AmfObject, AmfValue } from '../amf/index.js';
+import { CapsEx, commandMessage, decodeCommand, encodeData, parseConnectParams, parseStreamName, type RtmpCommand } from '../command.js';
+import { RtmpError } from '../errors.js';
+import { MessageType, type ProtocolLimits, type RtmpMessage } from '../message.js';
+import { splitAggregate } from '../messages/Aggregate.js';
+import {
+  parseProtocolControl,
+  setChunkSizeMessage,
+  setPeerBandwidthMessage,
+  windowAckSizeMessage,
+  acknowledgementMessage,
+} from '../messages/ProtocolControl.js';
+import { parseUserControl, userControlMessage } from '../messages/UserControl.js';
+import { AckCounter } from './AckCounter.js';
+import { interpretDataMessage } from './DataMessage.js';
+import { onStatusMessage, StatusCode, statusInfo, type StatusLevel } from './NetStatus.js';
+import {
+  SessionChunkStream,
+  type AcceptConnectOptions,
+  type ConnectRequest,
+  type MediaKind,
+  type ObjectEncoding,
+  type PlayRequest,
+  type PublishRequest,
+  type PublishType,
+  type ServerSessionEventMap,
+  type ServerSessionOptions,
+  type ServerSessionState,
+  type ServerSessionStats,
+  type SessionStreamInfo,
+  type SessionStreamState,
+  type SessionWarning,
+  type StreamEndReason,
 } from './SessionTypes.js';
+import { isLivePlayStart, parseConnectApp } from './StreamName.js';
 
-/** Server side of one RTMP connection (after the handshake). Pure: no sockets, no timers. */
-export class ServerSession extends EventEmitter<ServerSessionEventMap> {
-  constructor(_options: ServerSessionOptions) {
-    super();
+const DEFAULT_WINDOW_ACK_SIZE = 2_500_000;
+const DEFAULT_OUT_CHUNK_SIZE = 4096;
+const DEFAULT_MAX_STREAMS = 64;
+const DEFAULT_MAX_PENDING_MEDIA_BYTES = 4 * 1024 * 1024;
+/** Commands a client may pipeline after connect before the application answered it. */
+const MAX_QUEUED_COMMANDS = 16;
+
+const DEFAULT_SERVER_CAPS_EX = CapsEx.Reconnect | CapsEx.Multitrack | CapsEx.ModEx | CapsEx.TimestampNanoOffset;
+/** Codecs the server forwards (it never transcodes, so it can forward anything it can parse). */
+const DEFAULT_SERVER_FOURCC_LIST = ['avc1', 'hvc1', 'av01', 'vp09', 'vp08', 'vvc1', 'mp4a', 'Opus', 'fLaC', 'ac-3', 'ec-3', '.mp3'];
+/** FourCcInfoMap value for a forwarding server: CanForward. */
+const FOURCC_CAN_FORWARD = 4;
+
+/** Commands the session answers itself with _result (when txn != 0). */
+const ANSWERED_COMMANDS = new Set(['releaseStream', 'FCPublish', 'FCUnpublish', '_checkbw', 'getStreamLength', 'FCSubscribe']);
+
+interface StreamSlot {
+  id: number;
+  state: SessionStreamState;
+  name: string | undefined;
+  bufferMs: number | undefined;
+  /** media that arrived while the publish waited for the application */
+  pendingMedia: RtmpMessage[];
+  pendingBytes: number;
+}
+
+function violation(message: string): RtmpError {
+  return new RtmpError('SESSION_PROTOCOL_VIOLATION', message);
+}
+
+function argString(args: AmfValue[], i: number): string | undefined {
+  const v = args[i];
+  return typeof v === 'string' ? v : undefined;
+}
+
+function argNumber(args: AmfValue[], i: number): number | undefined {
+  const v = args[i];
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+function mediaKind(type: number): MediaKind | undefined {
+  switch (type) {
+    case MessageType.Audio:
+      return 'audio';
+    case MessageType.Video:
+      return 'video';
+    case MessageType.DataAmf0:
+    case MessageType.DataAmf3:
+      return 'data';
+    default:
+      return undefined;
   }
-  get state(): ServerSessionState { throw new Error('stub'); }
-  get connectRequest(): ConnectRequest | undefined { throw new Error('stub'); }
-  get objectEncoding(): 0 | 3 { throw new Error('stub'); }
-  get outChunkSize(): number { throw new Error('stub'); }
-  get peerChunkSize(): number { throw new Error('stub'); }
-  get peerWindowAckSize(): number | undefined { throw new Error('stub'); }
-  get peerBandwidth(): { size: number; limitType: number } | undefined { throw new Error('stub'); }
-  get rttMs(): number | undefined { throw new Error('stub'); }
-  get pendingPingSince(): number | undefined { throw new Error('stub'); }
-  get stats(): Readonly<ServerSessionStats> { throw new Error('stub'); }
-  stream(_streamId: number): SessionStreamInfo | undefined { throw new Error('stub'); }
-  streams(): SessionStreamInfo[] { throw new Error('stub'); }
-  handleMessage(_msg: RtmpMessage, _now?: number): void { throw new Error('stub'); }
-  onBytesReceived(_totalBytes: number): void { throw new Error('stub'); }
-  acceptConnect(_opts?: AcceptConnectOptions): boolean { throw new Error('stub'); }
-  rejectConnect(_description: string): boolean { throw new Error('stub'); }
-  redirectConnect(_tcUrl: string, _description?: string): boolean { throw new Error('stub'); }
-  acceptPublish(_streamId: number, _description?: string): boolean { throw new Error('stub'); }
-  rejectPublish(_streamId: number, _code: string, _description: string): boolean { throw new Error('stub'); }
-  acceptPlay(_streamId: number): boolean { throw new Error('stub'); }
-  playNotFound(_streamId: number, _description?: string): boolean { throw new Error('stub'); }
-  rejectPlay(_streamId: number, _code: string, _description: string): boolean { throw new Error('stub'); }
-  notifyUnpublished(_streamId: number): boolean { throw new Error('stub'); }
-  notifyPublished(_streamId: number): boolean { throw new Error('stub'); }
-  endPublish(_streamId: number, _code?: string, _description?: string): boolean { throw new Error('stub'); }
-  sendStatus(_streamId: number, _level: 'status' | 'error' | 'warning', _code: string, _description: string, _extra?: Record<string, unknown>): void { throw new Error('stub'); }
-  requestReconnect(_tcUrl?: string, _description?: string): boolean { throw new Error('stub'); }
-  ping(_now: number): void { throw new Error('stub'); }
-  close(): void { throw new Error('stub'); }
+}
+
+/**
+ * Server side of one RTMP connection, after the handshake. Pure: no sockets, no timers.
+ * See README.md in this directory for the contract with the socket server.
+ */
+export class ServerSession extends EventEmitter<ServerSessionEventMap> {
+  private readonly sendMessage: (msg: RtmpMessage) => void;
+  private readonly windowAckSize: number;
+  private readonly peerBandwidthSize: number;
+  private readonly configuredOutChunkSize: number;
+  private readonly maxStreams: number;
+  private readonly maxPendingMediaBytes: number;
+  private readonly serverCapsEx: number;
+  private readonly serverFourCcList: string[];
+  private readonly limits: Partial<ProtocolLimits> | undefined;
+
+  private currentState: ServerSessionState = 'new';
+  private connect: ConnectRequest | undefined;
+  private encoding: ObjectEncoding = 0;
+  private currentOutChunkSize = 128;
+  private currentPeerChunkSize = 128;
+  private peerWindow: number | undefined;
+  private peerBw: { size: number; limitType: number } | undefined;
+  private readonly ack: AckCounter;
+  private rtt: number | undefined;
+  private pingSince: number | undefined;
+  private readonly slots = new Map<number, StreamSlot>();
+  private nextStreamId = 1;
+  private queuedCommands: RtmpMessage[] = [];
+  private readonly counters: ServerSessionStats = {
+    mediaIgnored: 0,
+    mediaPendingDropped: 0,
+    unknownCommands: 0,
+    acknowledgementsSent: 0,
+    lastAcknowledgementReceived: undefined,
+  };
+
+  constructor(options: ServerSessionOptions) {
+    super();
+    this.sendMessage = options.send;
+    this.windowAckSize = options.windowAckSize ?? DEFAULT_WINDOW_ACK_SIZE;
+    this.peerBandwidthSize = options.peerBandwidth ?? this.windowAckSize;
+    this.configuredOutChunkSize = options.outChunkSize ?? DEFAULT_OUT_CHUNK_SIZE;
+    this.maxStreams = options.maxStreams ?? DEFAULT_MAX_STREAMS;
+    this.maxPendingMediaBytes = options.maxPendingMediaBytes ?? DEFAULT_MAX_PENDING_MEDIA_BYTES;
+    this.serverCapsEx = options.capsEx ?? DEFAULT_SERVER_CAPS_EX;
+    this.serverFourCcList = options.fourCcList ?? DEFAULT_SERVER_FOURCC_LIST;
+    this.limits = options.limits;
+    // Until the peer announces its own window, ack on the one we advertise (nginx-rtmp does the same).
+    this.ack = new AckCounter(this.windowAckSize);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Observable state
+  // ------------------------------------------------------------------------------------------
+
+  get state(): ServerSessionState {
+    return this.currentState;
+  }
+  get connectRequest(): ConnectRequest | undefined {
+    return this.connect;
+  }
+  get objectEncoding(): ObjectEncoding {
+    return this.encoding;
+  }
+  get outChunkSize(): number {
+    return this.currentOutChunkSize;
+  }
+  get peerChunkSize(): number {
+    return this.currentPeerChunkSize;
+  }
+  get peerWindowAckSize(): number | undefined {
+    return this.peerWindow;
+  }
+  get peerBandwidth(): { size: number; limitType: number } | undefined {
+    return this.peerBw;
+  }
+  get rttMs(): number | undefined {
+    return this.rtt;
+  }
+  get pendingPingSince(): number | undefined {
+    return this.pingSince;
+  }
+  get stats(): Readonly<ServerSessionStats> {
+    return { ...this.counters };
+  }
+  stream(streamId: number): SessionStreamInfo | undefined {
+    const slot = this.slots.get(streamId);
+    return slot === undefined ? undefined : { streamId, state: slot.state, name: slot.name, bufferMs: slot.bufferMs };
+  }
+  streams(): SessionStreamInfo[] {
+    return [...this.slots.keys()].map((id) => this.stream(id) as SessionStreamInfo);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Input
+  // ------------------------------------------------------------------------------------------
+
+  /**
+   * Feeds one decoded message. Throws RtmpError SESSION_PROTOCOL_VIOLATION for illegal sequences
+   * and decoding errors (AMF_*, COMMAND_MALFORMED, MESSAGE_*) for undecodable commands/aggregates;
+   * the caller then closes the connection. After close() every message is ignored.
+   */
+  handleMessage(msg: RtmpMessage, now?: number): void {
+    if (this.currentState === 'closed' || this.currentState === 'rejected') return;
+    switch (msg.type) {
+      case MessageType.SetChunkSize:
+      case MessageType.Abort:
+      case MessageType.Acknowledgement:
+      case MessageType.WindowAckSize:
+      case MessageType.SetPeerBandwidth:
+        this.handleProtocolControl(msg);
+        return;
+      case MessageType.UserControl:
+        this.handleUserControl(msg, now);
+        return;
+      case MessageType.CommandAmf0:
+      case MessageType.CommandAmf3:
+        this.handleCommandMessage(msg);
+        return;
+      case MessageType.Audio:
+      case MessageType.Video:
+      case MessageType.DataAmf0:
+      case MessageType.DataAmf3:
+        this.handleMedia(msg);
+        return;
+      case MessageType.Aggregate:
+        this.handleAggregate(msg);
+        return;
+      default:
+        this.warn({ code: 'MESSAGE_IGNORED', message: `message type ${msg.type} ignored`, streamId: msg.streamId });
+    }
+  }
+
+  /** Total bytes received so far; sends an Acknowledgement whenever a window completed. */
+  onBytesReceived(totalBytes: number): void {
+    if (this.currentState === 'closed') return;
+    const seq = this.ack.update(totalBytes);
+    if (seq === undefined) return;
+    this.counters.acknowledgementsSent++;
+    this.sendMessage(acknowledgementMessage(seq));
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Answers to requests
+  // ------------------------------------------------------------------------------------------
+
+  acceptConnect(opts: AcceptConnectOptions = {}): boolean {
+    const req = this.connect;
+    if (this.currentState !== 'connecting' || req === undefined) return false;
+    this.currentState = 'connected';
+    this.sendMessage(windowAckSizeMessage(this.windowAckSize));
+    this.sendMessage(setPeerBandwidthMessage(this.peerBandwidthSize, 2));
+    this.sendMessage(userControlMessage({ kind: 'streamBegin', streamId: 0 }));
+    this.sendMessage(setChunkSizeMessage(this.configuredOutChunkSize));
+    this.currentOutChunkSize = this.configuredOutChunkSize;
+    this.emit('outChunkSize', this.currentOutChunkSize);
+
+    const properties: AmfObject = { fmsVer: 'FMS/3,0,1,123', capabilities: 31, mode: 1 };
+    const declaredEnhanced =
+      req.fourCcList !== undefined ||
+      req.videoFourCcInfoMap !== undefined ||
+      req.audioFourCcInfoMap !== undefined ||
+      req.commandObject['capsEx'] !== undefined;
+    if (declaredEnhanced) {
+      // Enhanced RTMP: the server states what it supports in the connect reply.
+      properties['capsEx'] = this.serverCapsEx;
+      properties['fourCcList'] = [...this.serverFourCcList];
+      const infoMap: AmfObject = {};
+      for (const fourCc of this.serverFourCcList) infoMap[fourCc] = FOURCC_CAN_FORWARD;
+      properties['videoFourCcInfoMap'] = infoMap;
+      properties['audioFourCcInfoMap'] = { ...infoMap };
+    }
+    Object.assign(properties, opts.properties);
+    const info = statusInfo('status', StatusCode.ConnectSuccess, opts.description ?? 'Connection succeeded.', {
+      objectEncoding: this.encoding,
+      ...opts.info,
+    });
+    this.sendCommand({ name: '_result', transactionId: req.transactionId, commandObject: properties, args: [info] });
+
+    const queued = this.queuedCommands;
+    this.queuedCommands = [];
+    for (const msg of queued) {
+      if (this.currentState !== 'connected') break;
+      this.handleCommandMessage(msg);
+    }
+    return true;
+  }
+
+  rejectConnect(description: string): boolean {
+    return this.refuseConnect(description, undefined);
+  }
+
+  /** Legacy redirect: _error NetConnection.Connect.Rejected with info.ex = {code 302, redirect}. */
+  redirectConnect(tcUrl: string, description = 'Redirected.'): boolean {
+    return this.refuseConnect(description, { ex: { code: 302, redirect: tcUrl } });
+  }
+
+  acceptPublish(streamId: number, description?: string): boolean {
+    const slot = this.slots.get(streamId);
+    if (this.currentState !== 'connected' || slot === undefined || slot.state !== 'publishPending') return false;
+    slot.state = 'publishing';
+    const name = slot.name ?? '';
+    this.sendMessage(userControlMessage({ kind: 'streamBegin', streamId }));
+    this.sendStatus(streamId, 'status', StatusCode.PublishStart, description ?? `${name} is now published.`, { details: name });
+    const pending = slot.pendingMedia;
+    slot.pendingMedia = [];
+    slot.pendingBytes = 0;
+    for (const msg of pending) {
+      if (slot.state !== 'publishing') break;
+      this.dispatchPublished(slot, msg);
+    }
+    return true;
+  }
+
+  rejectPublish(streamId: number, code: string, description: string): boolean {
+    const slot = this.slots.get(streamId);
+    if (this.currentState !== 'connected' || slot === undefined || slot.state !== 'publishPending') return false;
+    this.resetSlot(slot);
+    this.sendStatus(streamId, 'error', code, description);
+    return true;
+  }
+
+  acceptPlay(streamId: number): boolean {
+    const slot = this.slots.get(streamId);
+    if (this.currentState !== 'connected' || slot === undefined || slot.state !== 'playPending') return false;
+    slot.state = 'playing';
+    const name = slot.name ?? '';
+    this.sendMessage(userControlMessage({ kind: 'streamBegin', streamId }));
+    this.sendStatus(streamId, 'status', StatusCode.PlayReset, `Playing and resetting ${name}.`, { details: name });
+    this.sendStatus(streamId, 'status', StatusCode.PlayStart, `Started playing ${name}.`, { details: name });
+    this.sendMessage({
+      csid: SessionChunkStream.StreamStatus,
+      type: MessageType.DataAmf0,
+      timestamp: 0,
+      streamId,
+      payload: encodeData(['|RtmpSampleAccess', true, true]),
+    });
+    return true;
+  }
+
+  playNotFound(streamId: number, description?: string): boolean {
+    const slot = this.slots.get(streamId);
+    const name = slot?.name ?? '';
+    return this.rejectPlay(streamId, StatusCode.PlayStreamNotFound, description ?? `Stream not found: ${name}`);
+  }
+
+  rejectPlay(streamId: number, code: string, description: string): boolean {
+    const slot = this.slots.get(streamId);
+    if (this.currentState !== 'connected' || slot === undefined || slot.state !== 'playPending') return false;
+    const name = slot.name ?? '';
+    this.resetSlot(slot);
+    this.sendStatus(streamId, 'error', code, description, { details: name });
+    return true;
+  }
+
+  /** The publisher of a stream this player watches went away; the player stays subscribed. */
+  notifyUnpublished(streamId: number): boolean {
+    const slot = this.slots.get(streamId);
+    if (this.currentState !== 'connected' || slot?.state !== 'playing') return false;
+    const name = slot.name ?? '';
+    this.sendMessage(userControlMessage({ kind: 'streamEof', streamId }));
+    this.sendStatus(streamId, 'status', StatusCode.PlayUnpublishNotify, `${name} is now unpublished.`, { details: name });
+    return true;
+  }
+
+  /** A publisher (re)appeared for a stream this player watches (also: a waiting play got its stream). */
+  notifyPublished(streamId: number): boolean {
+    const slot = this.slots.get(streamId);
+    if (this.currentState !== 'connected' || slot?.state !== 'playing') return false;
+    const name = slot.name ?? '';
+    this.sendMessage(userControlMessage({ kind: 'streamBegin', streamId }));
+    this.sendStatus(streamId, 'status', StatusCode.PlayPublishNotify, `${name} is now published.`, { details: name });
+    return true;
+  }
+
+  /**
+   * Server-side end of an accepted publish (kick, eviction by a newer publisher, drain): sends the
+   * status (default NetStream.Unpublish.Success) and emits 'unpublish' with reason 'close'.
+   * The client keeps its connection; the caller usually closes it afterwards.
+   */
+  endPublish(streamId: number, code: string = StatusCode.UnpublishSuccess, description?: string): boolean {
+    const slot = this.slots.get(streamId);
+    if (slot === undefined || (slot.state !== 'publishing' && slot.state !== 'publishPending')) return false;
+    const name = slot.name ?? '';
+    const wasPublishing = slot.state === 'publishing';
+    this.resetSlot(slot);
+    if (this.currentState === 'connected') {
+      const level: StatusLevel = code === StatusCode.UnpublishSuccess ? 'status' : 'error';
+      this.sendStatus(streamId, level, code, description ?? `${name} is now unpublished.`, { details: name });
+    }
+    if (wasPublishing) this.emit('unpublish', { streamId, name, reason: 'close' });
+    return true;
+  }
+
+  /** onStatus(0, null, {level, code, description, ...extra}) on csid 8 and the stream's msid (0 = NetConnection, csid 3). */
+  sendStatus(streamId: number, level: StatusLevel, code: string, description: string, extra?: AmfObject): void {
+    if (this.currentState === 'closed') return;
+    const csid = streamId === 0 ? SessionChunkStream.Command : SessionChunkStream.StreamStatus;
+    this.sendMessage(onStatusMessage(statusInfo(level, code, description, extra), { csid, streamId, encoding: this.encoding }));
+  }
+
+  /** Enhanced RTMP v2 Reconnect Request; only for clients whose connect declared capsEx & 1. */
+  requestReconnect(tcUrl?: string, description?: string): boolean {
+    if (this.currentState !== 'connected' || this.connect === undefined) return false;
+    if ((this.connect.capsEx & CapsEx.Reconnect) === 0) return false;
+    const extra: AmfObject = {};
+    if (tcUrl !== undefined) extra['tcUrl'] = tcUrl;
+    const info: AmfObject = { level: 'status', code: StatusCode.ConnectReconnectRequest };
+    if (description !== undefined) info['description'] = description;
+    Object.assign(info, extra);
+    this.sendMessage(onStatusMessage(info, { csid: SessionChunkStream.Command, streamId: 0, encoding: this.encoding }));
+    return true;
+  }
+
+  /** Sends a PingRequest stamped with `now` (uint32); the PingResponse yields rttMs. */
+  ping(now: number): void {
+    if (this.currentState === 'closed') return;
+    if (this.pingSince === undefined) this.pingSince = now;
+    this.sendMessage(userControlMessage({ kind: 'pingRequest', timestamp: now >>> 0 }));
+  }
+
+  /** The connection is gone: ends every publish/play (events with reason 'close'). Idempotent. */
+  close(): void {
+    if (this.currentState === 'closed') return;
+    this.currentState = 'closed';
+    this.queuedCommands = [];
+    for (const slot of [...this.slots.values()]) this.endSlot(slot, 'close', false);
+    this.slots.clear();
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Internals
+  // ------------------------------------------------------------------------------------------
+
+  private warn(w: SessionWarning): void {
+    this.emit('warning', w);
+  }
+
+  private sendCommand(cmd: RtmpCommand, streamId = 0): void {
+    const csid = streamId === 0 ? SessionChunkStream.Command : SessionChunkStream.StreamStatus;
+    this.sendMessage(commandMessage(cmd, { csid, streamId, encoding: this.encoding }));
+  }
+
+  private sendResult(transactionId: number, commandObject: AmfValue = null, ...args: AmfValue[]): void {
+    if (transactionId === 0) return; // GStreamer rtmp2 sends 0 and expects no answer
+    this.sendCommand({ name: '_result', transactionId, commandObject, args });
+  }
+
+  private refuseConnect(description: string, extra: AmfObject | undefined): boolean {
+    const req = this.connect;
+    if (this.currentState !== 'connecting' || req === undefined) return false;
+    this.currentState = 'rejected';
+    this.queuedCommands = [];
+    const info = statusInfo('error', StatusCode.ConnectRejected, description, extra);
+    this.sendCommand({ name: '_error', transactionId: req.transactionId, commandObject: null, args: [info] });
+    return true;
+  }
+
+  private handleProtocolControl(msg: RtmpMessage): void {
+    let pc;
+    try {
+      pc = parseProtocolControl(msg);
+    } catch (err) {
+      if (err instanceof RtmpError) {
+        this.warn({ code: 'CONTROL_MALFORMED', message: err.message });
+        return;
+      }
+      throw err;
+    }
+    switch (pc.kind) {
+      case 'setChunkSize':
+        this.currentPeerChunkSize = pc.size; // the ChunkDecoder already switched
+        return;
+      case 'abort':
+        return;
+      case 'acknowledgement':
+        this.counters.lastAcknowledgementReceived = pc.sequence;
+        return;
+      case 'windowAckSize':
+        // RTMP 5.4.4: the peer tells us how often IT wants to be acknowledged.
+        this.peerWindow = pc.size;
+        this.ack.setWindow(pc.size);
+        return;
+      case 'setPeerBandwidth':
+        this.peerBw = { size: pc.size, limitType: pc.limitType };
+        return;
+    }
+  }
+
+  private handleUserControl(msg: RtmpMessage, now: number | undefined): void {
+    let ev;
+    try {
+      ev = parseUserControl(msg);
+    } catch (err) {
+      if (err instanceof RtmpError) {
+        this.warn({ code: 'CONTROL_MALFORMED', message: err.message });
+        return;
+      }
+      throw err;
+    }
+    switch (ev.kind) {
+      case 'setBufferLength': {
+        const slot = this.slots.get(ev.streamId);
+        if (slot !== undefined) slot.bufferMs = ev.bufferMs;
+        this.emit('bufferLength', { streamId: ev.streamId, bufferMs: ev.bufferMs });
+        return;
+      }
+      case 'pingRequest':
+        this.sendMessage(userControlMessage({ kind: 'pingResponse', timestamp: ev.timestamp }));
+        return;
+      case 'pingResponse': {
+        this.pingSince = undefined;
+        if (now === undefined) return;
+        const rtt = ((now >>> 0) - ev.timestamp) >>> 0;
+        // A response to a ping stamped on another clock would read as a huge RTT; ignore it.
+        if (rtt > 0x7fffffff) return;
+        this.rtt = rtt;
+        this.emit('rtt', rtt);
+        return;
+      }
+      default:
+        return; // StreamBegin etc. from a client, SWF verification, buffer empty/ready: nothing to do
+    }
+  }
+
+  private handleCommandMessage(msg: RtmpMessage): void {
+    const cmd = decodeCommand(msg, this.limits);
+    if (this.currentState === 'new') {
+      if (cmd.name !== 'connect') throw violation(`'${cmd.name}' before connect`);
+      this.handleConnect(cmd, msg);
+      return;
+    }
+    if (this.currentState === 'connecting') {
+      if (cmd.name === 'connect') throw violation('second connect while the first is pending');
+      if (this.queuedCommands.length >= MAX_QUEUED_COMMANDS) {
+        throw violation(`more than ${MAX_QUEUED_COMMANDS} commands before connect was answered`);
+      }
+      this.queuedCommands.push(msg);
+      return;
+    }
+    if (this.currentState !== 'connected') return;
+    this.handleCommand(cmd, msg.streamId);
+  }
+
+  private handleConnect(cmd: RtmpCommand, msg: RtmpMessage): void {
+    const params = parseConnectParams(cmd.commandObject);
+    const rawApp = params.app ?? '';
+    const { name: app, query: appQuery } = parseConnectApp(rawApp, params.tcUrl);
+    const req: ConnectRequest = {
+      transactionId: cmd.transactionId,
+      app,
+      rawApp,
+      appQuery,
+      tcUrl: params.tcUrl,
+      flashVer: params.flashVer,
+      swfUrl: params.swfUrl,
+      pageUrl: params.pageUrl,
+      objectEncoding: params.objectEncoding,
+      fourCcList: params.fourCcList,
+      videoFourCcInfoMap: params.videoFourCcInfoMap,
+      audioFourCcInfoMap: params.audioFourCcInfoMap,
+      capsEx: params.capsEx,
+      commandObject: params.raw,
+      args: cmd.args,
+      messageType: msg.type,
+    };
+    this.connect = req;
+    this.encoding = params.objectEncoding;
+    this.currentState = 'connecting';
+    this.emit('connect', req);
+  }
+
+  private handleCommand(cmd: RtmpCommand, msgStreamId: number): void {
+    switch (cmd.name) {
+      case 'connect':
+        throw violation('connect on an already connected session');
+      case 'createStream':
+        this.handleCreateStream(cmd);
+        return;
+      case 'publish':
+        this.handlePublish(cmd, msgStreamId);
+        return;
+      case 'play':
+        this.handlePlay(cmd, msgStreamId);
+        return;
+      case 'deleteStream': {
+        const id = argNumber(cmd.args, 0) ?? msgStreamId;
+        const slot = this.slots.get(id);
+        if (slot === undefined) return;
+        this.endSlot(slot, 'deleteStream', true);
+        this.slots.delete(id);
+        return;
+      }
+      case 'closeStream': {
+        const slot = this.slots.get(msgStreamId);
+        if (slot !== undefined) this.endSlot(slot, 'closeStream', true);
+        return;
+      }
+      case '_result':
+      case '_error':
+        this.warn({ code: 'UNEXPECTED_RESULT', message: `${cmd.name} for transaction ${cmd.transactionId} ignored` });
+        return;
+      default:
+        if (ANSWERED_COMMANDS.has(cmd.name)) {
+          this.handleStreamNameCommand(cmd);
+          return;
+        }
+        this.counters.unknownCommands++;
+        this.emit('unknownCommand', { command: cmd, streamId: msgStreamId });
+        if (cmd.transactionId !== 0) {
+          this.sendCommand({
+            name: '_error',
+            transactionId: cmd.transactionId,
+            commandObject: null,
+            args: [statusInfo('error', StatusCode.CallFailed, `Method not found (${cmd.name}).`)],
+          });
+        }
+    }
+  }
+
+  private handleStreamNameCommand(cmd: RtmpCommand): void {
+    const rawName = argString(cmd.args, 0) ?? '';
+    const name = parseStreamName(rawName).name;
+    switch (cmd.name) {
+      case 'FCPublish':
+        this.sendResult(cmd.transactionId);
+        // Some appliances wait for onFCPublish before they publish.
+        this.sendCommand({
+          name: 'onFCPublish',
+          transactionId: 0,
+          commandObject: null,
+          args: [{ code: StatusCode.PublishStart, description: rawName }],
+        });
+        break;
+      case 'FCUnpublish': {
+        for (const slot of this.slots.values()) {
+          if ((slot.state === 'publishing' || slot.state === 'publishPending') && slot.name === name) {
+            this.endSlot(slot, 'FCUnpublish', true);
+          }
+        }
+        this.sendResult(cmd.transactionId);
+        this.sendCommand({
+          name: 'onFCUnpublish',
+          transactionId: 0,
+          commandObject: null,
+          args: [{ code: StatusCode.UnpublishSuccess, description: rawName }],
+        });
+        break;
+      }
+      case 'FCSubscribe':
+        this.sendResult(cmd.transactionId);
+        this.sendCommand({
+          name: 'onFCSubscribe',
+          transactionId: 0,
+          commandObject: null,
+          args: [{ code: StatusCode.PlayStart, description: rawName }],
+        });
+        break;
+      case 'getStreamLength':
+        // Live streams have no length; ffmpeg reads 0 as "unknown duration".
+        this.sendResult(cmd.transactionId, null, 0);
+        return;
+      default: // releaseStream, _checkbw
+        this.sendResult(cmd.transactionId);
+        if (cmd.name === '_checkbw') return;
+    }
+    this.emit('streamCommand', { command: cmd.name, name, transactionId: cmd.transactionId });
+  }
+
+  private handleCreateStream(cmd: RtmpCommand): void {
+    if (this.slots.size >= this.maxStreams) throw violation(`more than ${this.maxStreams} streams on one connection`);
+    const id = this.nextStreamId++;
+    this.slots.set(id, { id, state: 'idle', name: undefined, bufferMs: undefined, pendingMedia: [], pendingBytes: 0 });
+    // createStream is always answered: the client cannot go on without the id.
+    this.sendCommand({ name: '_result', transactionId: cmd.transactionId, commandObject: null, args: [id] });
+  }
+
+  private slotFor(command: string, streamId: number): StreamSlot {
+    if (streamId === 0) throw violation(`${command} on message stream 0`);
+    const slot = this.slots.get(streamId);
+    if (slot === undefined) throw violation(`${command} on message stream ${streamId}, which createStream never returned`);
+    return slot;
+  }
+
+  private handlePublish(cmd: RtmpCommand, streamId: number): void {
+    const slot = this.slotFor('publish', streamId);
+    if (slot.state !== 'idle') throw violation(`publish on message stream ${streamId}, which is ${slot.state}`);
+    const rawName = argString(cmd.args, 0) ?? '';
+    const typeArg = argString(cmd.args, 1);
+    const publishType: PublishType = typeArg === 'record' || typeArg === 'append' ? typeArg : 'live';
+    const { name, query } = parseStreamName(rawName);
+    const connect = this.connect as ConnectRequest;
+    slot.state = 'publishPending';
+    slot.name = name;
+    const req: PublishRequest = {
+      streamId,
+      transactionId: cmd.transactionId,
+      name,
+      rawName,
+      query,
+      publishType,
+      app: connect.app,
+      tcUrl: connect.tcUrl,
+      appQuery: connect.appQuery,
+    };
+    this.emit('publish', req);
+  }
+
+  private handlePlay(cmd: RtmpCommand, streamId: number): void {
+    const slot = this.slotFor('play', streamId);
+    if (slot.state === 'publishing' || slot.state === 'publishPending') {
+      throw violation(`play on message stream ${streamId}, which is ${slot.state}`);
+    }
+    if (slot.state === 'playing' || slot.state === 'playPending') this.endSlot(slot, 'replay', false);
+    const rawName = argString(cmd.args, 0) ?? '';
+    const start = argNumber(cmd.args, 1) ?? -2;
+    const duration = argNumber(cmd.args, 2) ?? -1;
+    const resetArg = cmd.args[3];
+    const { name, query } = parseStreamName(rawName);
+    const connect = this.connect as ConnectRequest;
+    slot.state = 'playPending';
+    slot.name = name;
+    const req: PlayRequest = {
+      streamId,
+      transactionId: cmd.transactionId,
+      name,
+      rawName,
+      query,
+      start,
+      live: isLivePlayStart(start),
+      duration,
+      reset: typeof resetArg === 'boolean' ? resetArg : true,
+      app: connect.app,
+      tcUrl: connect.tcUrl,
+      appQuery: connect.appQuery,
+    };
+    this.emit('play', req);
+  }
+
+  private resetSlot(slot: StreamSlot): void {
+    slot.state = 'idle';
+    slot.name = undefined;
+    slot.pendingMedia = [];
+    slot.pendingBytes = 0;
+  }
+
+  /** Ends whatever the slot does; emits at most one event; safe to repeat. */
+  private endSlot(slot: StreamSlot, reason: StreamEndReason, sendStatus: boolean): void {
+    const state = slot.state;
+    const name = slot.name ?? '';
+    this.resetSlot(slot);
+    if (state === 'publishing') {
+      if (sendStatus && this.currentState === 'connected') {
+        this.sendStatus(slot.id, 'status', StatusCode.UnpublishSuccess, `${name} is now unpublished.`, { details: name });
+      }
+      this.emit('unpublish', { streamId: slot.id, name, reason });
+    } else if (state === 'playing') {
+      this.emit('stopPlay', { streamId: slot.id, name, reason });
+    }
+    // A pending publish/play just becomes idle: the application's later accept returns false.
+  }
+
+  private handleMedia(msg: RtmpMessage): void {
+    const slot = msg.streamId === 0 ? undefined : this.slots.get(msg.streamId);
+    if (slot?.state === 'publishing') {
+      this.dispatchPublished(slot, msg);
+      return;
+    }
+    if (slot?.state === 'publishPending') {
+      if (slot.pendingBytes + msg.payload.length > this.maxPendingMediaBytes) {
+        this.counters.mediaPendingDropped++;
+        if (this.isLogWorthy(this.counters.mediaPendingDropped)) {
+          this.warn({
+            code: 'MEDIA_PENDING_OVERFLOW',
+            message: `media dropped while the publish waits for the application (${this.counters.mediaPendingDropped} so far)`,
+            streamId: msg.streamId,
+          });
+        }
+        return;
+      }
+      // The payload may be a view into the decoder's buffer; copy so it survives the wait.
+      slot.pendingMedia.push({ ...msg, payload: Buffer.from(msg.payload) });
+      slot.pendingBytes += msg.payload.length;
+      return;
+    }
+    this.counters.mediaIgnored++;
+    if (this.isLogWorthy(this.counters.mediaIgnored)) {
+      this.warn({
+        code: 'MEDIA_ON_IDLE_STREAM',
+        message: `media (type ${msg.type}) on message stream ${msg.streamId}, which is not publishing (${this.counters.mediaIgnored} ignored so far)`,
+        streamId: msg.streamId,
+      });
+    }
+  }
+
+  /** Warn on the 1st, 2nd, 4th, 8th ... occurrence: visible, but a flood cannot flood the log. */
+  private isLogWorthy(count: number): boolean {
+    return (count & (count - 1)) === 0;
+  }
+
+  private handleAggregate(msg: RtmpMessage): void {
+    for (const sub of splitAggregate(msg, this.limits)) {
+      if (mediaKind(sub.type) === undefined) {
+        this.warn({ code: 'MESSAGE_IGNORED', message: `aggregate sub-message type ${sub.type} ignored`, streamId: msg.streamId });
+        continue;
+      }
+      this.handleMedia(sub);
+    }
+  }
+
+  private dispatchPublished(slot: StreamSlot, msg: RtmpMessage): void {
+    const kind = mediaKind(msg.type);
+    if (kind === undefined) return;
+    if (kind !== 'data') {
+      this.emit('media', { streamId: slot.id, kind, message: msg });
+      return;
+    }
+    const meaning = interpretDataMessage(msg, this.limits);
+    switch (meaning.kind) {
+      case 'metadata':
+        this.emit('metadata', { streamId: slot.id, metadata: meaning.metadata, message: meaning.message });
+        return;
+      case 'data':
+        this.emit('media', { streamId: slot.id, kind: 'data', message: meaning.message });
+        return;
+      case 'clear':
+        return;
+      case 'malformed':
+        this.warn({ code: 'MESSAGE_IGNORED', message: `undecodable data message dropped: ${meaning.reason}`, streamId: slot.id });
+        return;
+    }
+  }
 }

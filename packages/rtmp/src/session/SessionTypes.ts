@@ -1,6 +1,6 @@
 import type { AmfObject, AmfValue } from '../amf/index.js';
 import type { RtmpCommand } from '../command.js';
-import type { RtmpMessage } from '../message.js';
+import type { ProtocolLimits, RtmpMessage } from '../message.js';
 
 /**
  * Chunk stream ids the sessions send on. Media (audio 4, data 5, video 6) is
@@ -16,24 +16,9 @@ export const SessionChunkStream = {
   StreamStatus: 8,
 } as const;
 
-/** Enhanced RTMP v2 capsEx bits (connect command object). */
-export const CapsEx = {
-  Reconnect: 1,
-  Multitrack: 2,
-  ModEx: 4,
-  TimestampNanoOffset: 8,
-} as const;
-
-/** Enhanced RTMP v2 FourCcInfoMap bits. */
-export const FourCcCapability = {
-  CanDecode: 1,
-  CanEncode: 2,
-  CanForward: 4,
-} as const;
-
 export type ObjectEncoding = 0 | 3;
 
-/** Query string parameters, `?a=1&b=2` -> { a: '1', b: '2' } (last value of a repeated key wins). */
+/** Query string parameters, `?a=1&b=2` -> { a: '1', b: '2' } (first value of a repeated key wins). */
 export type QueryParams = Record<string, string>;
 
 export type PublishType = 'live' | 'record' | 'append';
@@ -164,7 +149,7 @@ export type SessionWarningCode =
   | 'USER_CONTROL_UNKNOWN'
   /** a reply (_result/_error) for no outstanding transaction (ignored) */
   | 'UNEXPECTED_RESULT'
-  /** a message type the session does not handle (shared objects, ...) */
+  /** a message type the session does not handle (shared objects, ...), or an undecodable data message */
   | 'MESSAGE_IGNORED';
 
 export interface SessionWarning {
@@ -215,7 +200,7 @@ export interface ServerSessionOptions {
   capsEx?: number;
   /** codecs advertised to Enhanced RTMP clients (default: the usual video and audio FourCCs) */
   fourCcList?: string[];
-  limits?: Partial<import('../message.js').ProtocolLimits>;
+  limits?: Partial<ProtocolLimits>;
 }
 
 export interface AcceptConnectOptions {
@@ -270,7 +255,7 @@ export interface ClientSessionOptions {
   outChunkSize?: number;
   /** Window Acknowledgement Size the client announces after connect succeeded (default 2,500,000; 0 = none) */
   windowAckSize?: number;
-  limits?: Partial<import('../message.js').ProtocolLimits>;
+  limits?: Partial<ProtocolLimits>;
 }
 
 export interface ClientConnectOptions {

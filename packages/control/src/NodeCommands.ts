@@ -1,0 +1,251 @@
+/**
+ * The commands the control plane sends to a node over the events package's node command
+ * request/reply, and the JSON replies every node (origin, edge, all-in-one) must send back.
+ *
+ * A node answers each command with exactly one reply object. Numbers are JSON numbers: times are
+ * Unix epoch milliseconds, rates bits per second, counters plain integers. Unknown fields in a
+ * request or reply are ignored so either side can grow fields without breaking the other.
+ *
+ * The control plane validates every reply with the parse functions below; a reply that does not
+ * match is reported as a NodeReplyError (gRPC INTERNAL), never passed through half-read.
+ */
+
+export type SessionKindName = 'publisher' | 'player' | 'relay';
+export const SESSION_KINDS: readonly SessionKindName[] = ['publisher', 'player', 'relay'];
+
+/** Command names, as carried by the request/reply transport. */
+export const NodeCommandName = {
+  ListSessions: 'list-sessions',
+  Stats: 'stats',
+  KickSession: 'kick-session',
+  KickPublisher: 'kick-publisher',
+  Drain: 'drain',
+} as const;
+export type NodeCommandName = (typeof NodeCommandName)[keyof typeof NodeCommandName];
+
+// ---- list-sessions -------------------------------------------------------------------------
+
+/** Both filters optional; a node may ignore them (the control plane filters again). */
+export interface ListSessionsArgs {
+  /** 'app/name' */
+  stream?: string;
+  kind?: SessionKindName;
+}
+
+export interface NodeSession {
+  /** Unique in the cluster (a node prefixes its ids with its node id or a random part). */
+  id: string;
+  /**
+   * 'publisher': an encoder publishing; 'player': a viewer playing; 'relay': an edge's upstream pull
+   * (reported by the edge for its outgoing pull, and by the origin for the incoming relay connection).
+   */
+  kind: SessionKindName;
+  /** Peer 'ip:port'. */
+  remoteAddress: string;
+  /** Empty string until connect. */
+  app: string;
+  /** Stream name; empty string until publish/play. */
+  name: string;
+  startedAt: number;
+  bytesIn: number;
+  bytesOut: number;
+  /** Round-trip time from the last RTMP ping, or null if not measured yet. */
+  rttMs: number | null;
+}
+
+export interface ListSessionsReply {
+  sessions: NodeSession[];
+}
+
+// ---- stats ---------------------------------------------------------------------------------
+
+export type StatsArgs = Record<string, never>;
+
+export interface NodeStreamStats {
+  /** 'app/name' of a stream this node currently serves (publishes locally or relays from an origin). */
+  key: string;
+  /** Player sessions of this stream on this node (relay pulls by edges are NOT viewers). */
+  viewers: number;
+  /** Media bits per second entering this node for the stream (publisher, or the relay pull). */
+  ingressBps: number;
+  /** Session id of the local publisher (origins only). */
+  publisherSessionId?: string;
+}
+
+export interface StatsReply {
+  streams: NodeStreamStats[];
+}
+
+// ---- kick-session --------------------------------------------------------------------------
+
+export interface KickSessionArgs {
+  sessionId: string;
+}
+/** kicked=false: this node has no session with that id (not an error: the id may live elsewhere). */
+export interface KickSessionReply {
+  kicked: boolean;
+}
+
+// ---- kick-publisher ------------------------------------------------------------------------
+
+export interface KickPublisherArgs {
+  /** 'app/name' */
+  key: string;
+}
+/** kicked=false: no publisher of that key on this node. sessionId: the closed publisher session. */
+export interface KickPublisherReply {
+  kicked: boolean;
+  sessionId?: string;
+}
+
+// ---- drain ---------------------------------------------------------------------------------
+
+export interface DrainArgs {
+  /** Close what is left after this long; 0 = the node's configured drain timeout (RTMPC_DRAIN_TIMEOUT_MS). */
+  deadlineMs: number;
+}
+/**
+ * Sent once the node has stopped accepting and reports 'draining' in its registry heartbeat.
+ * deadlineMs is the deadline actually applied. A second drain while draining answers the same shape.
+ */
+export interface DrainReply {
+  state: 'draining';
+  deadlineMs: number;
+  /** Sessions sent an Enhanced RTMP ReconnectRequest. */
+  reconnectRequested: number;
+  /** Sessions that will be closed at the deadline unless they leave first. */
+  toClose: number;
+}
+
+/** Request argument and reply type per command, for typed senders and handlers. */
+export interface NodeCommandMap {
+  'list-sessions': { args: ListSessionsArgs; reply: ListSessionsReply };
+  stats: { args: StatsArgs; reply: StatsReply };
+  'kick-session': { args: KickSessionArgs; reply: KickSessionReply };
+  'kick-publisher': { args: KickPublisherArgs; reply: KickPublisherReply };
+  drain: { args: DrainArgs; reply: DrainReply };
+}
+
+// ---- reply validation ----------------------------------------------------------------------
+
+/** A node answered with something that is not the documented reply shape. */
+export class NodeReplyError extends Error {
+  readonly code = 'NODE_REPLY_INVALID';
+  constructor(
+    readonly command: string,
+    readonly nodeId: string,
+    detail: string,
+  ) {
+    super(`node ${nodeId} sent an invalid ${command} reply: ${detail}`);
+    this.name = 'NodeReplyError';
+  }
+}
+
+type Check = (what: string, v: unknown) => void;
+
+function record(v: unknown, what: string, fail: (d: string) => never): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(`${what} must be an object`);
+  return v as Record<string, unknown>;
+}
+
+function checker(command: string, nodeId: string) {
+  const fail = (detail: string): never => {
+    throw new NodeReplyError(command, nodeId, detail);
+  };
+  const str: Check = (what, v) => {
+    if (typeof v !== 'string') fail(`${what} must be a string`);
+  };
+  const count: Check = (what, v) => {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) fail(`${what} must be a number >= 0`);
+  };
+  const bool: Check = (what, v) => {
+    if (typeof v !== 'boolean') fail(`${what} must be a boolean`);
+  };
+  const list = (what: string, v: unknown, max: number): unknown[] => {
+    if (!Array.isArray(v)) fail(`${what} must be an array`);
+    const arr = v as unknown[];
+    if (arr.length > max) fail(`${what} has more than ${max} entries`);
+    return arr;
+  };
+  return { fail, str, count, bool, list, obj: (v: unknown, what: string) => record(v, what, fail) };
+}
+
+/** Bounds what one node reply can make the control plane hold in memory. */
+export const MAX_REPLY_ENTRIES = 100_000;
+
+export function parseListSessionsReply(nodeId: string, raw: unknown): ListSessionsReply {
+  const c = checker('list-sessions', nodeId);
+  const o = c.obj(raw, 'reply');
+  const sessions = c.list('sessions', o.sessions, MAX_REPLY_ENTRIES).map((s, i): NodeSession => {
+    const e = c.obj(s, `sessions[${i}]`);
+    c.str(`sessions[${i}].id`, e.id);
+    if (!SESSION_KINDS.includes(e.kind as SessionKindName)) c.fail(`sessions[${i}].kind must be one of ${SESSION_KINDS.join(', ')}`);
+    c.str(`sessions[${i}].remoteAddress`, e.remoteAddress);
+    c.str(`sessions[${i}].app`, e.app);
+    c.str(`sessions[${i}].name`, e.name);
+    c.count(`sessions[${i}].startedAt`, e.startedAt);
+    c.count(`sessions[${i}].bytesIn`, e.bytesIn);
+    c.count(`sessions[${i}].bytesOut`, e.bytesOut);
+    if (e.rttMs !== null && e.rttMs !== undefined) c.count(`sessions[${i}].rttMs`, e.rttMs);
+    return {
+      id: e.id as string,
+      kind: e.kind as SessionKindName,
+      remoteAddress: e.remoteAddress as string,
+      app: e.app as string,
+      name: e.name as string,
+      startedAt: e.startedAt as number,
+      bytesIn: e.bytesIn as number,
+      bytesOut: e.bytesOut as number,
+      rttMs: (e.rttMs as number | null | undefined) ?? null,
+    };
+  });
+  return { sessions };
+}
+
+export function parseStatsReply(nodeId: string, raw: unknown): StatsReply {
+  const c = checker('stats', nodeId);
+  const o = c.obj(raw, 'reply');
+  const streams = c.list('streams', o.streams, MAX_REPLY_ENTRIES).map((s, i): NodeStreamStats => {
+    const e = c.obj(s, `streams[${i}]`);
+    c.str(`streams[${i}].key`, e.key);
+    c.count(`streams[${i}].viewers`, e.viewers);
+    c.count(`streams[${i}].ingressBps`, e.ingressBps);
+    if (e.publisherSessionId !== undefined) c.str(`streams[${i}].publisherSessionId`, e.publisherSessionId);
+    const out: NodeStreamStats = { key: e.key as string, viewers: e.viewers as number, ingressBps: e.ingressBps as number };
+    if (typeof e.publisherSessionId === 'string') out.publisherSessionId = e.publisherSessionId;
+    return out;
+  });
+  return { streams };
+}
+
+export function parseKickSessionReply(nodeId: string, raw: unknown): KickSessionReply {
+  const c = checker('kick-session', nodeId);
+  const o = c.obj(raw, 'reply');
+  c.bool('kicked', o.kicked);
+  return { kicked: o.kicked as boolean };
+}
+
+export function parseKickPublisherReply(nodeId: string, raw: unknown): KickPublisherReply {
+  const c = checker('kick-publisher', nodeId);
+  const o = c.obj(raw, 'reply');
+  c.bool('kicked', o.kicked);
+  if (o.sessionId !== undefined) c.str('sessionId', o.sessionId);
+  const out: KickPublisherReply = { kicked: o.kicked as boolean };
+  if (typeof o.sessionId === 'string') out.sessionId = o.sessionId;
+  return out;
+}
+
+export function parseDrainReply(nodeId: string, raw: unknown): DrainReply {
+  const c = checker('drain', nodeId);
+  const o = c.obj(raw, 'reply');
+  if (o.state !== 'draining') c.fail("state must be 'draining'");
+  c.count('deadlineMs', o.deadlineMs);
+  c.count('reconnectRequested', o.reconnectRequested);
+  c.count('toClose', o.toClose);
+  return {
+    state: 'draining',
+    deadlineMs: o.deadlineMs as number,
+    reconnectRequested: o.reconnectRequested as number,
+    toClose: o.toClose as number,
+  };
+}

@@ -1,0 +1,547 @@
+import {
+  decodeData,
+  encodeData,
+  isRtmpError,
+  MessageType,
+  parseAudioTag,
+  parseVideoTag,
+  splitAggregate,
+  type RtmpMessage,
+} from '@rtmp-cluster/rtmp';
+import { HubError } from './HubError.js';
+import type {
+  AudioStats,
+  DuplicatePublishPolicy,
+  GopCacheOptions,
+  PublisherCloseReason,
+  PublisherSource,
+  StreamHubEvents,
+  StreamMetadata,
+  StreamStats,
+  StreamStopReason,
+  SubscriberSink,
+  SubscriberStats,
+  TimestampRepairOptions,
+  VideoStats,
+} from './HubTypes.js';
+import { GopCache } from './GopCache.js';
+import { MediaKind, MediaPacket } from './MediaPacket.js';
+import type { MergedFlushScheduler } from './MergedFlushScheduler.js';
+import type { Publication } from './StreamHub.js';
+import { Subscriber, type ResolvedSubscriberOptions, type SubscriberHost } from './Subscriber.js';
+import { TimestampRepairer, TimestampTrack } from './TimestampRepairer.js';
+
+const TWO_POW_32 = 4294967296;
+/** media time over which the ingress rate and frame rate are sampled */
+const RATE_WINDOW_MS = 1000;
+/** keep a payload view only if it pins little memory besides itself; else copy it before caching */
+const MAX_PINNED_SLACK = 16 * 1024;
+
+/** What a stream needs from its hub. */
+export interface StreamHost {
+  readonly scheduler: MergedFlushScheduler;
+  readonly gopOptions: GopCacheOptions;
+  readonly timestampOptions: TimestampRepairOptions;
+  now(): number;
+  emitEvent<K extends keyof StreamHubEvents>(event: K, ...args: StreamHubEvents[K]): void;
+  /** the stream has neither publisher nor subscribers */
+  streamIdle(stream: LiveStream): void;
+}
+
+/** A sink group shares one encoding of every packet. */
+interface SinkGroup {
+  readonly chunkSize: number;
+  readonly streamId: number;
+  /** replaced, never mutated, so a fan-out loop in progress is not disturbed */
+  members: Subscriber[];
+}
+
+class PublisherHandle implements Publication {
+  active = true;
+  constructor(
+    private readonly stream: LiveStream,
+    readonly source: PublisherSource,
+  ) {}
+
+  get key(): string {
+    return this.stream.key;
+  }
+
+  get publisherId(): string {
+    return this.source.id;
+  }
+
+  push(msg: RtmpMessage): void {
+    if (this.active) this.stream.ingest(msg);
+  }
+
+  unpublish(): void {
+    if (this.active) this.stream.detachPublisher(this, 'unpublished', false);
+  }
+}
+
+/**
+ * One 'app/name': the current publisher (if any), what a joining player needs
+ * (metadata, sequence headers, GOP), the timestamp repairer that spans
+ * republishes, and the subscribers grouped by encoding.
+ */
+export class LiveStream implements SubscriberHost {
+  private readonly repairer: TimestampRepairer;
+  private readonly gop: GopCache;
+  private publisher: PublisherHandle | null = null;
+  private everPublished = false;
+  private groups: SinkGroup[] = [];
+  private subscriberCount = 0;
+
+  private metadata: StreamMetadata | null = null;
+  private metadataPacket: MediaPacket | null = null;
+  private audioConfig: MediaPacket | null = null;
+  private videoConfig: MediaPacket | null = null;
+  private sawVideo = false;
+  private publishedAt: number | null = null;
+  private bytesIn = 0;
+  private messagesIn = 0;
+  private malformed = 0;
+  private videoStats: VideoStats | null = null;
+  private audioStats: AudioStats | null = null;
+  private ingressBitrate = 0;
+  private rateWindowStart = -1;
+  private rateWindowBytes = 0;
+  private fpsWindowStart = -1;
+  private fpsWindowFrames = 0;
+
+  constructor(
+    readonly key: string,
+    private readonly host: StreamHost,
+  ) {
+    this.repairer = new TimestampRepairer(host.timestampOptions);
+    this.gop = new GopCache(host.gopOptions);
+  }
+
+  get live(): boolean {
+    return this.publisher !== null;
+  }
+
+  get hasVideo(): boolean {
+    return this.sawVideo;
+  }
+
+  get bytesPerMs(): number {
+    return this.ingressBitrate / 8000;
+  }
+
+  get idle(): boolean {
+    return this.publisher === null && this.subscriberCount === 0;
+  }
+
+  now(): number {
+    return this.host.now();
+  }
+
+  // ---- publisher side ----
+
+  attachPublisher(source: PublisherSource, policy: DuplicatePublishPolicy): Publication {
+    const current = this.publisher;
+    let takeover = false;
+    if (current !== null) {
+      if (policy !== 'takeover') {
+        throw new HubError(
+          'STREAM_ALREADY_PUBLISHED',
+          `stream '${this.key}' is already published by '${current.source.id}'`,
+        );
+      }
+      this.detachPublisher(current, 'takeover', true);
+      takeover = true;
+    }
+    const republish = this.everPublished;
+    this.everPublished = true;
+    this.resetPublishState();
+    // Output time continues from the previous publish instead of restarting.
+    this.repairer.markDiscontinuity();
+    const handle = new PublisherHandle(this, source);
+    this.publisher = handle;
+    this.publishedAt = this.host.now();
+    for (const sub of this.allSubscribers()) sub.streamStarted({ key: this.key, publisherId: source.id });
+    this.host.emitEvent('streamPublished', { key: this.key, publisherId: source.id, republish, takeover });
+    return handle;
+  }
+
+  /** Detach a publisher; the hub calls source.close(reason) unless the source itself unpublished. */
+  detachPublisher(handle: PublisherHandle, reason: StreamStopReason, keepStream: boolean): void {
+    if (this.publisher !== handle) return;
+    this.publisher = null;
+    handle.active = false;
+    this.resetPublishState();
+    for (const sub of this.allSubscribers()) sub.streamStopped(reason);
+    this.host.emitEvent('streamUnpublished', { key: this.key, publisherId: handle.source.id, reason });
+    if (reason !== 'unpublished') {
+      try {
+        handle.source.close(reason as PublisherCloseReason);
+      } catch {
+        // A source must not throw from close(); the hub state is already consistent either way.
+      }
+    }
+    if (!keepStream && this.idle) this.host.streamIdle(this);
+  }
+
+  kick(reason: PublisherCloseReason): boolean {
+    const handle = this.publisher;
+    if (handle === null) return false;
+    this.detachPublisher(handle, reason, false);
+    return true;
+  }
+
+  ingest(msg: RtmpMessage): void {
+    switch (msg.type) {
+      case MessageType.Audio:
+        this.ingestAudio(msg);
+        return;
+      case MessageType.Video:
+        this.ingestVideo(msg);
+        return;
+      case MessageType.DataAmf0:
+      case MessageType.DataAmf3:
+        this.ingestData(msg);
+        return;
+      case MessageType.Aggregate:
+        this.ingestAggregate(msg);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private ingestAudio(msg: RtmpMessage): void {
+    const payload = msg.payload;
+    this.countIn(payload.length);
+    if (payload.length === 0) return;
+    let info;
+    try {
+      info = parseAudioTag(payload);
+    } catch (err) {
+      this.rejectMalformed(err);
+      return;
+    }
+    const stats = (this.audioStats ??= { codec: null, sampleRate: null, channels: null });
+    stats.codec = info.codec;
+    if (info.sampleRate !== undefined) stats.sampleRate = info.sampleRate;
+    if (info.channels !== undefined) stats.channels = info.channels;
+    if (info.isSequenceHeader) {
+      if (this.audioConfig !== null && this.audioConfig.payload.equals(payload)) return;
+      this.audioConfig = this.configPacket(MediaKind.Audio, payload);
+      this.gop.reset();
+      this.fanOut(this.audioConfig);
+      return;
+    }
+    const ext = this.repairer.repairExtended(msg.timestamp, TimestampTrack.Audio);
+    const packet = new MediaPacket(MediaKind.Audio, ext % TWO_POW_32, ext, ownedPayload(payload), false, false);
+    this.measure(ext, payload.length, false);
+    this.gop.add(packet);
+    this.fanOut(packet);
+  }
+
+  private ingestVideo(msg: RtmpMessage): void {
+    const payload = msg.payload;
+    this.countIn(payload.length);
+    if (payload.length === 0) return;
+    let info;
+    try {
+      info = parseVideoTag(payload);
+    } catch (err) {
+      this.rejectMalformed(err);
+      return;
+    }
+    this.sawVideo = true;
+    const stats = (this.videoStats ??= { codec: null, width: null, height: null, frameRate: null });
+    stats.codec = info.codec;
+    if (info.isSequenceHeader) {
+      if (this.videoConfig !== null && this.videoConfig.payload.equals(payload)) return;
+      this.videoConfig = this.configPacket(MediaKind.Video, payload);
+      this.gop.reset();
+      this.fanOut(this.videoConfig);
+      return;
+    }
+    const ext = this.repairer.repairExtended(msg.timestamp, TimestampTrack.Video);
+    const keyframe = info.isKeyframe;
+    const packet = new MediaPacket(MediaKind.Video, ext % TWO_POW_32, ext, ownedPayload(payload), keyframe, false);
+    this.measure(ext, payload.length, true);
+    this.gop.add(packet);
+    this.fanOut(packet);
+  }
+
+  private ingestData(msg: RtmpMessage): void {
+    this.countIn(msg.payload.length);
+    let values;
+    try {
+      values = decodeData(msg);
+    } catch (err) {
+      this.rejectMalformed(err);
+      return;
+    }
+    let start = 0;
+    if (values[0] === '@setDataFrame') start = 1;
+    else if (values[0] === '@clearDataFrame') {
+      this.metadata = null;
+      this.metadataPacket = null;
+      return;
+    }
+    const name = values[start];
+    if (typeof name !== 'string') return;
+    const plain = start === 0 && msg.type === MessageType.DataAmf0;
+    // Players get plain onMetaData / onTextData..., never the '@setDataFrame' wrapper (conformance 49).
+    const payload = plain ? msg.payload : encodeData(values.slice(start));
+    if (name === 'onMetaData') {
+      const meta = values[start + 1];
+      this.metadata = isRecord(meta) ? (meta as StreamMetadata) : null;
+      this.applyMetadataStats();
+      this.metadataPacket = this.configPacket(MediaKind.Data, payload);
+      this.fanOut(this.metadataPacket);
+      return;
+    }
+    // Other data (cue points, text) rides at the current head: its own timestamps
+    // are often unrelated to the media clock and must not move the timeline.
+    const head = this.repairer.headExtended;
+    this.fanOut(new MediaPacket(MediaKind.Data, head % TWO_POW_32, head, payload, false, false));
+  }
+
+  private ingestAggregate(msg: RtmpMessage): void {
+    let parts;
+    try {
+      parts = splitAggregate(msg);
+    } catch (err) {
+      this.rejectMalformed(err);
+      return;
+    }
+    for (const part of parts) {
+      if (part.type !== MessageType.Aggregate) this.ingest(part);
+    }
+  }
+
+  private configPacket(kind: typeof MediaKind.Audio | typeof MediaKind.Video | typeof MediaKind.Data, payload: Buffer): MediaPacket {
+    const head = this.repairer.headExtended;
+    return new MediaPacket(kind, head % TWO_POW_32, head, ownedPayload(payload), false, true);
+  }
+
+  private rejectMalformed(err: unknown): void {
+    if (!isRtmpError(err)) throw err;
+    this.malformed++;
+  }
+
+  private countIn(bytes: number): void {
+    this.bytesIn += bytes;
+    this.messagesIn++;
+  }
+
+  private measure(ext: number, bytes: number, videoFrame: boolean): void {
+    if (this.rateWindowStart < 0 || ext < this.rateWindowStart) {
+      this.rateWindowStart = ext;
+      this.rateWindowBytes = 0;
+    } else {
+      this.rateWindowBytes += bytes;
+      const span = ext - this.rateWindowStart;
+      if (span >= RATE_WINDOW_MS) {
+        const sample = (this.rateWindowBytes * 8000) / span;
+        this.ingressBitrate = this.ingressBitrate === 0 ? sample : this.ingressBitrate * 0.75 + sample * 0.25;
+        this.rateWindowStart = ext;
+        this.rateWindowBytes = 0;
+      }
+    }
+    if (!videoFrame) return;
+    if (this.fpsWindowStart < 0 || ext < this.fpsWindowStart) {
+      this.fpsWindowStart = ext;
+      this.fpsWindowFrames = 0;
+      return;
+    }
+    this.fpsWindowFrames++;
+    const span = ext - this.fpsWindowStart;
+    if (span >= RATE_WINDOW_MS && this.videoStats !== null) {
+      this.videoStats.frameRate = Math.round((this.fpsWindowFrames * 100000) / span) / 100;
+      this.fpsWindowStart = ext;
+      this.fpsWindowFrames = 0;
+    }
+  }
+
+  private applyMetadataStats(): void {
+    const meta = this.metadata;
+    if (meta === null) return;
+    const width = meta['width'];
+    const height = meta['height'];
+    if (typeof width === 'number' || typeof height === 'number') {
+      const stats = (this.videoStats ??= { codec: null, width: null, height: null, frameRate: null });
+      if (typeof width === 'number') stats.width = width;
+      if (typeof height === 'number') stats.height = height;
+    }
+  }
+
+  private resetPublishState(): void {
+    this.metadata = null;
+    this.metadataPacket = null;
+    this.audioConfig = null;
+    this.videoConfig = null;
+    this.gop.reset();
+    this.sawVideo = false;
+    this.publishedAt = null;
+    this.bytesIn = 0;
+    this.messagesIn = 0;
+    this.malformed = 0;
+    this.videoStats = null;
+    this.audioStats = null;
+    this.ingressBitrate = 0;
+    this.rateWindowStart = -1;
+    this.rateWindowBytes = 0;
+    this.fpsWindowStart = -1;
+    this.fpsWindowFrames = 0;
+  }
+
+  /** Hot path: one encode per sink group (lazily, only if someone takes it), then a reference push per subscriber. */
+  private fanOut(packet: MediaPacket): void {
+    const groups = this.groups;
+    for (let g = 0; g < groups.length; g++) {
+      const group = groups[g]!;
+      const members = group.members;
+      let buf: Buffer | null = null;
+      for (let i = 0; i < members.length; i++) {
+        const sub = members[i]!;
+        if (!sub.admit(packet)) continue;
+        if (buf === null) buf = packet.encodedFor(group.chunkSize, group.streamId);
+        sub.enqueue(buf);
+      }
+    }
+  }
+
+  // ---- subscriber side ----
+
+  addSubscriber(sink: SubscriberSink, options: ResolvedSubscriberOptions): Subscriber {
+    const chunkSize = sink.chunkSize;
+    const streamId = sink.streamId;
+    if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > 0x7fffffff) {
+      throw new HubError('INVALID_SINK', `sink '${sink.id}' has an invalid chunk size ${chunkSize}`);
+    }
+    if (!Number.isInteger(streamId) || streamId < 0 || streamId > 0xffffffff) {
+      throw new HubError('INVALID_SINK', `sink '${sink.id}' has an invalid message stream id ${streamId}`);
+    }
+    for (const group of this.groups) {
+      for (const member of group.members) {
+        if (member.sink === sink) {
+          throw new HubError('ALREADY_SUBSCRIBED', `sink '${sink.id}' already plays '${this.key}'`);
+        }
+      }
+    }
+    const sub = new Subscriber(this, sink, options);
+    let group = this.groups.find((g) => g.chunkSize === chunkSize && g.streamId === streamId);
+    if (group === undefined) {
+      group = { chunkSize, streamId, members: [] };
+      this.groups = [...this.groups, group];
+    }
+    group.members = [...group.members, sub];
+    this.subscriberCount++;
+    if (this.publisher !== null) sub.joinLive(this.configPackets(), this.gop.contents);
+    this.host.emitEvent('subscriberAdded', {
+      key: this.key,
+      subscriberId: sink.id,
+      subscriberCount: this.subscriberCount,
+    });
+    return sub;
+  }
+
+  removeSubscriber(sub: Subscriber): void {
+    if (sub.isClosed) return;
+    sub.markClosed();
+    const group = this.groups.find((g) => g.chunkSize === sub.chunkSize && g.streamId === sub.streamId);
+    if (group !== undefined) {
+      group.members = group.members.filter((m) => m !== sub);
+      if (group.members.length === 0) this.groups = this.groups.filter((g) => g !== group);
+    }
+    this.subscriberCount--;
+    this.host.emitEvent('subscriberRemoved', {
+      key: this.key,
+      subscriberId: sub.sink.id,
+      subscriberCount: this.subscriberCount,
+    });
+    if (this.idle) this.host.streamIdle(this);
+  }
+
+  failSubscriber(sub: Subscriber, error: unknown): void {
+    if (sub.isClosed) return;
+    this.removeSubscriber(sub);
+    this.host.emitEvent('subscriberError', { key: this.key, subscriberId: sub.sink.id, error });
+  }
+
+  configPackets(): MediaPacket[] {
+    const out: MediaPacket[] = [];
+    if (this.metadataPacket !== null) out.push(this.metadataPacket);
+    if (this.videoConfig !== null) out.push(this.videoConfig);
+    if (this.audioConfig !== null) out.push(this.audioConfig);
+    return out;
+  }
+
+  markDirty(sub: Subscriber): void {
+    this.host.scheduler.markDirty(sub);
+  }
+
+  lagging(sub: Subscriber, backlogBytes: number, budgetBytes: number): void {
+    this.host.emitEvent('subscriberLagging', { key: this.key, subscriberId: sub.sink.id, backlogBytes, budgetBytes });
+  }
+
+  recovered(sub: Subscriber, droppedMessages: number, startedAt: number): void {
+    this.host.emitEvent('subscriberRecovered', {
+      key: this.key,
+      subscriberId: sub.sink.id,
+      droppedMessages,
+      durationMs: this.host.now() - startedAt,
+    });
+  }
+
+  allSubscribers(): Subscriber[] {
+    const out: Subscriber[] = [];
+    for (const group of this.groups) out.push(...group.members);
+    return out;
+  }
+
+  /** Stop every subscriber and the publisher (hub shutdown). */
+  shutdown(): void {
+    const handle = this.publisher;
+    if (handle !== null) this.detachPublisher(handle, 'hubClosed', true);
+    else for (const sub of this.allSubscribers()) sub.streamStopped('hubClosed');
+    for (const sub of this.allSubscribers()) this.removeSubscriber(sub);
+  }
+
+  stats(): StreamStats {
+    return {
+      key: this.key,
+      live: this.publisher !== null,
+      publisherId: this.publisher?.source.id ?? null,
+      publishedAt: this.publishedAt,
+      bytesIn: this.bytesIn,
+      messagesIn: this.messagesIn,
+      ingressBitrate: Math.round(this.ingressBitrate),
+      video: this.videoStats === null ? null : { ...this.videoStats },
+      audio: this.audioStats === null ? null : { ...this.audioStats },
+      metadata: this.metadata,
+      subscriberCount: this.subscriberCount,
+      gopBytes: this.gop.bytes,
+      gopMessages: this.gop.size,
+      timestampRepairs: this.repairer.discontinuities,
+      malformedMessages: this.malformed,
+    };
+  }
+
+  subscriberStats(): SubscriberStats[] {
+    return this.allSubscribers().map((s) => s.stats());
+  }
+}
+
+function isRecord(value: unknown): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !(value instanceof Date) &&
+    !Buffer.isBuffer(value)
+  );
+}
+
+/** Cached packets must not pin a large input buffer that a small payload is a view of. */
+function ownedPayload(payload: Buffer): Buffer {
+  return payload.buffer.byteLength - payload.length > MAX_PINNED_SLACK ? Buffer.from(payload) : payload;
+}

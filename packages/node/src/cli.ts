@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+/**
+ * The rtmp-cluster executable: `rtmp-cluster [all-in-one|origin|edge|control] [--config FILE.json]`.
+ * Exit codes: 0 clean shutdown, 1 runtime failure, 2 bad usage or configuration.
+ */
+import { ConfigError, loadConfig, NODE_ROLES, type NodeRole } from './config.js';
+import { createNode, type NodeHandle } from './Node.js';
+
+const USAGE = `usage: rtmp-cluster [${NODE_ROLES.join('|')}] [--config FILE.json]
+Settings come from defaults < the JSON file (--config or RTMPC_CONFIG) < RTMPC_* environment variables.`;
+
+interface CliArgs {
+  role: NodeRole | undefined;
+  configFile: string | undefined;
+  help: boolean;
+}
+
+function parseArgs(argv: string[]): CliArgs {
+  const args: CliArgs = { role: undefined, configFile: undefined, help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--help' || a === '-h') args.help = true;
+    else if (a === '--config' || a === '-c') {
+      const v = argv[++i];
+      if (v === undefined) throw new ConfigError(['--config: expected a file path']);
+      args.configFile = v;
+    } else if (a.startsWith('--config=')) args.configFile = a.slice('--config='.length);
+    else if (!a.startsWith('-') && args.role === undefined) {
+      if (!(NODE_ROLES as readonly string[]).includes(a)) {
+        throw new ConfigError([`role: expected one of ${NODE_ROLES.join(', ')}, got ${JSON.stringify(a)}`]);
+      }
+      args.role = a as NodeRole;
+    } else throw new ConfigError([`unexpected argument ${JSON.stringify(a)}`]);
+  }
+  return args;
+}
+
+async function main(): Promise<number> {
+  let args: CliArgs;
+  let config;
+  try {
+    args = parseArgs(process.argv.slice(2));
+    if (args.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    config = loadConfig({ configFile: args.configFile, overrides: args.role ? { role: args.role } : {} });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`rtmp-cluster: ${err.message}\n${USAGE}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  if (config.role !== 'all-in-one') {
+    process.stderr.write(
+      `rtmp-cluster: role '${config.role}' is not implemented yet; only 'all-in-one' runs in this version\n`,
+    );
+    return 2;
+  }
+
+  const node: NodeHandle = createNode(config);
+  const log = node.logger;
+  process.on('uncaughtException', (err) => {
+    log.fatal({ err }, 'uncaught exception');
+    process.exit(1);
+  });
+  process.on('unhandledRejection', (err) => {
+    log.fatal({ err }, 'unhandled promise rejection');
+    process.exit(1);
+  });
+
+  try {
+    await node.start();
+  } catch (err) {
+    log.fatal({ err }, 'node failed to start');
+    await node.stop().catch(() => undefined);
+    return 1;
+  }
+
+  return new Promise<number>((resolve) => {
+    let signalled = false;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (signalled) {
+        log.warn({ signal }, 'second signal: exiting now');
+        process.exit(1);
+      }
+      signalled = true;
+      log.info({ signal }, 'shutting down');
+      // Safety net: the drain has its own deadline; this catches anything that hangs past it.
+      setTimeout(() => {
+        log.error('shutdown did not finish in time: exiting');
+        process.exit(1);
+      }, config.drainTimeoutMs + 5000).unref();
+      node.stop().then(
+        () => resolve(0),
+        (err: unknown) => {
+          log.error({ err }, 'shutdown failed');
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+    // Anything left (a stray timer or socket) must not keep a stopped node alive.
+    setTimeout(() => process.exit(code), 200).unref();
+  },
+  (err: unknown) => {
+    process.stderr.write(`rtmp-cluster: fatal: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);

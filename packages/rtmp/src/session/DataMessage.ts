@@ -1,0 +1,43 @@
+import type { AmfValue } from '../amf/index.js';
+import { decodeData, encodeData } from '../command.js';
+import { isRtmpError } from '../errors.js';
+import { MessageType, type ProtocolLimits, type RtmpMessage } from '../message.js';
+
+/** What a publisher's data message (type 18 / 15) means for the stream. */
+export type DataMessageMeaning =
+  | { kind: 'metadata'; metadata: AmfValue; message: RtmpMessage }
+  /** `handler` = the first value when it is a string (e.g. 'onTextData', '|RtmpSampleAccess') */
+  | { kind: 'data'; message: RtmpMessage; handler: string | undefined }
+  | { kind: 'clear' }
+  | { kind: 'malformed'; reason: string };
+
+function dataMessageLike(msg: RtmpMessage, values: AmfValue[]): RtmpMessage {
+  return { csid: msg.csid, type: MessageType.DataAmf0, timestamp: msg.timestamp, streamId: msg.streamId, payload: encodeData(values) };
+}
+
+/**
+ * Interprets a data message: '@setDataFrame' is the publisher asking the server to keep the frame
+ * and send it to players as if it had been sent directly, so the prefix is stripped; onMetaData
+ * becomes metadata re-encoded as plain AMF0, ready for players that never saw the prefix.
+ */
+export function interpretDataMessage(msg: RtmpMessage, limits?: Partial<ProtocolLimits>): DataMessageMeaning {
+  let values: AmfValue[];
+  try {
+    values = decodeData(msg, limits);
+  } catch (err) {
+    if (isRtmpError(err)) return { kind: 'malformed', reason: `${err.code}: ${err.message}` };
+    throw err;
+  }
+  let stripped = false;
+  if (values[0] === '@clearDataFrame') return { kind: 'clear' };
+  if (values[0] === '@setDataFrame') {
+    values = values.slice(1);
+    stripped = true;
+  }
+  if (values[0] === 'onMetaData' && values.length >= 2) {
+    const metadata = values[1] as AmfValue;
+    return { kind: 'metadata', metadata, message: dataMessageLike(msg, ['onMetaData', metadata]) };
+  }
+  const handler = typeof values[0] === 'string' ? values[0] : undefined;
+  return { kind: 'data', message: stripped ? dataMessageLike(msg, values) : msg, handler };
+}

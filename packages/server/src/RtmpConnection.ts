@@ -1,0 +1,644 @@
+/**
+ * One accepted socket: ServerHandshake -> ChunkDecoder -> ServerSession, wired to the hub. Everything a peer
+ * can trigger is caught here and turned into a close of THIS connection with a precise reason; nothing
+ * escapes into the socket's event handlers.
+ */
+import type net from 'node:net';
+import type tls from 'node:tls';
+import {
+  ChunkDecoder,
+  ChunkEncoder,
+  ServerHandshake,
+  ServerSession,
+  isRtmpError,
+  type ConnectRequest,
+  type MediaEvent,
+  type MetadataEvent,
+  type PlayRequest as SessionPlayRequest,
+  type PublishRequest as SessionPublishRequest,
+  type RtmpMessage,
+  type StreamEndEvent,
+} from '@rtmp-cluster/rtmp';
+import {
+  isHubError,
+  streamKey,
+  type Publication,
+  type PublisherCloseReason,
+  type PublisherSource,
+  type StreamHub,
+  type StreamStartedInfo,
+  type StreamStopReason,
+  type Subscription,
+} from '@rtmp-cluster/media';
+import type { Logger } from 'pino';
+import type { ConnectionCloseReason, ConnectionClosedEvent, ConnectionRole } from './ConnectionClose.js';
+import { PlayerSink, type PlayerSinkHost } from './PlayerSink.js';
+import type { ResolvedServerOptions } from './ServerOptions.js';
+import type { PlayRequest, PublishRequest } from './StreamAccessPolicy.js';
+
+export type RtmpSocket = net.Socket | tls.TLSSocket;
+
+/** Monotonic milliseconds (the session's `now`, timeouts). */
+export function monotonicMs(): number {
+  return Math.floor(performance.now());
+}
+
+interface ActivePublish {
+  streamId: number;
+  key: string;
+  request: PublishRequest;
+  publication: Publication;
+}
+
+interface ActivePlay {
+  streamId: number;
+  key: string;
+  request: PlayRequest;
+  sink: PlayerSink;
+  subscription: Subscription;
+  /** Play.Start was sent (the publisher was live at play time, or arrived while we waited) */
+  started: boolean;
+  waitTimer: NodeJS.Timeout | undefined;
+}
+
+export interface ConnectionInfo {
+  connId: string;
+  remoteAddress: string;
+  phase: 'handshake' | 'session';
+  role: ConnectionRole;
+  app: string | undefined;
+  publishing: string[];
+  playing: string[];
+  bytesIn: number;
+  bytesOut: number;
+  rttMs: number | undefined;
+  connectedForMs: number;
+}
+
+export interface ConnectionHost {
+  readonly options: ResolvedServerOptions;
+  readonly hub: StreamHub;
+  connectionClosed(conn: RtmpConnection, event: ConnectionClosedEvent): void;
+}
+
+export class RtmpConnection implements PlayerSinkHost {
+  readonly openedAt = monotonicMs();
+  private phase: 'handshake' | 'session' = 'handshake';
+  private closed = false;
+  private readonly handshake = new ServerHandshake();
+  private decoder: ChunkDecoder | undefined;
+  private readonly encoder = new ChunkEncoder();
+  private readonly session: ServerSession;
+  private log: Logger;
+  private app: string | undefined;
+  private readonly publishes = new Map<number, ActivePublish>();
+  private readonly plays = new Map<number, ActivePlay>();
+  private readonly streamKeysSeen = new Set<string>();
+  private lastInputAt = this.openedAt;
+  private lastPingAt = this.openedAt;
+  private _bytesIn = 0;
+  private _bytesOut = 0;
+  private readonly remoteAddress: string;
+  /** a publish/play is waiting for the access policy: the connection is busy, not idle */
+  private pendingDecisions = 0;
+  /** resolves once the socket is fully closed (after a graceful end, when the peer got everything) */
+  readonly socketClosed: Promise<void>;
+
+  constructor(
+    readonly connId: string,
+    private readonly socket: RtmpSocket,
+    private readonly host: ConnectionHost,
+    parentLog: Logger,
+  ) {
+    this.remoteAddress = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    this.log = parentLog.child({ connId, remote: this.remoteAddress });
+    const opts = host.options;
+    this.session = new ServerSession({
+      send: (msg) => this.sendMessage(msg),
+      outChunkSize: opts.chunkSize,
+      windowAckSize: opts.windowAckSize,
+      peerBandwidth: opts.windowAckSize,
+      limits: opts.limits,
+    });
+    this.wireSession();
+    socket.setNoDelay(true);
+    this.socketClosed = new Promise((resolve) => socket.once('close', () => resolve()));
+    socket.on('data', (data: Buffer) => this.onData(data));
+    socket.on('error', (err: NodeJS.ErrnoException) => this.close('SOCKET_ERROR', err.message, err.code));
+    socket.on('close', () => {
+      if (this.phase === 'handshake') this.close('HANDSHAKE_INCOMPLETE', 'peer closed the socket during the handshake');
+      else this.close('PEER_CLOSED', 'peer closed the socket');
+    });
+    this.log.debug('connection accepted');
+  }
+
+  get bytesIn(): number {
+    return this._bytesIn;
+  }
+  get bytesOut(): number {
+    return this._bytesOut;
+  }
+  get isClosed(): boolean {
+    return this.closed;
+  }
+  get role(): ConnectionRole {
+    if (this.publishes.size > 0) return 'publisher';
+    if (this.plays.size > 0) return 'player';
+    return 'none';
+  }
+
+  info(): ConnectionInfo {
+    return {
+      connId: this.connId,
+      remoteAddress: this.remoteAddress,
+      phase: this.phase,
+      role: this.role,
+      app: this.app,
+      publishing: [...this.publishes.values()].map((p) => p.key),
+      playing: [...this.plays.values()].map((p) => p.key),
+      bytesIn: this._bytesIn,
+      bytesOut: this._bytesOut,
+      rttMs: this.phase === 'session' ? this.session.rttMs : undefined,
+      connectedForMs: monotonicMs() - this.openedAt,
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // PlayerSinkHost (called by the hub through PlayerSink; must not throw)
+
+  get outChunkSize(): number {
+    return this.encoder.chunkSize;
+  }
+
+  get pendingBytes(): number {
+    return this.socket.writableLength;
+  }
+
+  writeShared(buffers: Buffer[]): void {
+    if (this.closed || this.socket.destroyed) return;
+    // One writev per flush: cork collects the writes, uncork hands them to the kernel together.
+    this.socket.cork();
+    for (const b of buffers) {
+      this._bytesOut += b.length;
+      this.socket.write(b);
+    }
+    this.socket.uncork();
+  }
+
+  playerStreamStarted(streamId: number, info: StreamStartedInfo): void {
+    this.guard(() => {
+      const play = this.plays.get(streamId);
+      if (!play) return;
+      if (!play.started) {
+        if (play.waitTimer) clearTimeout(play.waitTimer);
+        play.waitTimer = undefined;
+        play.started = true;
+        if (!this.session.acceptPlay(streamId)) {
+          this.endPlay(streamId);
+          return;
+        }
+        this.log.info({ stream: play.key, publisherId: info.publisherId }, 'publisher arrived: play started');
+      } else {
+        this.session.notifyPublished(streamId);
+        this.log.info({ stream: play.key, publisherId: info.publisherId }, 'stream republished: play continues');
+      }
+    });
+  }
+
+  playerStreamStopped(streamId: number, reason: StreamStopReason): void {
+    this.guard(() => {
+      const play = this.plays.get(streamId);
+      if (!play || !play.started) return;
+      this.session.notifyUnpublished(streamId);
+      this.log.info({ stream: play.key, reason }, 'publisher left: sent UnpublishNotify, waiting for a republish');
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Input
+
+  private onData(data: Buffer): void {
+    if (this.closed) return;
+    this._bytesIn += data.length;
+    this.lastInputAt = monotonicMs();
+    try {
+      if (this.phase === 'handshake') {
+        const step = this.handshake.push(data);
+        if (step.send) this.writeRaw(step.send);
+        if (!step.done) return;
+        this.phase = 'session';
+        this.log.debug({ handshake: this.handshake.mode }, 'handshake complete');
+        this.decoder = new ChunkDecoder((msg) => this.session.handleMessage(msg, monotonicMs()), {
+          limits: this.host.options.limits,
+        });
+        if (step.remainder.length === 0) return;
+        data = step.remainder;
+      }
+      this.decoder!.push(data);
+      if (!this.closed) this.session.onBytesReceived(this.decoder!.bytesReceived);
+    } catch (err) {
+      this.failed(err);
+    }
+  }
+
+  /** Turns anything thrown by the protocol layer or our handlers into a close with a precise reason. */
+  private failed(err: unknown): void {
+    if (isRtmpError(err)) {
+      this.close('PROTOCOL_ERROR', err.message, err.code);
+    } else {
+      this.log.error({ err }, 'internal error while handling connection input');
+      this.close('INTERNAL_ERROR', err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  private guard(fn: () => void): void {
+    if (this.closed) return;
+    try {
+      fn();
+    } catch (err) {
+      this.failed(err);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Output
+
+  private writeRaw(buf: Buffer): void {
+    if (this.closed || this.socket.destroyed) return;
+    this._bytesOut += buf.length;
+    this.socket.write(buf);
+  }
+
+  private sendMessage(msg: RtmpMessage): void {
+    this.writeRaw(this.encoder.encode(msg));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Session requests
+
+  private wireSession(): void {
+    const s = this.session;
+    s.on('outChunkSize', (n) => this.encoder.setChunkSize(n));
+    s.on('connect', (req) => this.onConnect(req));
+    s.on('publish', (req) => void this.onPublish(req));
+    s.on('play', (req) => void this.onPlay(req));
+    s.on('media', (ev) => this.onMedia(ev));
+    s.on('metadata', (ev) => this.onMetadata(ev));
+    s.on('unpublish', (ev) => this.onUnpublish(ev));
+    s.on('stopPlay', (ev) => this.onStopPlay(ev));
+    s.on('warning', (w) => this.log.debug({ warning: w.code, streamId: w.streamId }, w.message));
+    s.on('unknownCommand', (ev) => this.log.debug({ command: ev.command.name }, 'unknown command (answered)'));
+    s.on('rtt', (ms) => this.log.trace({ rttMs: ms }, 'ping response'));
+  }
+
+  private onConnect(req: ConnectRequest): void {
+    this.app = req.app;
+    this.log = this.log.child({ app: req.app });
+    this.session.acceptConnect();
+    this.log.info({ tcUrl: req.tcUrl, flashVer: req.flashVer, objectEncoding: req.objectEncoding }, 'connected');
+  }
+
+  private keyFor(app: string, name: string): string | undefined {
+    try {
+      return streamKey(app, name);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async onPublish(req: SessionPublishRequest): Promise<void> {
+    const key = this.keyFor(req.app, req.name);
+    if (key === undefined) {
+      this.guard(() => {
+        this.session.rejectPublish(req.streamId, 'NetStream.Publish.BadName', `Invalid stream name '${req.rawName}'`);
+      });
+      this.log.warn({ name: req.rawName }, 'publish refused: invalid stream name');
+      return;
+    }
+    const request: PublishRequest = {
+      connId: this.connId,
+      remoteAddress: this.remoteAddress,
+      app: req.app,
+      name: req.name,
+      key,
+      query: { ...req.appQuery, ...req.query },
+      tcUrl: req.tcUrl,
+      publishType: req.publishType,
+    };
+    const log = this.log.child({ stream: key });
+    let decision;
+    this.pendingDecisions++;
+    try {
+      decision = await this.host.options.policy.onPublishRequest(request);
+    } catch (err) {
+      decision = { allow: false as const, statusCode: 'NetStream.Publish.Failed', description: `Publish check failed: ${(err as Error).message}` };
+    } finally {
+      this.pendingDecisions--;
+    }
+    if (this.closed) {
+      // The claim (if the policy made one) must be released: the publish will never start.
+      if (decision.allow) this.safePolicyCall(() => this.host.options.policy.onPublishEnded?.(request));
+      return;
+    }
+    this.guard(() => {
+      if (!decision.allow) {
+        const code = decision.statusCode ?? 'NetStream.Publish.BadName';
+        this.session.rejectPublish(req.streamId, code, decision.description);
+        log.warn({ status: code }, `publish refused: ${decision.description}`);
+        return;
+      }
+      let publication: Publication;
+      try {
+        publication = this.host.hub.publish(key, this.publisherSource(req.streamId, key), {
+          duplicatePolicy: this.host.options.duplicatePublish,
+        });
+      } catch (err) {
+        this.safePolicyCall(() => this.host.options.policy.onPublishEnded?.(request));
+        if (isHubError(err) && err.code === 'STREAM_ALREADY_PUBLISHED') {
+          this.session.rejectPublish(req.streamId, 'NetStream.Publish.BadName', `Already publishing: ${key}`);
+          log.warn({ status: 'NetStream.Publish.BadName', errorCode: err.code }, 'publish refused: already publishing');
+          return;
+        }
+        if (isHubError(err)) {
+          this.session.rejectPublish(req.streamId, 'NetStream.Publish.Failed', err.message);
+          log.warn({ errorCode: err.code }, `publish refused: ${err.message}`);
+          return;
+        }
+        throw err;
+      }
+      // Registered before acceptPublish: it flushes media queued while we waited, synchronously.
+      this.publishes.set(req.streamId, { streamId: req.streamId, key, request, publication });
+      this.streamKeysSeen.add(key);
+      if (!this.session.acceptPublish(req.streamId)) {
+        this.publishes.delete(req.streamId);
+        publication.unpublish();
+        this.safePolicyCall(() => this.host.options.policy.onPublishEnded?.(request));
+        return;
+      }
+      log.info({ publishType: req.publishType }, 'publish started');
+    });
+  }
+
+  private publisherSource(streamId: number, key: string): PublisherSource {
+    return {
+      id: `${this.connId}/${streamId}`,
+      close: (reason: PublisherCloseReason) => {
+        this.guard(() => {
+          const pub = this.publishes.get(streamId);
+          if (!pub) return;
+          // The hub already detached us; forget the publication so no unpublish() is needed.
+          this.publishes.delete(streamId);
+          this.safePolicyCall(() => this.host.options.policy.onPublishEnded?.(pub.request));
+          switch (reason) {
+            case 'takeover':
+              this.session.endPublish(streamId, 'NetStream.Publish.BadName', `Stream ${key} was taken over by another publisher`);
+              this.close('PUBLISH_TAKEN_OVER', `another publisher took over ${key}`);
+              break;
+            case 'kicked':
+              this.session.endPublish(streamId, 'NetStream.Unpublish.Success', `Stream ${key} was stopped by the server`);
+              this.close('KICKED', `publisher of ${key} kicked`);
+              break;
+            case 'hubClosed':
+              this.session.endPublish(streamId, 'NetStream.Unpublish.Success', 'Server shutting down');
+              this.close('SERVER_SHUTDOWN', 'hub closed');
+              break;
+          }
+        });
+      },
+    };
+  }
+
+  private async onPlay(req: SessionPlayRequest): Promise<void> {
+    const key = this.keyFor(req.app, req.name);
+    if (key === undefined) {
+      this.guard(() => this.session.playNotFound(req.streamId, `Invalid stream name '${req.rawName}'`));
+      this.log.warn({ name: req.rawName }, 'play refused: invalid stream name');
+      return;
+    }
+    const request: PlayRequest = {
+      connId: this.connId,
+      remoteAddress: this.remoteAddress,
+      app: req.app,
+      name: req.name,
+      key,
+      query: { ...req.appQuery, ...req.query },
+      tcUrl: req.tcUrl,
+      start: req.start,
+    };
+    const log = this.log.child({ stream: key });
+    let decision;
+    this.pendingDecisions++;
+    try {
+      decision = await this.host.options.policy.onPlayRequest(request);
+    } catch (err) {
+      decision = { allow: false as const, statusCode: 'NetStream.Play.Failed', description: `Play check failed: ${(err as Error).message}` };
+    } finally {
+      this.pendingDecisions--;
+    }
+    if (this.closed) {
+      if (decision.allow) this.safePolicyCall(() => this.host.options.policy.onPlayEnded?.(request));
+      return;
+    }
+    this.guard(() => {
+      if (!decision.allow) {
+        const code = decision.statusCode ?? 'NetStream.Play.Failed';
+        this.session.rejectPlay(req.streamId, code, decision.description);
+        log.warn({ status: code }, `play refused: ${decision.description}`);
+        return;
+      }
+      const hub = this.host.hub;
+      const live = hub.isLive(key);
+      if (live && !this.session.acceptPlay(req.streamId)) {
+        this.safePolicyCall(() => this.host.options.policy.onPlayEnded?.(request));
+        return;
+      }
+      if (!live && this.session.stream(req.streamId)?.state !== 'playPending') {
+        this.safePolicyCall(() => this.host.options.policy.onPlayEnded?.(request));
+        return;
+      }
+      const sink = new PlayerSink(`${this.connId}/${req.streamId}`, req.streamId, this);
+      const play: ActivePlay = { streamId: req.streamId, key, request, sink, subscription: undefined!, started: live, waitTimer: undefined };
+      // Registered before subscribe: a publisher may start synchronously inside it.
+      this.plays.set(req.streamId, play);
+      this.streamKeysSeen.add(key);
+      try {
+        play.subscription = hub.subscribe(key, sink);
+      } catch (err) {
+        this.plays.delete(req.streamId);
+        this.safePolicyCall(() => this.host.options.policy.onPlayEnded?.(request));
+        const message = err instanceof Error ? err.message : String(err);
+        if (!live) this.session.rejectPlay(req.streamId, 'NetStream.Play.Failed', message);
+        else this.session.sendStatus(req.streamId, 'error', 'NetStream.Play.Failed', message);
+        log.warn({ err: message }, 'play failed: could not subscribe');
+        return;
+      }
+      if (play.started) {
+        log.info({ start: req.start }, 'play started');
+        return;
+      }
+      const waitMs = this.host.options.playWaitMs;
+      log.info({ waitMs }, 'play waits for a publisher');
+      const notFound = (): void => {
+        this.guard(() => {
+          const p = this.plays.get(req.streamId);
+          if (!p || p !== play || p.started) return;
+          p.waitTimer = undefined;
+          this.plays.delete(req.streamId);
+          p.subscription.unsubscribe();
+          this.session.playNotFound(req.streamId, `No publisher for ${key} within ${waitMs} ms`);
+          this.safePolicyCall(() => this.host.options.policy.onPlayEnded?.(request));
+          log.info({ waitMs }, 'play failed: stream not found');
+        });
+      };
+      if (waitMs <= 0) notFound();
+      else {
+        play.waitTimer = setTimeout(notFound, waitMs);
+        play.waitTimer.unref();
+      }
+    });
+  }
+
+  private onMedia(ev: MediaEvent): void {
+    this.publishes.get(ev.streamId)?.publication.push(ev.message);
+  }
+
+  private onMetadata(ev: MetadataEvent): void {
+    const pub = this.publishes.get(ev.streamId);
+    if (!pub) return;
+    pub.publication.push(ev.message);
+    this.log.debug({ stream: pub.key }, 'metadata received');
+  }
+
+  private onUnpublish(ev: StreamEndEvent): void {
+    const pub = this.publishes.get(ev.streamId);
+    if (!pub) return;
+    this.publishes.delete(ev.streamId);
+    pub.publication.unpublish();
+    this.safePolicyCall(() => this.host.options.policy.onPublishEnded?.(pub.request));
+    this.log.info({ stream: pub.key, reason: ev.reason }, 'publish ended');
+  }
+
+  private onStopPlay(ev: StreamEndEvent): void {
+    if (this.endPlay(ev.streamId)) this.log.info({ streamId: ev.streamId, reason: ev.reason }, 'play ended');
+  }
+
+  /** Releases what a play holds (subscription, wait timer, policy). Returns false if there was none. */
+  private endPlay(streamId: number): boolean {
+    const play = this.plays.get(streamId);
+    if (!play) return false;
+    this.plays.delete(streamId);
+    if (play.waitTimer) clearTimeout(play.waitTimer);
+    play.subscription?.unsubscribe();
+    this.safePolicyCall(() => this.host.options.policy.onPlayEnded?.(play.request));
+    return true;
+  }
+
+  private safePolicyCall(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.log.error({ err }, 'stream access policy callback threw');
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Timers (driven by the server's sweep) and shutdown
+
+  /** Called periodically by the server with the monotonic clock. */
+  tick(now: number): void {
+    if (this.closed) return;
+    const o = this.host.options;
+    if (this.phase === 'handshake') {
+      if (now - this.openedAt >= o.handshakeTimeoutMs) {
+        this.close('HANDSHAKE_TIMEOUT', `handshake not finished after ${o.handshakeTimeoutMs} ms`);
+      }
+      return;
+    }
+    const pingSince = this.session.pendingPingSince;
+    if (pingSince !== undefined && now - pingSince >= o.pingTimeoutMs && now - this.lastInputAt >= o.pingTimeoutMs) {
+      this.close('PING_TIMEOUT', `no answer to a ping for ${now - pingSince} ms`);
+      return;
+    }
+    // Players may legitimately send nothing for a long time; they are pinged instead.
+    if (this.plays.size === 0 && this.pendingDecisions === 0 && now - this.lastInputAt >= o.idleTimeoutMs) {
+      this.close('IDLE_TIMEOUT', `no input for ${now - this.lastInputAt} ms`);
+      return;
+    }
+    if (o.pingIntervalMs > 0 && this.session.state === 'connected' && now - this.lastPingAt >= o.pingIntervalMs) {
+      this.lastPingAt = now;
+      this.guard(() => this.session.ping(now));
+    }
+  }
+
+  /**
+   * Graceful stop for a draining server: publishers get Unpublish.Success and are closed (their players get
+   * UnpublishNotify + StreamEOF from the hub), players get the same status for what they play. The socket is
+   * ended (FIN after queued data), not destroyed.
+   */
+  shutdown(): void {
+    if (this.closed) return;
+    this.guard(() => {
+      for (const pub of [...this.publishes.values()]) {
+        this.publishes.delete(pub.streamId);
+        pub.publication.unpublish();
+        this.safePolicyCall(() => this.host.options.policy.onPublishEnded?.(pub.request));
+        this.session.endPublish(pub.streamId, 'NetStream.Unpublish.Success', 'Server shutting down');
+      }
+      for (const play of this.plays.values()) {
+        if (play.started) this.session.notifyUnpublished(play.streamId);
+        else this.session.playNotFound(play.streamId, 'Server shutting down');
+      }
+    });
+    this.close('SERVER_SHUTDOWN', 'server shutting down', undefined, true);
+  }
+
+  /** Drops the transport now (drain deadline). */
+  destroySocket(): void {
+    this.socket.destroy();
+  }
+
+  /** Closes the connection once; `graceful` lets queued output drain (socket.end) before the FIN. */
+  close(reason: ConnectionCloseReason, message: string, errorCode?: string, graceful = false): void {
+    if (this.closed) return;
+    this.closed = true;
+    const streams = [...this.streamKeysSeen];
+    const role = this.role;
+    for (const pub of this.publishes.values()) {
+      pub.publication.unpublish();
+      this.safePolicyCall(() => this.host.options.policy.onPublishEnded?.(pub.request));
+    }
+    this.publishes.clear();
+    for (const streamId of [...this.plays.keys()]) this.endPlay(streamId);
+    try {
+      // Emits unpublish/stopPlay for what is left; our maps are already empty.
+      if (this.phase === 'session') this.session.close();
+    } catch (err) {
+      this.log.error({ err }, 'session close threw');
+    }
+    if (graceful) {
+      this.socket.end();
+      // A peer that does not read would keep the socket half-open forever.
+      setTimeout(() => this.socket.destroy(), 5000).unref();
+    } else {
+      this.socket.destroy();
+    }
+    const event: ConnectionClosedEvent = {
+      connId: this.connId,
+      remoteAddress: this.remoteAddress,
+      reason,
+      errorCode,
+      message,
+      phase: this.phase,
+      role,
+      streams,
+      bytesIn: this._bytesIn,
+      bytesOut: this._bytesOut,
+      durationMs: monotonicMs() - this.openedAt,
+    };
+    const fields = { reason, errorCode, phase: this.phase, role, streams, bytesIn: this._bytesIn, bytesOut: this._bytesOut };
+    const normal = reason === 'PEER_CLOSED' || reason === 'SERVER_SHUTDOWN';
+    if (normal) this.log.info(fields, `connection closed: ${message}`);
+    else this.log.warn(fields, `connection closed: ${reason}${errorCode ? ` (${errorCode})` : ''}: ${message}`);
+    this.host.connectionClosed(this, event);
+  }
+}
