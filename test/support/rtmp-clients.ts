@@ -4,7 +4,6 @@
  * by PID, so a failing test never leaves a client running.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 
 export interface ProcessResult {
   command: string;
@@ -127,19 +126,6 @@ function killPid(pid: number, signal: NodeJS.Signals): void {
   } catch {
     // already gone
   }
-}
-
-/** A TCP port that was free a moment ago on 127.0.0.1 (for spawned executables that need a fixed port). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 // ---------------------------------------------------------------------------------------------------------

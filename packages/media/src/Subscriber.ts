@@ -129,7 +129,8 @@ export class Subscriber implements Subscription, Flushable {
       return false;
     }
     const budget = this.budgetBytes();
-    if (backlog + p.payload.length > budget + this.joinAllowance) {
+    // An empty backlog always admits, so one message larger than the budget is not dropped forever.
+    if (backlog > 0 && backlog + p.payload.length > budget + this.joinAllowance) {
       this.startEpisode(backlog, budget + this.joinAllowance);
       if (p.isConfig) this.configStale = true;
       else {

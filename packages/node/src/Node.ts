@@ -3,7 +3,7 @@
  * event adapters join when their packages land). Tests run it in-process; the executable wraps it.
  */
 import type { AddressInfo } from 'node:net';
-import { StreamHub } from '@rtmp-cluster/media';
+import { StreamHub, type StreamHubOptions } from '@rtmp-cluster/media';
 import { RtmpServer, type RtmpServerStats, type StreamAccessPolicy } from '@rtmp-cluster/server';
 import type { DestinationStream, Logger } from 'pino';
 import type { NodeConfig } from './config.js';
@@ -25,6 +25,8 @@ export interface CreateNodeOptions {
   logDestination?: DestinationStream;
   /** publish/play authorization and routing; default allow-all local */
   policy?: StreamAccessPolicy;
+  /** hub tuning (GOP cache, subscriber latency budget, ...) over the defaults */
+  hubOptions?: StreamHubOptions;
 }
 
 export interface NodeHandle {
@@ -76,7 +78,7 @@ class AllInOneNode implements NodeHandle {
     this.logger =
       options.logger ??
       createLogger({ level: config.logLevel, nodeId: config.nodeId, role: config.role, destination: options.logDestination });
-    this.hub = new StreamHub({ duplicatePublishPolicy: config.duplicatePublish });
+    this.hub = new StreamHub({ ...options.hubOptions, duplicatePublishPolicy: config.duplicatePublish });
     this.rtmp = new RtmpServer({
       hub: this.hub,
       logger: this.logger,

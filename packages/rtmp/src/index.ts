@@ -10,3 +10,6 @@ export * from './messages/ProtocolControl.js';
 export * from './messages/UserControl.js';
 export * from './messages/Aggregate.js';
 export * from './session/index.js';
+export * from './amf/index.js';
+export * from './command.js';
+export * from './media/index.js';

@@ -207,6 +207,12 @@ const vectors: Vector[] = [
     encodable: false,
   },
   {
+    name: '[conf 14] a continuation body that starts like the extended timestamp but differs is body',
+    bytes: Buffer.concat([SET_CHUNK_SIZE_4, h`06 ffffff 000008 09 01000000 01000000  aabbccdd  c6  01000506`]),
+    decoded: [setChunkSize4, msg(6, 9, 0x01000000, 1, 'aabbccdd01000506')],
+    encodable: false,
+  },
+  {
     name: '[conf 14] repeated extended timestamp accepted when it is the absolute timestamp after a type-1 header',
     bytes: Buffer.concat([
       SET_CHUNK_SIZE_4,

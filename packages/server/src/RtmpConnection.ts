@@ -71,6 +71,8 @@ export interface ConnectionInfo {
   playing: string[];
   bytesIn: number;
   bytesOut: number;
+  /** bytes written to the socket but not yet taken by the kernel (the paused-reader backlog) */
+  pendingBytes: number;
   rttMs: number | undefined;
   connectedForMs: number;
 }
@@ -141,11 +143,15 @@ export class RtmpConnection implements PlayerSinkHost {
   get isClosed(): boolean {
     return this.closed;
   }
+  /** what the connection does now */
   get role(): ConnectionRole {
     if (this.publishes.size > 0) return 'publisher';
     if (this.plays.size > 0) return 'player';
     return 'none';
   }
+
+  /** what the connection did last (kept after the publish/play ended, for the close log) */
+  private lastRole: ConnectionRole = 'none';
 
   info(): ConnectionInfo {
     return {
@@ -158,6 +164,7 @@ export class RtmpConnection implements PlayerSinkHost {
       playing: [...this.plays.values()].map((p) => p.key),
       bytesIn: this._bytesIn,
       bytesOut: this._bytesOut,
+      pendingBytes: this.socket.writableLength,
       rttMs: this.phase === 'session' ? this.session.rttMs : undefined,
       connectedForMs: monotonicMs() - this.openedAt,
     };
@@ -368,6 +375,7 @@ export class RtmpConnection implements PlayerSinkHost {
       }
       // Registered before acceptPublish: it flushes media queued while we waited, synchronously.
       this.publishes.set(req.streamId, { streamId: req.streamId, key, request, publication });
+      this.lastRole = 'publisher';
       this.streamKeysSeen.add(key);
       if (!this.session.acceptPublish(req.streamId)) {
         this.publishes.delete(req.streamId);
@@ -460,6 +468,7 @@ export class RtmpConnection implements PlayerSinkHost {
       const play: ActivePlay = { streamId: req.streamId, key, request, sink, subscription: undefined!, started: live, waitTimer: undefined };
       // Registered before subscribe: a publisher may start synchronously inside it.
       this.plays.set(req.streamId, play);
+      this.lastRole = 'player';
       this.streamKeysSeen.add(key);
       try {
         play.subscription = hub.subscribe(key, sink);
@@ -602,7 +611,7 @@ export class RtmpConnection implements PlayerSinkHost {
     if (this.closed) return;
     this.closed = true;
     const streams = [...this.streamKeysSeen];
-    const role = this.role;
+    const role = this.role !== 'none' ? this.role : this.lastRole;
     for (const pub of this.publishes.values()) {
       pub.publication.unpublish();
       this.safePolicyCall(() => this.host.options.policy.onPublishEnded?.(pub.request));

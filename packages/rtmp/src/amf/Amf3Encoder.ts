@@ -195,6 +195,7 @@ export class Amf3Encoder {
     this.writeU29((dense << 1) | 1);
     for (const key of keys) {
       if (dense > 0 && isIndexBelow(key, dense)) continue;
+      if (key === '') throw new RtmpError('AMF_ENCODE_UNSUPPORTED', 'AMF3 associative array keys cannot be empty');
       this.writeString(key);
       this.writeValue(v[key]);
     }

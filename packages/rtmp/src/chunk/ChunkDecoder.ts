@@ -111,6 +111,13 @@ export class ChunkDecoder {
         return;
       }
       this.scratchLength = 0;
+      if (used < staged) {
+        // Staged bytes that looked like a repeated extended timestamp turned
+        // out to be chunk body: run them through first (rare, tiny copy).
+        this.consume(Buffer.from(this.scratch.subarray(used, staged)));
+        this.consume(data);
+        return;
+      }
       pos = used - staged;
     }
     for (;;) {

@@ -1,41 +1,428 @@
 import { EventEmitter } from 'node:events';
-import type { AmfObject } from '../amf/index.js';
-import type { RtmpMessage } from '../message.js';
-import type {
-  ClientConnectOptions,
-  ClientSessionEventMap,
-  ClientSessionOptions,
-  ClientSessionState,
-  ConnectResult,
-  PublishType,
+import type { AmfObject, AmfValue } from '../amf/index.js';
+import { commandMessage, decodeCommand, encodeData, isAmfObject, type RtmpCommand } from '../command.js';
+import { RtmpError } from '../errors.js';
+import { ChunkStreamId, MessageType, type ProtocolLimits, type RtmpMessage } from '../message.js';
+import { splitAggregate } from '../messages/Aggregate.js';
+import {
+  acknowledgementMessage,
+  parseProtocolControl,
+  setChunkSizeMessage,
+  windowAckSizeMessage,
+} from '../messages/ProtocolControl.js';
+import { parseUserControl, userControlMessage } from '../messages/UserControl.js';
+import { AckCounter } from './AckCounter.js';
+import { interpretDataMessage } from './DataMessage.js';
+import { StatusCode } from './NetStatus.js';
+import {
+  SessionChunkStream,
+  type ClientConnectOptions,
+  type ClientSessionEventMap,
+  type ClientSessionOptions,
+  type ClientSessionState,
+  type ConnectResult,
+  type ObjectEncoding,
+  type PublishType,
+  type SessionWarning,
 } from './SessionTypes.js';
 
-/** Client side of one RTMP connection (edge relay, test and load clients). Pure: no sockets, no timers. */
+const DEFAULT_OUT_CHUNK_SIZE = 4096;
+const DEFAULT_WINDOW_ACK_SIZE = 2_500_000;
+/** Outstanding transactions remembered for naming replies; the oldest is forgotten beyond this. */
+const MAX_OUTSTANDING_TRANSACTIONS = 256;
+
+function readString(obj: AmfObject, key: string): string | undefined {
+  const v = obj[key];
+  return typeof v === 'string' ? v : undefined;
+}
+
+function asObject(v: AmfValue | undefined): AmfObject {
+  return v !== undefined && isAmfObject(v) ? v : {};
+}
+
+function notUsable(what: string, state: ClientSessionState): RtmpError {
+  return new RtmpError('SESSION_PROTOCOL_VIOLATION', `${what} while the client session is ${state}`);
+}
+
+/**
+ * Client side of one RTMP connection (edge relay, test and load clients), after the handshake.
+ * Pure: no sockets, no timers. See README.md in this directory.
+ */
 export class ClientSession extends EventEmitter<ClientSessionEventMap> {
-  constructor(_options: ClientSessionOptions) {
+  private readonly sendMessage: (msg: RtmpMessage) => void;
+  private readonly configuredOutChunkSize: number;
+  private readonly windowAckSize: number;
+  private readonly limits: Partial<ProtocolLimits> | undefined;
+
+  private currentState: ClientSessionState = 'new';
+  private result: ConnectResult | undefined;
+  private encoding: ObjectEncoding = 0;
+  private currentOutChunkSize = 128;
+  private currentPeerChunkSize = 128;
+  private peerWindow: number | undefined;
+  // No acks until the server announces its window (it always does, right after connect).
+  private readonly ack = new AckCounter(0);
+  private rtt: number | undefined;
+  private nextTransactionId = 1;
+  private readonly outstanding = new Map<number, string>();
+
+  constructor(options: ClientSessionOptions) {
     super();
+    this.sendMessage = options.send;
+    this.configuredOutChunkSize = options.outChunkSize ?? DEFAULT_OUT_CHUNK_SIZE;
+    this.windowAckSize = options.windowAckSize ?? DEFAULT_WINDOW_ACK_SIZE;
+    this.limits = options.limits;
   }
-  get state(): ClientSessionState { throw new Error('stub'); }
-  get connectResult(): ConnectResult | undefined { throw new Error('stub'); }
-  get outChunkSize(): number { throw new Error('stub'); }
-  get peerChunkSize(): number { throw new Error('stub'); }
-  get peerWindowAckSize(): number | undefined { throw new Error('stub'); }
-  get rttMs(): number | undefined { throw new Error('stub'); }
-  handleMessage(_msg: RtmpMessage, _now?: number): void { throw new Error('stub'); }
-  onBytesReceived(_totalBytes: number): void { throw new Error('stub'); }
-  connect(_opts: ClientConnectOptions): number { throw new Error('stub'); }
-  createStream(): number { throw new Error('stub'); }
-  releaseStream(_name: string): number { throw new Error('stub'); }
-  fcPublish(_name: string): number { throw new Error('stub'); }
-  fcUnpublish(_name: string): number { throw new Error('stub'); }
-  play(_streamId: number, _name: string, _opts?: { start?: number; duration?: number; reset?: boolean }): void { throw new Error('stub'); }
-  publish(_streamId: number, _name: string, _type?: PublishType): void { throw new Error('stub'); }
-  sendMedia(_streamId: number, _type: number, _timestamp: number, _payload: Buffer): void { throw new Error('stub'); }
-  sendMetadata(_streamId: number, _metadata: AmfObject, _timestamp?: number): void { throw new Error('stub'); }
-  setBufferLength(_streamId: number, _bufferMs: number): void { throw new Error('stub'); }
-  closeStream(_streamId: number): void { throw new Error('stub'); }
-  deleteStream(_streamId: number): void { throw new Error('stub'); }
-  call(_name: string, _commandObject?: unknown, _args?: unknown[]): number { throw new Error('stub'); }
-  ping(_now: number): void { throw new Error('stub'); }
-  close(): void { throw new Error('stub'); }
+
+  get state(): ClientSessionState {
+    return this.currentState;
+  }
+  get connectResult(): ConnectResult | undefined {
+    return this.result;
+  }
+  get outChunkSize(): number {
+    return this.currentOutChunkSize;
+  }
+  get peerChunkSize(): number {
+    return this.currentPeerChunkSize;
+  }
+  get peerWindowAckSize(): number | undefined {
+    return this.peerWindow;
+  }
+  get rttMs(): number | undefined {
+    return this.rtt;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Input
+  // ------------------------------------------------------------------------------------------
+
+  /** Feeds one decoded message from the server. Throws RtmpError only for undecodable commands/aggregates. */
+  handleMessage(msg: RtmpMessage, now?: number): void {
+    if (this.currentState === 'closed') return;
+    switch (msg.type) {
+      case MessageType.SetChunkSize:
+      case MessageType.Abort:
+      case MessageType.Acknowledgement:
+      case MessageType.WindowAckSize:
+      case MessageType.SetPeerBandwidth:
+        this.handleProtocolControl(msg);
+        return;
+      case MessageType.UserControl:
+        this.handleUserControl(msg, now);
+        return;
+      case MessageType.CommandAmf0:
+      case MessageType.CommandAmf3:
+        this.handleCommand(decodeCommand(msg, this.limits), msg.streamId);
+        return;
+      case MessageType.Audio:
+      case MessageType.Video:
+      case MessageType.DataAmf0:
+      case MessageType.DataAmf3:
+        this.handleMedia(msg);
+        return;
+      case MessageType.Aggregate:
+        for (const sub of splitAggregate(msg, this.limits)) this.handleMedia(sub);
+        return;
+      default:
+        this.warn({ code: 'MESSAGE_IGNORED', message: `message type ${msg.type} ignored`, streamId: msg.streamId });
+    }
+  }
+
+  onBytesReceived(totalBytes: number): void {
+    if (this.currentState === 'closed') return;
+    const seq = this.ack.update(totalBytes);
+    if (seq !== undefined) this.sendMessage(acknowledgementMessage(seq));
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Commands
+  // ------------------------------------------------------------------------------------------
+
+  /** Sends connect (always type 20, conf 37); returns its transaction id. */
+  connect(opts: ClientConnectOptions): number {
+    if (this.currentState !== 'new') throw notUsable('connect', this.currentState);
+    this.currentState = 'connecting';
+    const obj: AmfObject = {
+      app: opts.app,
+      type: 'nonprivate',
+      flashVer: opts.flashVer ?? 'FMLE/3.0 (compatible; rtmp-cluster)',
+    };
+    if (opts.tcUrl !== undefined) obj['tcUrl'] = opts.tcUrl;
+    obj['fpad'] = false;
+    obj['capabilities'] = 15;
+    obj['audioCodecs'] = 0x0fff;
+    obj['videoCodecs'] = 0x00ff;
+    obj['videoFunction'] = 1;
+    obj['objectEncoding'] = opts.objectEncoding ?? 0;
+    if (opts.fourCcList !== undefined) obj['fourCcList'] = [...opts.fourCcList];
+    if (opts.videoFourCcInfoMap !== undefined) obj['videoFourCcInfoMap'] = { ...opts.videoFourCcInfoMap };
+    if (opts.audioFourCcInfoMap !== undefined) obj['audioFourCcInfoMap'] = { ...opts.audioFourCcInfoMap };
+    if (opts.capsEx !== undefined) obj['capsEx'] = opts.capsEx;
+    Object.assign(obj, opts.extra);
+    const txn = this.track('connect');
+    this.sendMessage(commandMessage({ name: 'connect', transactionId: txn, commandObject: obj, args: opts.args ?? [] }, { csid: SessionChunkStream.Command }));
+    return txn;
+  }
+
+  createStream(): number {
+    return this.call('createStream');
+  }
+
+  releaseStream(name: string): number {
+    return this.call('releaseStream', null, [name]);
+  }
+
+  fcPublish(name: string): number {
+    return this.call('FCPublish', null, [name]);
+  }
+
+  fcUnpublish(name: string): number {
+    return this.call('FCUnpublish', null, [name]);
+  }
+
+  /** Generic NetConnection call on message stream 0; returns the transaction id (replies: 'commandReply'). */
+  call(name: string, commandObject: AmfValue = null, args: AmfValue[] = []): number {
+    this.requireConnected(name);
+    const txn = this.track(name);
+    this.sendCommand({ name, transactionId: txn, commandObject, args }, 0);
+    return txn;
+  }
+
+  /** play(name, start, duration, reset) on the stream; start -2 (live, else recorded) unless given. */
+  play(streamId: number, name: string, opts: { start?: number; duration?: number; reset?: boolean } = {}): void {
+    this.requireConnected('play');
+    const args: AmfValue[] = [name, opts.start ?? -2];
+    if (opts.duration !== undefined || opts.reset !== undefined) args.push(opts.duration ?? -1);
+    if (opts.reset !== undefined) args.push(opts.reset);
+    this.sendCommand({ name: 'play', transactionId: 0, commandObject: null, args }, streamId);
+  }
+
+  /** Announces our outbound chunk size (once), then publish(name, type). */
+  publish(streamId: number, name: string, type: PublishType = 'live'): void {
+    this.requireConnected('publish');
+    this.announceOutChunkSize();
+    this.sendCommand({ name: 'publish', transactionId: 0, commandObject: null, args: [name, type] }, streamId);
+  }
+
+  /** Audio on csid 4, video on csid 6, data on csid 5 (conventional media chunk streams). */
+  sendMedia(streamId: number, type: number, timestamp: number, payload: Buffer): void {
+    if (this.currentState !== 'connected') return;
+    const csid = type === MessageType.Audio ? ChunkStreamId.Audio : type === MessageType.Video ? ChunkStreamId.Video : ChunkStreamId.Data;
+    this.sendMessage({ csid, type, timestamp: timestamp >>> 0, streamId, payload });
+  }
+
+  /** ['@setDataFrame', 'onMetaData', metadata] as the server expects from a publisher. */
+  sendMetadata(streamId: number, metadata: AmfObject, timestamp = 0): void {
+    this.sendMedia(streamId, MessageType.DataAmf0, timestamp, encodeData(['@setDataFrame', 'onMetaData', metadata]));
+  }
+
+  setBufferLength(streamId: number, bufferMs: number): void {
+    if (this.currentState === 'closed') return;
+    this.sendMessage(userControlMessage({ kind: 'setBufferLength', streamId, bufferMs }));
+  }
+
+  closeStream(streamId: number): void {
+    if (this.currentState !== 'connected') return;
+    this.sendCommand({ name: 'closeStream', transactionId: 0, commandObject: null, args: [] }, streamId);
+  }
+
+  deleteStream(streamId: number): void {
+    if (this.currentState !== 'connected') return;
+    this.sendCommand({ name: 'deleteStream', transactionId: 0, commandObject: null, args: [streamId] }, 0);
+  }
+
+  ping(now: number): void {
+    if (this.currentState === 'closed') return;
+    this.sendMessage(userControlMessage({ kind: 'pingRequest', timestamp: now >>> 0 }));
+  }
+
+  /** The connection is gone; later calls are no-ops (handleMessage ignores input). */
+  close(): void {
+    this.currentState = 'closed';
+    this.outstanding.clear();
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Internals
+  // ------------------------------------------------------------------------------------------
+
+  private warn(w: SessionWarning): void {
+    this.emit('warning', w);
+  }
+
+  private requireConnected(what: string): void {
+    if (this.currentState !== 'connected') throw notUsable(what, this.currentState);
+  }
+
+  private track(name: string): number {
+    const txn = this.nextTransactionId++;
+    if (this.outstanding.size >= MAX_OUTSTANDING_TRANSACTIONS) {
+      const oldest = this.outstanding.keys().next().value;
+      if (oldest !== undefined) this.outstanding.delete(oldest);
+    }
+    this.outstanding.set(txn, name);
+    return txn;
+  }
+
+  private sendCommand(cmd: RtmpCommand, streamId: number): void {
+    const csid = streamId === 0 ? SessionChunkStream.Command : SessionChunkStream.StreamStatus;
+    this.sendMessage(commandMessage(cmd, { csid, streamId, encoding: this.encoding }));
+  }
+
+  private announceOutChunkSize(): void {
+    if (this.currentOutChunkSize === this.configuredOutChunkSize) return;
+    this.sendMessage(setChunkSizeMessage(this.configuredOutChunkSize));
+    this.currentOutChunkSize = this.configuredOutChunkSize;
+    this.emit('outChunkSize', this.currentOutChunkSize);
+  }
+
+  private handleProtocolControl(msg: RtmpMessage): void {
+    let pc;
+    try {
+      pc = parseProtocolControl(msg);
+    } catch (err) {
+      if (err instanceof RtmpError) {
+        this.warn({ code: 'CONTROL_MALFORMED', message: err.message });
+        return;
+      }
+      throw err;
+    }
+    switch (pc.kind) {
+      case 'setChunkSize':
+        this.currentPeerChunkSize = pc.size; // the ChunkDecoder already switched
+        return;
+      case 'windowAckSize':
+        this.peerWindow = pc.size;
+        this.ack.setWindow(pc.size);
+        return;
+      default:
+        return; // abort (decoder handled it), acknowledgement, set peer bandwidth: nothing to do
+    }
+  }
+
+  private handleUserControl(msg: RtmpMessage, now: number | undefined): void {
+    let ev;
+    try {
+      ev = parseUserControl(msg);
+    } catch (err) {
+      if (err instanceof RtmpError) {
+        this.warn({ code: 'CONTROL_MALFORMED', message: err.message });
+        return;
+      }
+      throw err;
+    }
+    if (ev.kind === 'pingRequest') {
+      this.sendMessage(userControlMessage({ kind: 'pingResponse', timestamp: ev.timestamp }));
+    } else if (ev.kind === 'pingResponse' && now !== undefined) {
+      const rtt = ((now >>> 0) - ev.timestamp) >>> 0;
+      if (rtt <= 0x7fffffff) {
+        this.rtt = rtt;
+        this.emit('rtt', rtt);
+      }
+    }
+  }
+
+  private handleCommand(cmd: RtmpCommand, streamId: number): void {
+    switch (cmd.name) {
+      case '_result':
+      case '_error':
+        this.handleReply(cmd, cmd.name === '_result');
+        return;
+      case 'onStatus': {
+        const info = asObject(cmd.args[0]);
+        const code = readString(info, 'code') ?? '';
+        if (code === StatusCode.ConnectReconnectRequest) {
+          this.emit('reconnectRequest', { tcUrl: readString(info, 'tcUrl'), description: readString(info, 'description') });
+          return;
+        }
+        this.emit('status', {
+          streamId,
+          level: readString(info, 'level') ?? '',
+          code,
+          description: readString(info, 'description') ?? '',
+          info,
+        });
+        return;
+      }
+      default:
+        this.emit('serverCommand', { command: cmd, streamId });
+    }
+  }
+
+  private handleReply(cmd: RtmpCommand, ok: boolean): void {
+    const name = this.outstanding.get(cmd.transactionId);
+    if (name === undefined) {
+      this.warn({ code: 'UNEXPECTED_RESULT', message: `${cmd.name} for unknown transaction ${cmd.transactionId}` });
+      return;
+    }
+    this.outstanding.delete(cmd.transactionId);
+    if (name === 'connect') {
+      const properties = asObject(cmd.commandObject);
+      const info = asObject(cmd.args[0]);
+      if (ok && this.currentState === 'connecting') {
+        this.encoding = info['objectEncoding'] === 3 ? 3 : 0;
+        const capsEx = properties['capsEx'];
+        const fourCcList = properties['fourCcList'];
+        this.result = {
+          properties,
+          info,
+          objectEncoding: this.encoding,
+          capsEx: typeof capsEx === 'number' ? capsEx : undefined,
+          fourCcList: Array.isArray(fourCcList) ? fourCcList.filter((v): v is string => typeof v === 'string') : undefined,
+        };
+        this.currentState = 'connected';
+        if (this.windowAckSize > 0) this.sendMessage(windowAckSizeMessage(this.windowAckSize));
+        this.emit('connected', this.result);
+      } else if (!ok && this.currentState === 'connecting') {
+        this.currentState = 'rejected';
+        const ex = asObject(info['ex']);
+        this.emit('connectRejected', {
+          code: readString(info, 'code') ?? '',
+          description: readString(info, 'description') ?? '',
+          info,
+          redirect: ex['code'] === 302 ? readString(ex, 'redirect') : undefined,
+        });
+      }
+      return;
+    }
+    if (name === 'createStream' && ok && typeof cmd.args[0] === 'number') {
+      this.emit('streamCreated', { transactionId: cmd.transactionId, streamId: cmd.args[0] });
+      return;
+    }
+    this.emit('commandReply', {
+      command: name,
+      transactionId: cmd.transactionId,
+      ok,
+      commandObject: cmd.commandObject,
+      args: cmd.args,
+    });
+  }
+
+  private handleMedia(msg: RtmpMessage): void {
+    if (msg.type === MessageType.Audio || msg.type === MessageType.Video) {
+      this.emit('media', { streamId: msg.streamId, kind: msg.type === MessageType.Audio ? 'audio' : 'video', message: msg });
+      return;
+    }
+    if (msg.type !== MessageType.DataAmf0 && msg.type !== MessageType.DataAmf3) {
+      this.warn({ code: 'MESSAGE_IGNORED', message: `message type ${msg.type} ignored`, streamId: msg.streamId });
+      return;
+    }
+    const meaning = interpretDataMessage(msg, this.limits);
+    switch (meaning.kind) {
+      case 'metadata':
+        this.emit('metadata', { streamId: msg.streamId, metadata: meaning.metadata, message: meaning.message });
+        return;
+      case 'data':
+        // |RtmpSampleAccess and onStatus-as-data are for Flash players, not stream content.
+        if (meaning.handler === '|RtmpSampleAccess' || meaning.handler === 'onStatus') return;
+        this.emit('media', { streamId: msg.streamId, kind: 'data', message: meaning.message });
+        return;
+      case 'clear':
+        return;
+      case 'malformed':
+        this.warn({ code: 'MESSAGE_IGNORED', message: `undecodable data message dropped: ${meaning.reason}`, streamId: msg.streamId });
+        return;
+    }
+  }
 }

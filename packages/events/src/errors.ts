@@ -1,0 +1,25 @@
+export type EventBusErrorCode =
+  /** No process serves commands for that node id (it is down or never existed). */
+  | 'NODE_UNREACHABLE'
+  /** The node did not answer the command in time. */
+  | 'COMMAND_TIMEOUT'
+  /** The node answered with an error; `remoteCode` carries the node's own error code. */
+  | 'COMMAND_FAILED'
+  /** Not connected to NATS (reconnecting) or the connection failed. */
+  | 'BUS_UNAVAILABLE'
+  /** The bus was closed. */
+  | 'BUS_CLOSED'
+  /** A malformed event, filter or command (also sent back as a reply code for bad commands). */
+  | 'INVALID_ARGUMENT';
+
+export class EventBusError extends Error {
+  readonly code: EventBusErrorCode;
+  /** For COMMAND_FAILED: the error code the remote handler reported. */
+  readonly remoteCode: string | undefined;
+  constructor(code: EventBusErrorCode, message: string, options?: { cause?: unknown; remoteCode?: string }) {
+    super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
+    this.name = 'EventBusError';
+    this.code = code;
+    this.remoteCode = options?.remoteCode;
+  }
+}
