@@ -26,8 +26,8 @@ export interface ClientProcess {
   readonly exited: Promise<ProcessResult>;
   /** true until the process exits */
   running(): boolean;
-  /** SIGTERM, then SIGKILL after `graceMs` if it is still alive; resolves when it exited */
-  stop(graceMs?: number): Promise<ProcessResult>;
+  /** `signal` (default SIGTERM), then SIGKILL after `graceMs` if it is still alive; resolves when it exited */
+  stop(graceMs?: number, signal?: NodeJS.Signals): Promise<ProcessResult>;
 }
 
 export interface SpawnOptions {
@@ -95,9 +95,9 @@ export class ClientProcesses {
       stderr: () => err,
       exited,
       running: () => alive,
-      stop: async (graceMs = 2000) => {
+      stop: async (graceMs = 2000, signal: NodeJS.Signals = 'SIGTERM') => {
         if (alive) {
-          killPid(pid, 'SIGTERM');
+          killPid(pid, signal);
           const killer = setTimeout(() => killPid(pid, 'SIGKILL'), graceMs);
           const r = await exited;
           clearTimeout(killer);

@@ -6,20 +6,31 @@ import { connect } from 'node:net';
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
+function killAllSpawned(): void {
+  for (const child of live) {
+    if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
+      try {
+        process.kill(child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+}
+
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const child of live) {
-      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
-        try {
-          process.kill(child.pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-    }
-  });
+  process.on('exit', killAllSpawned);
+  // 'exit' does not run when the test worker is terminated by a signal: clean up, then die of the same signal.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    const onSignal = (): void => {
+      killAllSpawned();
+      process.removeListener(signal, onSignal);
+      process.kill(process.pid, signal);
+    };
+    process.once(signal, onSignal);
+  }
 }
 
 export interface SpawnedServer {

@@ -1,1 +1,12 @@
-export {};
+export * from './AuthError.js';
+export * from './AccessRequest.js';
+export * from './AccessDecision.js';
+export * from './KeyRing.js';
+export * from './StreamToken.js';
+export * from './SignedUrl.js';
+export * from './StaticKeyTable.js';
+export * from './RelayCredential.js';
+export * from './WebhookClient.js';
+export * from './AccessPolicyConfig.js';
+export * from './AccessPolicy.js';
+export * from './sign-cli.js';

@@ -13,24 +13,23 @@
 export type SessionKindName = 'publisher' | 'player' | 'relay';
 export const SESSION_KINDS: readonly SessionKindName[] = ['publisher', 'player', 'relay'];
 
-/** Command names, as carried by the request/reply transport. */
-export const NodeCommandName = {
-  ListSessions: 'list-sessions',
-  Stats: 'stats',
-  KickSession: 'kick-session',
-  KickPublisher: 'kick-publisher',
-  Drain: 'drain',
-} as const;
-export type NodeCommandName = (typeof NodeCommandName)[keyof typeof NodeCommandName];
+/**
+ * The requests themselves are the events package's NodeCommand (sent with EventBus.request, served
+ * with EventBus.serveCommands): exactly these JSON objects.
+ *
+ *   { "cmd": "list-sessions", "key"?: "app/name" }
+ *   { "cmd": "stats" }
+ *   { "cmd": "kick-session", "sessionId": "...", "reason"?: "..." }
+ *   { "cmd": "kick-publisher", "key": "app/name", "reason"?: "..." }
+ *   { "cmd": "drain", "timeoutMs"?: 30000 }
+ *
+ * The handler's return value is the reply (the bus wraps it as { ok: true, result }). To fail, throw an
+ * Error with a string `code`; the control plane maps code 'INVALID_ARGUMENT' to gRPC INVALID_ARGUMENT,
+ * 'NOT_FOUND' to NOT_FOUND, anything else to INTERNAL.
+ */
+export type { NodeCommand, NodeCommandName } from '@rtmp-cluster/events';
 
 // ---- list-sessions -------------------------------------------------------------------------
-
-/** Both filters optional; a node may ignore them (the control plane filters again). */
-export interface ListSessionsArgs {
-  /** 'app/name' */
-  stream?: string;
-  kind?: SessionKindName;
-}
 
 export interface NodeSession {
   /** Unique in the cluster (a node prefixes its ids with its node id or a random part). */
@@ -53,13 +52,12 @@ export interface NodeSession {
   rttMs: number | null;
 }
 
+/** Every session of the node, or only those of `key` when the command carries one. */
 export interface ListSessionsReply {
   sessions: NodeSession[];
 }
 
 // ---- stats ---------------------------------------------------------------------------------
-
-export type StatsArgs = Record<string, never>;
 
 export interface NodeStreamStats {
   /** 'app/name' of a stream this node currently serves (publishes locally or relays from an origin). */
@@ -78,20 +76,18 @@ export interface StatsReply {
 
 // ---- kick-session --------------------------------------------------------------------------
 
-export interface KickSessionArgs {
-  sessionId: string;
-}
-/** kicked=false: this node has no session with that id (not an error: the id may live elsewhere). */
+/**
+ * kicked=false: this node has no session with that id (not an error: the id may live elsewhere).
+ * kind and key describe the closed session (key absent if it had not published/played yet).
+ */
 export interface KickSessionReply {
   kicked: boolean;
+  kind?: SessionKindName;
+  key?: string;
 }
 
 // ---- kick-publisher ------------------------------------------------------------------------
 
-export interface KickPublisherArgs {
-  /** 'app/name' */
-  key: string;
-}
 /** kicked=false: no publisher of that key on this node. sessionId: the closed publisher session. */
 export interface KickPublisherReply {
   kicked: boolean;
@@ -100,12 +96,9 @@ export interface KickPublisherReply {
 
 // ---- drain ---------------------------------------------------------------------------------
 
-export interface DrainArgs {
-  /** Close what is left after this long; 0 = the node's configured drain timeout (RTMPC_DRAIN_TIMEOUT_MS). */
-  deadlineMs: number;
-}
 /**
- * Sent once the node has stopped accepting and reports 'draining' in its registry heartbeat.
+ * Sent once the node has stopped accepting and reports 'draining' in its registry heartbeat (and has
+ * published node.draining). timeoutMs absent or 0 = the node's configured RTMPC_DRAIN_TIMEOUT_MS;
  * deadlineMs is the deadline actually applied. A second drain while draining answers the same shape.
  */
 export interface DrainReply {
@@ -117,13 +110,13 @@ export interface DrainReply {
   toClose: number;
 }
 
-/** Request argument and reply type per command, for typed senders and handlers. */
-export interface NodeCommandMap {
-  'list-sessions': { args: ListSessionsArgs; reply: ListSessionsReply };
-  stats: { args: StatsArgs; reply: StatsReply };
-  'kick-session': { args: KickSessionArgs; reply: KickSessionReply };
-  'kick-publisher': { args: KickPublisherArgs; reply: KickPublisherReply };
-  drain: { args: DrainArgs; reply: DrainReply };
+/** Reply type per command, for typed handlers. */
+export interface NodeCommandReplies {
+  'list-sessions': ListSessionsReply;
+  stats: StatsReply;
+  'kick-session': KickSessionReply;
+  'kick-publisher': KickPublisherReply;
+  drain: DrainReply;
 }
 
 // ---- reply validation ----------------------------------------------------------------------
@@ -222,7 +215,16 @@ export function parseKickSessionReply(nodeId: string, raw: unknown): KickSession
   const c = checker('kick-session', nodeId);
   const o = c.obj(raw, 'reply');
   c.bool('kicked', o.kicked);
-  return { kicked: o.kicked as boolean };
+  const out: KickSessionReply = { kicked: o.kicked as boolean };
+  if (o.kind !== undefined) {
+    if (!SESSION_KINDS.includes(o.kind as SessionKindName)) c.fail(`kind must be one of ${SESSION_KINDS.join(', ')}`);
+    out.kind = o.kind as SessionKindName;
+  }
+  if (o.key !== undefined) {
+    c.str('key', o.key);
+    out.key = o.key as string;
+  }
+  return out;
 }
 
 export function parseKickPublisherReply(nodeId: string, raw: unknown): KickPublisherReply {

@@ -67,7 +67,9 @@ export class InMemoryEventBus implements EventBus {
     for (const sub of this.hub.subscriptions) {
       if (!matchesFilter(event, sub.filter)) continue;
       // Asynchronous like a network hop, and each subscriber gets its own copy.
-      setImmediate(() => deliver(sub, decodeEvent(wire)));
+      setImmediate(() => {
+        if (this.hub.subscriptions.has(sub)) deliver(sub, decodeEvent(wire));
+      });
     }
     return { status: 'sent' };
   }

@@ -98,6 +98,7 @@ export class LiveStream implements SubscriberHost {
   private audioConfig: MediaPacket | null = null;
   private videoConfig: MediaPacket | null = null;
   private sawVideo = false;
+  private seqDimensions: { width: number; height: number } | null = null;
   private publishedAt: number | null = null;
   private bytesIn = 0;
   private messagesIn = 0;
@@ -214,9 +215,9 @@ export class LiveStream implements SubscriberHost {
   private ingestAudio(msg: RtmpMessage): void {
     const payload = msg.payload;
     this.countIn(payload.length);
-    if (payload.length === 0) return;
     let info;
     try {
+      // An empty audio message is legal (Enhanced RTMP silence); the parser reports it.
       info = parseAudioTag(payload);
     } catch (err) {
       this.rejectMalformed(err);
@@ -255,6 +256,9 @@ export class LiveStream implements SubscriberHost {
     const stats = (this.videoStats ??= { codec: null, width: null, height: null, frameRate: null });
     stats.codec = info.codec;
     if (info.isSequenceHeader) {
+      // The SPS is the truth about the picture size; metadata width/height is only a fallback.
+      if (info.config?.width !== undefined) this.seqDimensions = { width: info.config.width, height: info.config.height ?? 0 };
+      this.applyDimensions();
       if (this.videoConfig !== null && this.videoConfig.payload.equals(payload)) return;
       this.videoConfig = this.configPacket(MediaKind.Video, payload);
       this.gop.reset();
@@ -293,7 +297,7 @@ export class LiveStream implements SubscriberHost {
     if (name === 'onMetaData') {
       const meta = values[start + 1];
       this.metadata = isRecord(meta) ? (meta as StreamMetadata) : null;
-      this.applyMetadataStats();
+      this.applyDimensions();
       this.metadataPacket = this.configPacket(MediaKind.Data, payload);
       this.fanOut(this.metadataPacket);
       return;
@@ -361,16 +365,14 @@ export class LiveStream implements SubscriberHost {
     }
   }
 
-  private applyMetadataStats(): void {
-    const meta = this.metadata;
-    if (meta === null) return;
-    const width = meta['width'];
-    const height = meta['height'];
-    if (typeof width === 'number' || typeof height === 'number') {
-      const stats = (this.videoStats ??= { codec: null, width: null, height: null, frameRate: null });
-      if (typeof width === 'number') stats.width = width;
-      if (typeof height === 'number') stats.height = height;
-    }
+  private applyDimensions(): void {
+    let width: unknown = this.metadata?.['width'];
+    let height: unknown = this.metadata?.['height'];
+    if (this.seqDimensions !== null) ({ width, height } = this.seqDimensions);
+    if (typeof width !== 'number' && typeof height !== 'number') return;
+    const stats = (this.videoStats ??= { codec: null, width: null, height: null, frameRate: null });
+    if (typeof width === 'number') stats.width = width;
+    if (typeof height === 'number') stats.height = height;
   }
 
   private resetPublishState(): void {
@@ -380,6 +382,7 @@ export class LiveStream implements SubscriberHost {
     this.videoConfig = null;
     this.gop.reset();
     this.sawVideo = false;
+    this.seqDimensions = null;
     this.publishedAt = null;
     this.bytesIn = 0;
     this.messagesIn = 0;

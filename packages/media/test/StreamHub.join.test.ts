@@ -111,7 +111,7 @@ describe('StreamHub: joining', () => {
     const data = late.messages().filter((m) => kind(m) === 'data');
     expect(data).toHaveLength(1);
     expect(decodeData(data[0]!)).toEqual(['onMetaData', expect.objectContaining({ width: 640, height: 360 })]);
-    expect(hub.streamStats(KEY)!.video).toMatchObject({ width: 640, height: 360 });
+    expect(hub.streamStats(KEY)!.metadata).toMatchObject({ width: 640, height: 360 });
   });
 
   describe('bounded GOP cache', () => {

@@ -152,7 +152,8 @@ describe('AMF3 values [conf 38]', () => {
     // dense array of 2^28-1 elements; vectors of a million doubles; a million sealed members; a 256 MB string
     expect(errorCode(() => decodeAmf3(h`09 ff ff ff ff 01`))).toBe('AMF_COUNT_EXCEEDED');
     expect(errorCode(() => decodeAmf3(h`09 ff ff 7f 01`, { maxAmfItems: 1 << 22 }))).toBe('AMF_TRUNCATED');
-    expect(errorCode(() => decodeAmf3(h`0f 80 80 01 00`))).toBe('AMF_TRUNCATED');
+    expect(errorCode(() => decodeAmf3(h`0f bf ff ff ff 00`))).toBe('AMF_COUNT_EXCEEDED');
+    expect(errorCode(() => decodeAmf3(h`0f 09 00 3ff0000000000000`))).toBe('AMF_TRUNCATED');
     expect(errorCode(() => decodeAmf3(h`0a ff ff ff f3 01`))).toBe('AMF_COUNT_EXCEEDED');
     expect(errorCode(() => decodeAmf3(h`06 ff ff ff ff`))).toBe('AMF_TRUNCATED');
     expect(errorCode(() => decodeAmf3(h`11 ff ff ff ff 00`))).toBe('AMF_COUNT_EXCEEDED');

@@ -111,6 +111,7 @@ const ALL_EVENTS: EventName[] = [
   'warning',
   'rtt',
   'bufferLength',
+  'protocolError',
 ];
 
 /** A ServerSession that records every sent message and every event, in one ordered log. */

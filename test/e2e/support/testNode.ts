@@ -4,6 +4,7 @@
  */
 import { createNode, defaultConfig, type NodeConfig, type NodeHandle } from 'rtmp-cluster';
 import type { ConnectionClosedEvent } from '@rtmp-cluster/server';
+import type { StreamHubOptions } from '@rtmp-cluster/media';
 
 export interface LogLine {
   level: number;
@@ -21,7 +22,7 @@ export interface TestNode {
   stop(): Promise<void>;
 }
 
-export async function startTestNode(overrides: Partial<NodeConfig> = {}): Promise<TestNode> {
+export async function startTestNode(overrides: Partial<NodeConfig> = {}, hubOptions?: StreamHubOptions): Promise<TestNode> {
   const config: NodeConfig = {
     ...defaultConfig('e2e'),
     rtmpHost: '127.0.0.1',
@@ -34,6 +35,7 @@ export async function startTestNode(overrides: Partial<NodeConfig> = {}): Promis
   };
   const logs: LogLine[] = [];
   const node = createNode(config, {
+    hubOptions,
     logDestination: {
       write(line: string): void {
         try {
@@ -82,4 +84,13 @@ export async function startTestNode(overrides: Partial<NodeConfig> = {}): Promis
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Polls the hub until `key` has a publisher. */
+export async function waitLive(t: TestNode, key: string, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!t.node.hub.isLive(key)) {
+    if (Date.now() > until) throw new Error(`${key} not live after ${timeoutMs} ms`);
+    await sleep(50);
+  }
 }

@@ -47,8 +47,23 @@ export class Amf0Encoder {
   }
 
   writeTopLevel(v: AmfValue, opts: Amf0EncodeOptions): void {
-    if (opts.avmPlus && typeof v === 'object' && v !== null && !(v instanceof AmfLongString)) this.writeAvmPlus(v);
-    else this.writeValue(v);
+    if (opts.avmPlus && typeof v === 'object' && v !== null && !(v instanceof AmfLongString)) {
+      // A few values AMF3 cannot carry (an empty member name) stay AMF0, which the peer reads just as well.
+      const amf3 = new ByteWriter();
+      try {
+        new Amf3Encoder(amf3).writeValue(v);
+      } catch (err) {
+        if (err instanceof RtmpError && err.code === 'AMF_ENCODE_UNSUPPORTED' && !isAmf3Only(v)) {
+          this.writeValue(v);
+          return;
+        }
+        throw err;
+      }
+      this.w.u8(Amf0Marker.AvmPlus);
+      this.w.bytes(amf3.toBuffer());
+    } else {
+      this.writeValue(v);
+    }
   }
 
   writeValue(v: AmfValue): void {

@@ -272,7 +272,14 @@ export class ServerSession extends EventEmitter<ServerSessionEventMap> {
     this.queuedCommands = [];
     for (const msg of queued) {
       if (this.currentState !== 'connected') break;
-      this.handleCommandMessage(msg);
+      try {
+        this.handleCommandMessage(msg);
+      } catch (err) {
+        // The application called us, not the socket reader: report instead of throwing at it.
+        if (!(err instanceof RtmpError)) throw err;
+        this.emit('protocolError', err);
+        break;
+      }
     }
     return true;
   }
@@ -769,8 +776,8 @@ export class ServerSession extends EventEmitter<ServerSessionEventMap> {
         }
         return;
       }
-      // The payload may be a view into the decoder's buffer; copy so it survives the wait.
-      slot.pendingMedia.push({ ...msg, payload: Buffer.from(msg.payload) });
+      // ChunkDecoder never reuses an emitted payload's memory, so keeping the message is safe.
+      slot.pendingMedia.push(msg);
       slot.pendingBytes += msg.payload.length;
       return;
     }

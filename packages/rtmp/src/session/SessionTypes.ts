@@ -1,5 +1,6 @@
 import type { AmfObject, AmfValue } from '../amf/index.js';
 import type { RtmpCommand } from '../command.js';
+import type { RtmpError } from '../errors.js';
 import type { ProtocolLimits, RtmpMessage } from '../message.js';
 
 /**
@@ -243,6 +244,12 @@ export interface ServerSessionEventMap {
   rtt: [number];
   /** the client's SetBufferLength */
   bufferLength: [{ streamId: number; bufferMs: number }];
+  /**
+   * An illegal sequence found outside handleMessage: commands the client sent before connect was
+   * answered are processed inside acceptConnect(), which never throws them at the application.
+   * Close the connection exactly as for an RtmpError thrown by handleMessage.
+   */
+  protocolError: [RtmpError];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,30 +7,38 @@ import type { Long } from '@grpc/proto-loader';
 
 export interface ClusterEvent {
   /**
-   * Time the event was emitted, as carried by the event itself.
+   * Time the event was emitted (by its emitter's clock).
    */
   'timeMs'?: (number | string | Long);
+  /**
+   * The node the event is about: the origin for stream events, the subject node for node events,
+   * the node that closed the session for kicks.
+   */
+  'nodeId'?: (string);
   'published'?: (_rtmpcluster_control_v1_StreamEvent | null);
   'unpublished'?: (_rtmpcluster_control_v1_StreamEvent | null);
   'nodeUp'?: (_rtmpcluster_control_v1_NodeEvent | null);
   'nodeDraining'?: (_rtmpcluster_control_v1_NodeEvent | null);
   'nodeDown'?: (_rtmpcluster_control_v1_NodeEvent | null);
   'sessionKicked'?: (_rtmpcluster_control_v1_KickEvent | null);
-  'publisherKicked'?: (_rtmpcluster_control_v1_KickEvent | null);
-  'event'?: "published"|"unpublished"|"nodeUp"|"nodeDraining"|"nodeDown"|"sessionKicked"|"publisherKicked";
+  'event'?: "published"|"unpublished"|"nodeUp"|"nodeDraining"|"nodeDown"|"sessionKicked";
 }
 
 export interface ClusterEvent__Output {
   /**
-   * Time the event was emitted, as carried by the event itself.
+   * Time the event was emitted (by its emitter's clock).
    */
   'timeMs': (number);
+  /**
+   * The node the event is about: the origin for stream events, the subject node for node events,
+   * the node that closed the session for kicks.
+   */
+  'nodeId': (string);
   'published'?: (_rtmpcluster_control_v1_StreamEvent__Output | null);
   'unpublished'?: (_rtmpcluster_control_v1_StreamEvent__Output | null);
   'nodeUp'?: (_rtmpcluster_control_v1_NodeEvent__Output | null);
   'nodeDraining'?: (_rtmpcluster_control_v1_NodeEvent__Output | null);
   'nodeDown'?: (_rtmpcluster_control_v1_NodeEvent__Output | null);
   'sessionKicked'?: (_rtmpcluster_control_v1_KickEvent__Output | null);
-  'publisherKicked'?: (_rtmpcluster_control_v1_KickEvent__Output | null);
-  'event'?: "published"|"unpublished"|"nodeUp"|"nodeDraining"|"nodeDown"|"sessionKicked"|"publisherKicked";
+  'event'?: "published"|"unpublished"|"nodeUp"|"nodeDraining"|"nodeDown"|"sessionKicked";
 }

@@ -2,19 +2,28 @@
 
 export const NodeState = {
   NODE_STATE_UNSPECIFIED: 'NODE_STATE_UNSPECIFIED',
-  NODE_STATE_UP: 'NODE_STATE_UP',
+  /**
+   * Registered and accepting connections.
+   */
+  NODE_STATE_READY: 'NODE_STATE_READY',
+  /**
+   * Stops accepting; existing sessions are moved away or closed at the drain deadline.
+   */
   NODE_STATE_DRAINING: 'NODE_STATE_DRAINING',
-  NODE_STATE_DOWN: 'NODE_STATE_DOWN',
 } as const;
 
 export type NodeState =
   | 'NODE_STATE_UNSPECIFIED'
   | 0
-  | 'NODE_STATE_UP'
+  /**
+   * Registered and accepting connections.
+   */
+  | 'NODE_STATE_READY'
   | 1
+  /**
+   * Stops accepting; existing sessions are moved away or closed at the drain deadline.
+   */
   | 'NODE_STATE_DRAINING'
   | 2
-  | 'NODE_STATE_DOWN'
-  | 3
 
 export type NodeState__Output = typeof NodeState[keyof typeof NodeState]

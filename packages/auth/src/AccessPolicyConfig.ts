@@ -1,0 +1,185 @@
+/**
+ * Configuration of an AccessPolicy, and its validation by hand (the package has no schema library). The node
+ * package may validate with zod first; validateAccessPolicyConfig then only re-checks what it already knows.
+ */
+import { AuthError } from './AuthError.js';
+import { describeKeyProblem, type SigningKey } from './KeyRing.js';
+import type { StaticKeysConfig } from './StaticKeyTable.js';
+import type { WebhookConfig } from './WebhookClient.js';
+
+/**
+ * - none: allow everyone
+ * - token: a signed token (StreamToken.ts) for this action, app and name, signed with one of `keys`
+ * - static: a key from `staticKeys` for 'app/name' (or 'app/*')
+ * - webhook: ask `webhook.url`
+ */
+export type AuthMode = 'none' | 'token' | 'static' | 'webhook';
+export const AUTH_MODES: readonly AuthMode[] = ['none', 'token', 'static', 'webhook'];
+
+/** A mode for every app, with per-app overrides. */
+export interface AccessRule {
+  /** default 'none' */
+  mode?: AuthMode;
+  /** app -> mode, overriding `mode` for that app */
+  apps?: Record<string, AuthMode>;
+}
+
+export interface AccessPolicyConfig {
+  publish?: AccessRule;
+  play?: AccessRule;
+  /** signing keys for mode 'token'; several at once during rotation */
+  keys?: SigningKey[];
+  /** keys for mode 'static' */
+  staticKeys?: StaticKeysConfig;
+  /** the service for mode 'webhook' */
+  webhook?: WebhookConfig;
+  /** tolerance on token expiry; default 30 */
+  clockSkewSeconds?: number;
+  /** RTMPC_RELAY_TOKEN: connections presenting it pass play auth (edges pulling from origins) */
+  relayToken?: string;
+}
+
+const TOP_LEVEL_FIELDS = new Set(['publish', 'play', 'keys', 'staticKeys', 'webhook', 'clockSkewSeconds', 'relayToken']);
+
+/**
+ * Checks `raw` and returns it typed; throws AuthError('AUTH_CONFIG_INVALID') listing every problem (one per
+ * line, each prefixed with its path). Secrets are never quoted in messages.
+ */
+export function validateAccessPolicyConfig(raw: unknown): AccessPolicyConfig {
+  const problems: string[] = [];
+  if (raw === undefined || raw === null) return {};
+  if (!isPlainObject(raw)) throw new AuthError('AUTH_CONFIG_INVALID', 'auth config must be an object');
+
+  for (const key of Object.keys(raw)) {
+    if (!TOP_LEVEL_FIELDS.has(key)) problems.push(`${key}: unknown field`);
+  }
+  const usedModes = new Set<AuthMode>();
+  for (const action of ['publish', 'play'] as const) {
+    const rule = raw[action];
+    if (rule === undefined) continue;
+    if (!isPlainObject(rule)) {
+      problems.push(`${action}: must be an object { mode, apps }`);
+      continue;
+    }
+    for (const key of Object.keys(rule)) {
+      if (key !== 'mode' && key !== 'apps') problems.push(`${action}.${key}: unknown field`);
+    }
+    if (rule['mode'] !== undefined) {
+      if (isMode(rule['mode'])) usedModes.add(rule['mode']);
+      else problems.push(`${action}.mode: must be one of ${AUTH_MODES.join(', ')}`);
+    }
+    const apps = rule['apps'];
+    if (apps !== undefined) {
+      if (!isPlainObject(apps)) problems.push(`${action}.apps: must be an object { app: mode }`);
+      else {
+        for (const [app, mode] of Object.entries(apps)) {
+          if (app === '') problems.push(`${action}.apps: app name must not be empty`);
+          if (isMode(mode)) usedModes.add(mode);
+          else problems.push(`${action}.apps.${app}: must be one of ${AUTH_MODES.join(', ')}`);
+        }
+      }
+    }
+  }
+
+  const keys = raw['keys'];
+  if (keys !== undefined) {
+    if (!Array.isArray(keys)) problems.push('keys: must be a list of { id, secret }');
+    else {
+      const seen = new Set<string>();
+      keys.forEach((key: unknown, i) => {
+        const problem = describeKeyProblem(key);
+        if (problem !== undefined) problems.push(`keys[${i}]: ${problem}`);
+        else {
+          const id = (key as SigningKey).id;
+          if (seen.has(id)) problems.push(`keys[${i}]: duplicate key id '${id}'`);
+          seen.add(id);
+        }
+      });
+    }
+  }
+  if (usedModes.has('token') && (!Array.isArray(keys) || keys.length === 0)) {
+    problems.push("keys: mode 'token' needs at least one signing key");
+  }
+
+  const staticKeys = raw['staticKeys'];
+  if (staticKeys !== undefined) {
+    if (!isPlainObject(staticKeys)) problems.push("staticKeys: must be an object { 'app/name': key | [keys] }");
+    else {
+      for (const [path, value] of Object.entries(staticKeys)) {
+        const slash = path.indexOf('/');
+        if (slash <= 0 || slash === path.length - 1) problems.push(`staticKeys: '${path}' must be 'app/name' or 'app/*'`);
+        const list = Array.isArray(value) ? value : [value];
+        if (list.length === 0 || list.some((k) => typeof k !== 'string' || k === '')) {
+          problems.push(`staticKeys['${path}']: must be a non-empty string or a non-empty list of them`);
+        }
+      }
+    }
+  }
+  if (usedModes.has('static') && (!isPlainObject(staticKeys) || Object.keys(staticKeys).length === 0)) {
+    problems.push("staticKeys: mode 'static' needs at least one entry");
+  }
+
+  const webhook = raw['webhook'];
+  if (webhook !== undefined) {
+    if (!isPlainObject(webhook)) problems.push('webhook: must be an object { url, timeoutMs, failOpen, headers }');
+    else problems.push(...webhookProblems(webhook));
+  }
+  if (usedModes.has('webhook') && webhook === undefined) problems.push("webhook: mode 'webhook' needs webhook.url");
+
+  const skew = raw['clockSkewSeconds'];
+  if (skew !== undefined && !(typeof skew === 'number' && Number.isInteger(skew) && skew >= 0 && skew <= 3600)) {
+    problems.push('clockSkewSeconds: must be an integer 0..3600');
+  }
+  const relayToken = raw['relayToken'];
+  if (relayToken !== undefined && !(typeof relayToken === 'string' && relayToken !== '')) {
+    problems.push('relayToken: must be a non-empty string');
+  }
+
+  if (problems.length > 0) throw new AuthError('AUTH_CONFIG_INVALID', `invalid auth config:\n${problems.join('\n')}`);
+  return raw as AccessPolicyConfig;
+}
+
+function webhookProblems(webhook: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  for (const key of Object.keys(webhook)) {
+    if (!['url', 'timeoutMs', 'failOpen', 'headers'].includes(key)) problems.push(`webhook.${key}: unknown field`);
+  }
+  const url = webhook['url'];
+  let parsed: URL | undefined;
+  try {
+    parsed = typeof url === 'string' ? new URL(url) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  // The URL may carry credentials, so it is not echoed back.
+  if (parsed === undefined || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+    problems.push('webhook.url: must be an http:// or https:// URL');
+  }
+  const timeoutMs = webhook['timeoutMs'];
+  if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && Number.isInteger(timeoutMs) && timeoutMs >= 1 && timeoutMs <= 60_000)) {
+    problems.push('webhook.timeoutMs: must be an integer 1..60000');
+  }
+  if (webhook['failOpen'] !== undefined && typeof webhook['failOpen'] !== 'boolean') {
+    problems.push('webhook.failOpen: must be true or false');
+  }
+  const headers = webhook['headers'];
+  if (headers !== undefined) {
+    if (!isPlainObject(headers)) problems.push('webhook.headers: must be an object { name: value }');
+    else {
+      for (const [name, value] of Object.entries(headers)) {
+        if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) problems.push(`webhook.headers: '${name}' is not a valid header name`);
+        // eslint-disable-next-line no-control-regex
+        if (typeof value !== 'string' || /[\r\n\u0000]/.test(value)) problems.push(`webhook.headers.${name}: must be a single-line string`);
+      }
+    }
+  }
+  return problems;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isMode(v: unknown): v is AuthMode {
+  return typeof v === 'string' && (AUTH_MODES as readonly string[]).includes(v);
+}

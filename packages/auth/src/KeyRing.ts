@@ -1,0 +1,53 @@
+import { AuthError } from './AuthError.js';
+
+/** One HMAC secret and the id a token names it by. Several may be active at once (rotation). */
+export interface SigningKey {
+  id: string;
+  secret: string;
+}
+
+/** Key ids travel inside tokens, so they are restricted to URL-safe characters and kept short. */
+export const KEY_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
+/** A shorter secret is guessable offline from one captured token. */
+export const MIN_SECRET_LENGTH = 16;
+
+/** The configured signing keys by id. Immutable: rotation builds a new ring (or a new AccessPolicy). */
+export class KeyRing {
+  private readonly byId: ReadonlyMap<string, string>;
+
+  constructor(keys: readonly SigningKey[]) {
+    const byId = new Map<string, string>();
+    for (const [i, key] of keys.entries()) {
+      const problem = describeKeyProblem(key);
+      if (problem !== undefined) throw new AuthError('AUTH_CONFIG_INVALID', `keys[${i}]: ${problem}`);
+      if (byId.has(key.id)) throw new AuthError('AUTH_CONFIG_INVALID', `keys[${i}]: duplicate key id '${key.id}'`);
+      byId.set(key.id, key.secret);
+    }
+    this.byId = byId;
+  }
+
+  secretFor(keyId: string): string | undefined {
+    return this.byId.get(keyId);
+  }
+
+  get ids(): string[] {
+    return [...this.byId.keys()];
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+}
+
+/** Why a key is unusable, or undefined when it is fine. Never quotes the secret. */
+export function describeKeyProblem(key: unknown): string | undefined {
+  if (typeof key !== 'object' || key === null) return 'must be an object { id, secret }';
+  const { id, secret } = key as { id?: unknown; secret?: unknown };
+  if (typeof id !== 'string' || !KEY_ID_PATTERN.test(id)) {
+    return 'id must be 1-32 characters of A-Z a-z 0-9 _ -';
+  }
+  if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH) {
+    return `secret of key '${id}' must be a string of at least ${MIN_SECRET_LENGTH} characters`;
+  }
+  return undefined;
+}

@@ -1,0 +1,170 @@
+// The RTMP servers the fan-out benchmark compares, each started as its own
+// process on a free 127.0.0.1 port, stdout/stderr to a log file in a temp dir.
+import { spawn } from 'node:child_process';
+import { openSync, closeSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+export const REPO_ROOT = path.resolve(HERE, '../../..');
+const OUR_CLI = path.join(REPO_ROOT, 'packages/node/dist/cli.js');
+const NGINX_RTMP_MODULE = '/usr/lib/nginx/modules/ngx_rtmp_module.so';
+const READY_TIMEOUT_MS = 15_000;
+
+/** Every process the benchmark spawned and has not reaped yet, for cleanup on exit and SIGINT. */
+export const spawnedPids = new Set();
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function canConnect(port) {
+  return new Promise((resolve) => {
+    const s = net.connect({ host: '127.0.0.1', port });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+function logTail(file) {
+  try {
+    return readFileSync(file, 'utf8').slice(-3000);
+  } catch {
+    return '';
+  }
+}
+
+/** Spawns, then waits until the RTMP port accepts connections (or the process dies). */
+async function spawnServer(name, cmd, args, opts, port, logFile) {
+  const fd = openSync(logFile, 'a');
+  const child = spawn(cmd, args, { ...opts, stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`${name}: could not spawn ${cmd}`);
+  spawnedPids.add(pid);
+  let exited = null;
+  const exitPromise = new Promise((resolve) => {
+    child.once('exit', (code, signal) => {
+      exited = { code, signal };
+      spawnedPids.delete(pid);
+      resolve();
+    });
+  });
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (exited) break;
+    if (await canConnect(port)) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  if (exited || Date.now() >= deadline) {
+    if (!exited) process.kill(pid, 'SIGKILL');
+    await exitPromise;
+    throw new Error(`${name} did not start listening on ${port} (${JSON.stringify(exited)}):\n${logTail(logFile)}`);
+  }
+  return {
+    pid,
+    port,
+    logFile,
+    async stop() {
+      if (exited) return;
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        return;
+      }
+      const killer = setTimeout(() => {
+        if (!exited) process.kill(pid, 'SIGKILL');
+      }, 3000);
+      await exitPromise;
+      clearTimeout(killer);
+    },
+    get exited() {
+      return exited;
+    },
+  };
+}
+
+export const SERVERS = {
+  ours: {
+    label: 'rtmp-cluster',
+    app: 'live',
+    available() {
+      return existsSync(OUR_CLI) ? null : `${OUR_CLI} not built (run npm run build)`;
+    },
+    async start(dir) {
+      const port = await freePort();
+      const env = {
+        ...process.env,
+        RTMPC_RTMP_HOST: '127.0.0.1',
+        RTMPC_RTMP_PORT: String(port),
+        RTMPC_HTTP_HOST: '127.0.0.1',
+        RTMPC_HTTP_PORT: String(await freePort()),
+        RTMPC_GRPC_HOST: '127.0.0.1',
+        RTMPC_GRPC_PORT: String(await freePort()),
+        RTMPC_CHUNK_SIZE: '4096',
+        RTMPC_LOG_LEVEL: 'warn',
+        RTMPC_NODE_ID: 'bench',
+      };
+      return spawnServer('rtmp-cluster', process.execPath, [OUR_CLI, 'all-in-one'], { env, cwd: dir }, port, path.join(dir, 'ours.log'));
+    },
+  },
+  nginx: {
+    label: 'nginx-rtmp',
+    app: 'live',
+    available() {
+      if (!existsSync('/usr/sbin/nginx') && !existsSync('/usr/bin/nginx')) return 'nginx not installed (apt-get install -y nginx libnginx-mod-rtmp)';
+      if (!existsSync(NGINX_RTMP_MODULE)) return `${NGINX_RTMP_MODULE} missing (apt-get install -y libnginx-mod-rtmp)`;
+      return null;
+    },
+    async start(dir) {
+      const port = await freePort();
+      const conf = path.join(dir, 'nginx.conf');
+      writeFileSync(
+        conf,
+        [
+          `load_module ${NGINX_RTMP_MODULE};`,
+          'worker_processes 1;',
+          'daemon off;',
+          'master_process off;',
+          `pid ${path.join(dir, 'nginx.pid')};`,
+          `error_log ${path.join(dir, 'nginx-error.log')} warn;`,
+          'events { worker_connections 8192; }',
+          'rtmp {',
+          '  server {',
+          `    listen 127.0.0.1:${port};`,
+          '    chunk_size 4096;',
+          '    application live { live on; }',
+          '  }',
+          '}',
+          '',
+        ].join('\n'),
+      );
+      const bin = existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : '/usr/bin/nginx';
+      return spawnServer('nginx', bin, ['-p', dir, '-e', path.join(dir, 'nginx-error.log'), '-c', conf], { cwd: dir }, port, path.join(dir, 'nginx.log'));
+    },
+  },
+  nms: {
+    label: 'node-media-server',
+    app: 'live',
+    available() {
+      return existsSync(path.join(REPO_ROOT, 'node_modules/node-media-server/package.json')) ? null : 'node-media-server not installed (npm install)';
+    },
+    async start(dir) {
+      const port = await freePort();
+      const runner = path.join(HERE, 'nms-runner.mjs');
+      return spawnServer('node-media-server', process.execPath, [runner, String(port), dir], { cwd: dir }, port, path.join(dir, 'nms.log'));
+    },
+  },
+};
