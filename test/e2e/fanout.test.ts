@@ -118,7 +118,6 @@ describe('fan-out and slow players (single node)', () => {
     expect(pausedSub!.droppedMessages).toBeGreaterThan(0);
     const budgetBytes = ((t.node.hub.streamStats('live/fast')!.ingressBitrate / 8) * LATENCY_BUDGET_MS) / 1000;
     expect(budgetBytes).toBeGreaterThan(1_000_000);
-    console.log('DBG', maxBacklog, budgetBytes, JSON.stringify(pausedSub));
     expect(maxBacklog).toBeGreaterThan(0);
     expect(maxBacklog).toBeLessThan(budgetBytes * 1.5 + 512 * 1024);
 

@@ -19,26 +19,27 @@ export interface AccessPolicyOptions {
 }
 
 export class AccessPolicy {
-  readonly config: AccessPolicyConfig;
-  private readonly keys: KeyRing;
-  private readonly staticKeys: StaticKeyTable;
-  private readonly webhook: WebhookClient | undefined;
-  private readonly nodeId: string | undefined;
-  private readonly now: () => number;
+  // #-private, not just TS-private: these hold secrets and must not show up if a policy object gets logged.
+  readonly #config: AccessPolicyConfig;
+  readonly #keys: KeyRing;
+  readonly #staticKeys: StaticKeyTable;
+  readonly #webhook: WebhookClient | undefined;
+  readonly #nodeId: string | undefined;
+  readonly #now: () => number;
 
   /** Validates `config` (throws AuthError AUTH_CONFIG_INVALID). */
   constructor(config: AccessPolicyConfig = {}, options: AccessPolicyOptions = {}) {
-    this.config = validateAccessPolicyConfig(config);
-    this.keys = new KeyRing(this.config.keys ?? []);
-    this.staticKeys = new StaticKeyTable(this.config.staticKeys ?? {});
-    this.webhook = this.config.webhook !== undefined ? new WebhookClient(this.config.webhook) : undefined;
-    this.nodeId = options.nodeId;
-    this.now = options.now ?? Date.now;
+    this.#config = validateAccessPolicyConfig(config);
+    this.#keys = new KeyRing(this.#config.keys ?? []);
+    this.#staticKeys = new StaticKeyTable(this.#config.staticKeys ?? {});
+    this.#webhook = this.#config.webhook !== undefined ? new WebhookClient(this.#config.webhook) : undefined;
+    this.#nodeId = options.nodeId;
+    this.#now = options.now ?? Date.now;
   }
 
   /** The mode that applies to `action` in `app` (per-app override, else the action's default, else 'none'). */
   modeFor(action: AccessAction, app: string): AuthMode {
-    const rule = this.config[action];
+    const rule = this.#config[action];
     const perApp = rule?.apps !== undefined && Object.hasOwn(rule.apps, app) ? rule.apps[app] : undefined;
     return perApp ?? rule?.mode ?? 'none';
   }
@@ -78,10 +79,10 @@ export class AccessPolicy {
   private checkRelay(req: AccessRequest): AccessDecision | undefined {
     if (req.isRelay === true) return allowDecision('play', 'relay', 'relay connection (credential verified by the server)');
     // Without a configured relay token nobody is a relay; a stray parameter then means nothing.
-    if (this.config.relayToken === undefined) return undefined;
+    if (this.#config.relayToken === undefined) return undefined;
     const presented = req.relayCredential ?? readRelayCredential(undefined, req.query);
     if (presented === undefined) return undefined;
-    if (verifyRelayCredential(presented, this.config.relayToken)) {
+    if (verifyRelayCredential(presented, this.#config.relayToken)) {
       return allowDecision('play', 'relay', 'relay credential valid');
     }
     // Someone claims to be an edge and is not: refuse outright rather than fall through to player auth.
@@ -93,14 +94,14 @@ export class AccessPolicy {
     if (token === undefined) {
       return denyDecision(action, 'token', 'missing_credential', `no '${TOKEN_QUERY_PARAM}' in the stream name or tcUrl query`);
     }
-    const nowMs = this.now();
+    const nowMs = this.#now();
     const result = verifyStreamToken(token, {
       action,
       app,
       name,
-      keys: this.keys,
+      keys: this.#keys,
       now: nowMs,
-      clockSkewSeconds: this.config.clockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS,
+      clockSkewSeconds: this.#config.clockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS,
     });
     if (!result.ok) return denyDecision(action, 'token', result.reasonCode, result.reason);
     const left = Math.floor(result.expiresAt - nowMs / 1000);
@@ -117,17 +118,17 @@ export class AccessPolicy {
     if (presented === undefined) {
       return denyDecision(action, 'static', 'missing_credential', `no stream key ('key' or 'token' query) for ${app}/${name}`);
     }
-    if (this.staticKeys.keysFor(app, name) === undefined) {
+    if (this.#staticKeys.keysFor(app, name) === undefined) {
       return denyDecision(action, 'static', 'wrong_key', `no static key configured for ${app}/${name}`);
     }
-    if (!this.staticKeys.matches(app, name, presented)) {
+    if (!this.#staticKeys.matches(app, name, presented)) {
       return denyDecision(action, 'static', 'wrong_key', `stream key for ${app}/${name} does not match`);
     }
     return allowDecision(action, 'static', `static key valid for ${app}/${name}`);
   }
 
   private async askWebhook(action: AccessAction, app: string, name: string, req: AccessRequest): Promise<AccessDecision> {
-    const webhook = this.webhook;
+    const webhook = this.#webhook;
     if (webhook === undefined) {
       // validateAccessPolicyConfig refuses this; kept so a future config path cannot open the door silently.
       return denyDecision(action, 'webhook', 'webhook_failed', 'webhook mode without webhook config');
@@ -140,7 +141,7 @@ export class AccessPolicy {
       appQuery: { ...(req.appQuery ?? queryOfUrl(req.tcUrl)) },
       tcUrl: req.tcUrl ?? null,
       clientIp: req.clientIp,
-      nodeId: this.nodeId ?? null,
+      nodeId: this.#nodeId ?? null,
     });
     if (outcome.kind === 'answered') {
       if (outcome.allow) {

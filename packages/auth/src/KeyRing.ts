@@ -13,7 +13,7 @@ export const MIN_SECRET_LENGTH = 16;
 
 /** The configured signing keys by id. Immutable: rotation builds a new ring (or a new AccessPolicy). */
 export class KeyRing {
-  private readonly byId: ReadonlyMap<string, string>;
+  readonly #byId: ReadonlyMap<string, string>;
 
   constructor(keys: readonly SigningKey[]) {
     const byId = new Map<string, string>();
@@ -23,19 +23,19 @@ export class KeyRing {
       if (byId.has(key.id)) throw new AuthError('AUTH_CONFIG_INVALID', `keys[${i}]: duplicate key id '${key.id}'`);
       byId.set(key.id, key.secret);
     }
-    this.byId = byId;
+    this.#byId = byId;
   }
 
   secretFor(keyId: string): string | undefined {
-    return this.byId.get(keyId);
+    return this.#byId.get(keyId);
   }
 
   get ids(): string[] {
-    return [...this.byId.keys()];
+    return [...this.#byId.keys()];
   }
 
   get size(): number {
-    return this.byId.size;
+    return this.#byId.size;
   }
 }
 

@@ -11,7 +11,7 @@ export const STATIC_KEY_QUERY_PARAMS = ['key', 'token'] as const;
 export type StaticKeysConfig = Record<string, string | string[]>;
 
 export class StaticKeyTable {
-  private readonly entries: ReadonlyMap<string, readonly string[]>;
+  readonly #entries: ReadonlyMap<string, readonly string[]>;
 
   constructor(config: StaticKeysConfig) {
     const entries = new Map<string, string[]>();
@@ -26,12 +26,12 @@ export class StaticKeyTable {
       }
       entries.set(path, [...keys]);
     }
-    this.entries = entries;
+    this.#entries = entries;
   }
 
   /** The keys that open app/name, or undefined when the table has no entry for it. */
   keysFor(app: string, name: string): readonly string[] | undefined {
-    return this.entries.get(`${app}/${name}`) ?? this.entries.get(`${app}/*`);
+    return this.#entries.get(`${app}/${name}`) ?? this.#entries.get(`${app}/*`);
   }
 
   /** true when presented equals one of the keys of app/name. Every key is compared, in constant time each. */

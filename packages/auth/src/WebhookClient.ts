@@ -44,22 +44,22 @@ export type WebhookOutcome =
   | { kind: 'failed'; status: number | undefined; reason: string };
 
 export class WebhookClient {
-  private readonly url: URL;
+  readonly #url: URL;
   readonly timeoutMs: number;
   readonly failOpen: boolean;
-  private readonly headers: Record<string, string>;
+  readonly #headers: Record<string, string>;
 
   constructor(config: WebhookConfig) {
-    this.url = new URL(config.url);
+    this.#url = new URL(config.url);
     this.timeoutMs = config.timeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS;
     this.failOpen = config.failOpen ?? false;
-    this.headers = { ...(config.headers ?? {}) };
+    this.#headers = { ...(config.headers ?? {}) };
   }
 
   /** Never rejects: every failure becomes a 'failed' outcome. */
   ask(body: WebhookRequestBody): Promise<WebhookOutcome> {
     const payload = Buffer.from(JSON.stringify(body), 'utf8');
-    const transport = this.url.protocol === 'https:' ? https : http;
+    const transport = this.#url.protocol === 'https:' ? https : http;
     return new Promise<WebhookOutcome>((resolve) => {
       let settled = false;
       let deadline: NodeJS.Timeout | undefined;
@@ -71,10 +71,10 @@ export class WebhookClient {
       };
       let req: http.ClientRequest;
       try {
-        req = transport.request(this.url, {
+        req = transport.request(this.#url, {
           method: 'POST',
           headers: {
-            ...this.headers,
+            ...this.#headers,
             'content-type': 'application/json',
             'content-length': String(payload.length),
             'user-agent': 'rtmp-cluster-auth',

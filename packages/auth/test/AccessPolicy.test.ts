@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import {
   AccessPolicy,
@@ -222,6 +223,19 @@ describe('validateAccessPolicyConfig', () => {
       expect(message).toContain(path);
     }
     expect(message).not.toContain('short-secret');
+  });
+
+  it('a logged policy object shows no secret', () => {
+    const p = new AccessPolicy({
+      publish: { mode: 'token' },
+      keys: [K1],
+      staticKeys: { 'live/cam1': 'static-key-value-1' },
+      webhook: { url: 'http://127.0.0.1:9/hook', headers: { authorization: 'Bearer hook-header-secret' } },
+      relayToken: RELAY_TOKEN,
+    });
+    for (const text of [JSON.stringify(p), inspect(p, { depth: 10, showHidden: true })]) {
+      for (const secret of [K1.secret, 'static-key-value-1', 'hook-header-secret', RELAY_TOKEN]) expect(text).not.toContain(secret);
+    }
   });
 
   it('requires what a mode needs', () => {

@@ -19,18 +19,18 @@ async function claimed(registry: InMemoryRegistry, nodeId: string): Promise<Stre
 
 describe('StreamLease', () => {
   it('keeps a short lease alive by renewing it', async () => {
-    const registry = new InMemoryRegistry({ leaseMs: 150, nodeTtlMs: 10_000 });
+    const registry = new InMemoryRegistry({ leaseMs: 300, nodeTtlMs: 10_000 });
     await registry.heartbeat(node('o1'));
     const lost: unknown[] = [];
     const lease = new StreamLease(registry, await claimed(registry, 'o1'), {
-      renewEveryMs: 40,
+      renewEveryMs: 50,
       onLost: (c) => lost.push(c),
     });
     lease.start();
-    await wait(400);
+    await wait(700);
     expect((await registry.lookup('live/s'))?.epoch).toBe(lease.epoch);
     lease.stop();
-    await wait(200);
+    await wait(400);
     expect(await registry.lookup('live/s')).toBeNull();
     expect(lost).toEqual([]);
   });
@@ -93,11 +93,11 @@ describe('NodeHeartbeat', () => {
   it('keeps the node record alive with current info and removes it on stop', async () => {
     const registry = new InMemoryRegistry();
     let info: NodeInfo = node('hb');
-    const hb = new NodeHeartbeat(registry, () => info, { periodMs: 30, ttlMs: 120 });
+    const hb = new NodeHeartbeat(registry, () => info, { periodMs: 50, ttlMs: 400 });
     const first = await hb.start();
-    expect(first.expiresAt - first.lastSeen).toBe(120);
+    expect(first.expiresAt - first.lastSeen).toBe(400);
     info = { ...info, state: 'draining' };
-    await wait(250);
+    await wait(500);
     const got = await registry.getNode('hb');
     expect(got?.state).toBe('draining');
     await hb.stop();

@@ -1,0 +1,293 @@
+// Live fan-out benchmark: one real-time ~2 Mbit/s H.264+AAC publisher, N players
+// on loopback, against rtmp-cluster (all-in-one), nginx-rtmp (one worker) and
+// node-media-server v4, each in the same run. Prints numbers only.
+//
+//   npm run bench:fanout [-- --players N --seconds S --servers ours,nginx,nms --workers W --ramp R]
+//
+// Runs on compiled packages (Node 20 cannot strip TypeScript types): the npm
+// script builds first. Linux only (/proc for CPU and RSS).
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
+import { makeBenchFlv, readFlvTags } from './BenchMedia.mjs';
+import { nowMs } from './BenchRtmpClient.mjs';
+import { PacedPublisher } from './PacedPublisher.mjs';
+import { cpuSeconds, treeCpuSeconds, treeRssBytes } from './ProcessStats.mjs';
+import { SERVERS, spawnedPids } from './ServersUnderTest.mjs';
+
+const { values: cli } = parseArgs({
+  options: {
+    players: { type: 'string', default: '200' },
+    seconds: { type: 'string', default: '20' },
+    servers: { type: 'string', default: 'ours,nginx,nms' },
+    workers: { type: 'string', default: '2' },
+    ramp: { type: 'string', default: '500' }, // player connects per second, all workers together
+    'behind-ms': { type: 'string', default: '1000' },
+  },
+  strict: true,
+});
+const PLAYERS = Number(cli.players);
+const SECONDS = Number(cli.seconds);
+const WORKERS = Math.max(1, Math.min(Number(cli.workers), PLAYERS));
+const RAMP = Number(cli.ramp);
+const BEHIND_MS = Number(cli['behind-ms']);
+const SERVER_NAMES = cli.servers.split(',').map((s) => s.trim()).filter(Boolean);
+for (const [k, v] of Object.entries({ PLAYERS, SECONDS, WORKERS, RAMP, BEHIND_MS })) {
+  if (!Number.isFinite(v) || v <= 0) throw new RangeError(`--${k.toLowerCase()} must be a positive number`);
+}
+for (const s of SERVER_NAMES) if (!SERVERS[s]) throw new RangeError(`unknown server "${s}" (ours, nginx, nms)`);
+
+const STREAM = 'bench';
+const PUBLISHER_WARMUP_MS = 2500; // publisher live and a GOP cached before any player connects
+const SETTLE_MS = 2000; // after the last player started, before the window opens
+const JOIN_TIMEOUT_MS = 15_000; // beyond the ramp time
+const MAX_MISSING_FRACTION = 0.05;
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function killAllSpawned() {
+  for (const pid of spawnedPids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  spawnedPids.clear();
+}
+process.on('SIGINT', () => {
+  killAllSpawned();
+  process.exit(130);
+});
+process.on('exit', killAllSpawned);
+
+function percentile(sorted, q) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+/** Posts a command to every worker and resolves with each worker's answer. */
+function broadcast(workers, msg, transfer) {
+  return Promise.all(
+    workers.map(
+      (w) =>
+        new Promise((resolve, reject) => {
+          const onMessage = (m) => {
+            if (m.cmd !== msg.cmd) return;
+            w.off('message', onMessage);
+            w.off('error', reject);
+            resolve(m);
+          };
+          w.on('message', onMessage);
+          w.once('error', reject);
+          w.postMessage(msg, transfer);
+        }),
+    ),
+  );
+}
+
+async function runOne(name, media) {
+  const def = SERVERS[name];
+  const unavailable = def.available();
+  if (unavailable) return { name: def.label, skipped: unavailable };
+
+  const dir = mkdtempSync(path.join(os.tmpdir(), `fanout-${name}-`));
+  let server = null;
+  let publisher = null;
+  let workers = [];
+  try {
+    server = await def.start(dir);
+    publisher = new PacedPublisher({ port: server.port, app: def.app, stream: STREAM, media });
+    await publisher.start();
+    await sleep(PUBLISHER_WARMUP_MS);
+    if (publisher.failure) throw publisher.failure;
+    const idleRss = treeRssBytes(server.pid);
+
+    workers = Array.from({ length: WORKERS }, () => new Worker(new URL('./player-worker.mjs', import.meta.url), {
+      workerData: { port: server.port, app: def.app, stream: STREAM },
+    }));
+    const shares = workers.map(() => []);
+    for (let i = 0; i < PLAYERS; i++) shares[i % WORKERS].push(i);
+    await Promise.all(
+      workers.map((w, k) =>
+        new Promise((resolve) => {
+          w.once('message', resolve);
+          w.postMessage({ cmd: 'start', indices: shares[k], rampPerSec: RAMP / WORKERS });
+        }),
+      ),
+    );
+
+    // wait for every player to get video, fail, or time out
+    const joinDeadline = Date.now() + (PLAYERS / RAMP) * 1000 + JOIN_TIMEOUT_MS;
+    let joined = { started: 0, playing: 0, failed: 0, total: PLAYERS };
+    while (Date.now() < joinDeadline) {
+      const st = await broadcast(workers, { cmd: 'status' });
+      joined = st.reduce((a, s) => ({ started: a.started + s.started, playing: a.playing + s.playing, failed: a.failed + s.failed, total: a.total }), { started: 0, playing: 0, failed: 0, total: PLAYERS });
+      if (joined.started === PLAYERS && joined.playing + joined.failed === PLAYERS) break;
+      await sleep(250);
+    }
+    await sleep(SETTLE_MS);
+    if (publisher.failure) throw publisher.failure;
+
+    // measurement window
+    await broadcast(workers, { cmd: 'windowStart' });
+    const windowStart = nowMs();
+    const cpu0 = treeCpuSeconds(server.pid);
+    const selfCpu0 = cpuSeconds(process.pid);
+    const elu0 = performance.eventLoopUtilization();
+    const pubBytes0 = publisher.bytesSent;
+    const rssSamples = [];
+    const windowEndAt = windowStart + SECONDS * 1000;
+    while (nowMs() < windowEndAt) {
+      await sleep(Math.min(500, Math.max(1, windowEndAt - nowMs())));
+      rssSamples.push(treeRssBytes(server.pid));
+    }
+    const cpu1 = treeCpuSeconds(server.pid);
+    const selfCpu1 = cpuSeconds(process.pid);
+    const windowEnd = nowMs();
+    const mainElu = performance.eventLoopUtilization(elu0).utilization;
+    const pubBytes = publisher.bytesSent - pubBytes0;
+    await broadcast(workers, { cmd: 'windowEnd' });
+    const serverDied = server.exited;
+
+    const table = publisher.videoSendTable();
+    const reports = await broadcast(workers, { cmd: 'report', ...table, windowStart, windowEnd });
+    await broadcast(workers, { cmd: 'close' });
+
+    const windowSec = (windowEnd - windowStart) / 1000;
+    let latCount = 0;
+    for (const r of reports) latCount += r.latencies.length;
+    const lat = new Float64Array(latCount);
+    let off = 0;
+    for (const r of reports) {
+      lat.set(r.latencies, off);
+      off += r.latencies.length;
+    }
+    lat.sort();
+    const summaries = reports.flatMap((r) => r.summaries);
+    const ttff = Float64Array.from(summaries.filter((s) => s.ttffMs !== null).map((s) => s.ttffMs)).sort();
+    const deliveredBytes = summaries.reduce((a, s) => a + s.windowBytes, 0);
+    const deliveredBits = deliveredBytes * 8;
+    const behind = summaries.filter(
+      (s) => s.error || s.stalled || s.maxLatency > BEHIND_MS || s.missing > s.expected * MAX_MISSING_FRACTION,
+    );
+    const unmatched = summaries.reduce((a, s) => a + s.unmatched, 0);
+    const frames = summaries.reduce((a, s) => a + s.frames, 0);
+    const rssDuring = rssSamples.length ? Math.max(...rssSamples) : idleRss;
+    return {
+      name: def.label,
+      players: PLAYERS,
+      playing: summaries.filter((s) => s.ttffMs !== null).length,
+      deliveredMbps: deliveredBits / windowSec / 1e6,
+      publishMbps: (pubBytes * 8) / windowSec / 1e6,
+      serverCpuPct: ((cpu1 - cpu0) / windowSec) * 100,
+      cpuPerGbit: (cpu1 - cpu0) / (deliveredBits / 1e9),
+      idleRssMb: idleRss / 2 ** 20,
+      rssPerPlayerKb: (rssDuring - idleRss) / PLAYERS / 1024,
+      latP50: percentile(lat, 0.5),
+      latP99: percentile(lat, 0.99),
+      latMax: lat.length ? lat[lat.length - 1] : NaN,
+      ttffP50: percentile(ttff, 0.5),
+      ttffP99: percentile(ttff, 0.99),
+      behind: behind.length,
+      behindDetail: {
+        errors: summaries.filter((s) => s.error).length,
+        stalled: summaries.filter((s) => s.stalled).length,
+        late: summaries.filter((s) => s.maxLatency > BEHIND_MS).length,
+        missing: summaries.filter((s) => s.missing > s.expected * MAX_MISSING_FRACTION).length,
+        firstError: summaries.find((s) => s.error)?.error,
+      },
+      unmatchedFraction: frames ? unmatched / frames : 0,
+      loadgenCpuPct: ((selfCpu1 - selfCpu0) / windowSec) * 100,
+      workerElu: reports.map((r) => r.elu),
+      mainElu,
+      publisherLateMs: publisher.lateMs,
+      serverDied,
+    };
+  } catch (err) {
+    return { name: def.label, failed: err instanceof Error ? err.message : String(err) };
+  } finally {
+    for (const w of workers) await w.terminate();
+    publisher?.stop();
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function fmt(n, digits = 0) {
+  return Number.isFinite(n) ? n.toFixed(digits) : '-';
+}
+
+function printTable(results) {
+  const cols = [
+    ['server', (r) => r.name],
+    ['playing', (r) => `${r.playing}/${r.players}`],
+    ['Mbit/s', (r) => fmt(r.deliveredMbps, 0)],
+    ['srv CPU%', (r) => fmt(r.serverCpuPct, 0)],
+    ['CPU s/Gbit', (r) => fmt(r.cpuPerGbit, 2)],
+    ['RSS/player KB', (r) => fmt(r.rssPerPlayerKb, 0)],
+    ['lat p50 ms', (r) => fmt(r.latP50, 1)],
+    ['lat p99 ms', (r) => fmt(r.latP99, 1)],
+    ['TTFF p50 ms', (r) => fmt(r.ttffP50, 0)],
+    ['TTFF p99 ms', (r) => fmt(r.ttffP99, 0)],
+    ['behind', (r) => String(r.behind)],
+    ['loadgen CPU%', (r) => fmt(r.loadgenCpuPct, 0)],
+  ];
+  const ok = results.filter((r) => !r.skipped && !r.failed);
+  const rows = [cols.map((c) => c[0]), ...ok.map((r) => cols.map((c) => c[1](r)))];
+  const widths = cols.map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  for (const [k, row] of rows.entries()) {
+    console.log(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));
+    if (k === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  }
+  console.log('');
+  for (const r of results) {
+    if (r.skipped) console.log(`${r.name}: skipped (${r.skipped})`);
+    else if (r.failed) console.log(`${r.name}: FAILED: ${r.failed}`);
+    else {
+      const d = r.behindDetail;
+      console.log(
+        `${r.name}: publish ${fmt(r.publishMbps, 2)} Mbit/s (publisher at most ${fmt(r.publisherLateMs, 1)} ms late), ` +
+          `idle RSS ${fmt(r.idleRssMb, 1)} MB, latency max ${fmt(r.latMax, 0)} ms; ` +
+          `behind = ${d.errors} errors + ${d.stalled} stalled + ${d.late} over ${BEHIND_MS} ms + ${d.missing} missing >${MAX_MISSING_FRACTION * 100}% frames (overlapping)` +
+          `${d.firstError ? ` [first error: ${d.firstError}]` : ''}; ` +
+          `load generator: worker event loops ${r.workerElu.map((e) => `${fmt(e * 100, 0)}%`).join('/')} busy, main ${fmt(r.mainElu * 100, 0)}%` +
+          `${r.unmatchedFraction > 0.01 ? `; WARNING ${fmt(r.unmatchedFraction * 100, 0)}% of video timestamps did not match a published one (server rewrote timestamps?)` : ''}` +
+          `${r.serverDied ? `; SERVER EXITED ${JSON.stringify(r.serverDied)}` : ''}`,
+      );
+    }
+  }
+}
+
+async function main() {
+  const flv = await makeBenchFlv(10);
+  const media = await readFlvTags(flv);
+  console.log(
+    `fan-out: 1 publisher (1280x720 30 fps H.264 CBR 2000k GOP 30 + AAC 128k, real time), ${PLAYERS} players in ${WORKERS} worker threads, ` +
+      `${SECONDS} s window, ${os.cpus().length} CPUs, node ${process.version}`,
+  );
+  console.log(
+    'Mbit/s = delivered to all players; srv CPU% = server process utime+stime / window (100% = one core); CPU s/Gbit = server CPU-seconds per delivered Gbit;',
+  );
+  console.log(
+    `RSS/player = (server RSS during - idle with publisher) / players; lat = publisher send -> player receive of the same video timestamp; TTFF = connect -> first video (publisher live);`,
+  );
+  console.log(`behind = players with an error, no video in the last 1 s, a frame later than ${BEHIND_MS} ms, or >5% frames missing; loadgen CPU% = this process (players + publisher).`);
+  console.log('');
+  const results = [];
+  for (const name of SERVER_NAMES) {
+    process.stderr.write(`running ${name}...\n`);
+    results.push(await runOne(name, media));
+  }
+  printTable(results);
+}
+
+main()
+  .catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(killAllSpawned);
