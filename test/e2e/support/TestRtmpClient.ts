@@ -189,6 +189,11 @@ export class TestRtmpClient {
     this.socket.pause();
   }
 
+  /** the client's local port: the server sees this client as 127.0.0.1:<localPort> */
+  get localPort(): number {
+    return this.socket.localPort ?? 0;
+  }
+
   /** Writes raw bytes (for bad-input tests after a valid session start). */
   writeRaw(b: Buffer): void {
     this.socket.write(b);
