@@ -1,14 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
-import type {
-  ControlClient,
-  ProtoGrpcType,
-} from '@rtmp-cluster/control';
+import type { ControlClient } from '@rtmp-cluster/control';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ControlCluster, failureCode, TOKEN, unary, waitFor } from './support/controlCluster.js';
-
-type Out<K extends keyof ProtoGrpcType['rtmpcluster']['control']['v1']> =
-  ProtoGrpcType['rtmpcluster']['control']['v1'][K] extends { fileDescriptorProtos: unknown } ? never : unknown;
-void (null as unknown as Out<'Node'>);
 
 // Output shapes, loosely typed: the tests check the values the API returns.
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -322,7 +315,8 @@ describe('WatchEvents', () => {
     await origin.publish({ type: 'stream.unpublished', key: 'live/cam1', app: 'live', name: 'cam1', originId: 'origin-1', epoch, reason: 'kicked' });
     await unary(client, 'DrainNode', { nodeId: 'edge-1', deadlineMs: 1000 }); // the node announces draining
     await edge.publish({ type: 'node.down', role: 'edge', address: 'edge-1.e:1935' });
-    await cluster.bus.publish({ type: 'node.down', nodeId: 'origin-1', role: 'origin', address: 'origin-1.o:1935', reportedBy: 'control-1' });
+    cluster.bus.publish({ type: 'node.down', nodeId: 'origin-1', role: 'origin', address: 'origin-1.o:1935', reportedBy: 'control-1' });
+    await cluster.bus.flush();
 
     await waitFor('8 events', () => w.events.length >= 8 || undefined);
     expect(w.events.map((e) => `${e.event}:${e.nodeId}`)).toEqual([

@@ -1,0 +1,131 @@
+/**
+ * The built executable (packages/node/dist/cli.js): configuration errors exit 2 with a clear message;
+ * a good configuration serves RTMP, /healthz, /readyz and /metrics, and SIGTERM drains and exits 0.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTestFlv, TEST_MEDIA_DIR } from '../support/media.js';
+import { freePort } from '../support/ports.js';
+import { ClientProcesses, ffmpegPublish, type ClientProcess } from '../support/rtmp-clients.js';
+import { TestRtmpClient } from './support/TestRtmpClient.js';
+import { sleep } from './support/testNode.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const cli = path.join(root, 'packages/node/dist/cli.js');
+const run = promisify(execFile);
+
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('RTMPC_')) env[k] = v;
+  return { ...env, ...extra };
+}
+
+describe('rtmp-cluster executable', () => {
+  const procs = new ClientProcesses();
+  let tmp: string;
+
+  beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rtmpc-e2e-cli-'));
+    // The test runs what `npm start` runs: the compiled output of the current sources.
+    await run('npx', ['tsc', '-b', 'packages/node'], { cwd: root, timeout: 120_000 });
+    expect(fs.existsSync(cli)).toBe(true);
+  }, 150_000);
+
+  afterAll(async () => {
+    await procs.stopAll();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('exits 2 naming the bad environment value', async () => {
+    const r = await procs.run('node', [cli, 'all-in-one'], { env: cleanEnv({ RTMPC_RTMP_PORT: 'abc' }), timeoutMs: 15_000 });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('RTMPC_RTMP_PORT: expected an integer 1-65535, got "abc"');
+  });
+
+  it('exits 2 for a bad config file value and for an unknown role', async () => {
+    const file = path.join(tmp, 'bad.json');
+    fs.writeFileSync(file, JSON.stringify({ drainTimeoutMs: -5 }));
+    const r = await procs.run('node', [cli, '--config', file], { env: cleanEnv({}), timeoutMs: 15_000 });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`drainTimeoutMs (in ${file}): expected an integer`);
+    const role = await procs.run('node', [cli, 'router'], { env: cleanEnv({}), timeoutMs: 15_000 });
+    expect(role.code).toBe(2);
+    expect(role.stderr).toContain('role: expected one of all-in-one, origin, edge, control, got "router"');
+  });
+
+  it('cluster roles are not implemented yet: clear error, exit 2', async () => {
+    for (const role of ['origin', 'edge']) {
+      const r = await procs.run('node', [cli, role], { env: cleanEnv({}), timeoutMs: 15_000 });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`role '${role}' is not implemented yet`);
+    }
+  });
+
+  it('serves RTMP and health endpoints, drains on SIGTERM and exits 0', async () => {
+    const [rtmpPort, httpPort] = [await freePort(), await freePort()];
+    const flv = await makeTestFlv(TEST_MEDIA_DIR, { seconds: 4, width: 320, height: 240, fps: 30, gop: 30 });
+    const server: ClientProcess = procs.spawn('node', [cli, 'all-in-one'], {
+      env: cleanEnv({
+        RTMPC_RTMP_HOST: '127.0.0.1',
+        RTMPC_RTMP_PORT: String(rtmpPort),
+        RTMPC_HTTP_HOST: '127.0.0.1',
+        RTMPC_HTTP_PORT: String(httpPort),
+        RTMPC_DRAIN_TIMEOUT_MS: '5000',
+        RTMPC_NODE_ID: 'cli-test',
+      }),
+      timeoutMs: 45_000,
+    });
+    const http = `http://127.0.0.1:${httpPort}`;
+    await waitFor(async () => (await fetch(`${http}/readyz`).catch(() => undefined))?.status === 200, 15_000, 'readyz');
+    const healthz = await fetch(`${http}/healthz`);
+    expect(healthz.status).toBe(200);
+
+    const rtmp = `rtmp://127.0.0.1:${rtmpPort}/live/cli`;
+    const publisher = ffmpegPublish(procs, flv, rtmp, { loop: true, timeoutMs: 40_000 });
+    const player = await TestRtmpClient.connect(`rtmp://127.0.0.1:${rtmpPort}/live`);
+    try {
+      await player.play('cli');
+      await player.until(() => player.mediaCount.video >= 30, 10_000, 'frames through the executable');
+      const metrics = await (await fetch(`${http}/metrics`)).text();
+      expect(metrics).toMatch(/^rtmpc_rtmp_connections 2$/m);
+      expect(metrics).toMatch(/^rtmpc_streams_live 1$/m);
+      expect(metrics).toMatch(/^rtmpc_rtmp_publishers 1$/m);
+      expect(metrics).toMatch(/^rtmpc_rtmp_players 1$/m);
+      const bytesIn = Number(/^rtmpc_rtmp_bytes_received_total (\d+)$/m.exec(metrics)?.[1]);
+      const bytesOut = Number(/^rtmpc_rtmp_bytes_sent_total (\d+)$/m.exec(metrics)?.[1]);
+      expect(bytesIn).toBeGreaterThan(10_000);
+      expect(bytesOut).toBeGreaterThan(10_000);
+
+      const signalledAt = performance.now();
+      process.kill(server.pid, 'SIGTERM');
+      const result = await server.exited;
+      const took = performance.now() - signalledAt;
+      expect(result.code, result.stderr).toBe(0);
+      expect(took).toBeLessThan(5000 + 2000);
+      // Players were told the stream ended before their connection closed.
+      expect(player.statusCodes()).toContain('NetStream.Play.UnpublishNotify');
+      await player.until(() => player.closed, 5000, 'player closed by the server');
+      const pub = await publisher.exited;
+      expect(pub.timedOut).toBe(false);
+      const lines = result.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg: string; nodeId: string });
+      expect(lines.some((l) => l.msg === 'draining')).toBe(true);
+      expect(lines.at(-1)?.msg).toBe('node stopped');
+      expect(lines.every((l) => l.nodeId === 'cli-test')).toBe(true);
+    } finally {
+      player.close();
+    }
+  });
+});
+
+async function waitFor(cond: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > until) throw new Error(`${what}: not ready after ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
