@@ -2,12 +2,10 @@
  * The built executable (packages/node/dist/cli.js): configuration errors exit 2 with a clear message;
  * a good configuration serves RTMP, /healthz, /readyz and /metrics, and SIGTERM drains and exits 0.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestFlv, TEST_MEDIA_DIR } from '../support/media.js';
 import { freePort } from '../support/ports.js';
@@ -17,7 +15,6 @@ import { sleep } from './support/testNode.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const cli = path.join(root, 'packages/node/dist/cli.js');
-const run = promisify(execFile);
 
 function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
@@ -31,10 +28,15 @@ describe('rtmp-cluster executable', () => {
 
   beforeAll(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rtmpc-e2e-cli-'));
-    // The test runs what `npm start` runs: the compiled output of the current sources.
-    await run('npx', ['tsc', '-b', 'packages/node'], { cwd: root, timeout: 120_000 });
-    expect(fs.existsSync(cli)).toBe(true);
-  }, 150_000);
+    // The test runs what `npm start` runs: the compiled output, which must be current (`npm test` and the
+    // documented command build with `npx tsc -b` first).
+    expect(fs.existsSync(cli), `${cli} missing: run npx tsc -b first`).toBe(true);
+    const built = fs.statSync(path.join(root, 'packages/node/dist/.tsbuildinfo')).mtimeMs;
+    const stale = fs
+      .readdirSync(path.join(root, 'packages/node/src'))
+      .filter((f) => f.endsWith('.ts') && fs.statSync(path.join(root, 'packages/node/src', f)).mtimeMs > built + 1000);
+    expect(stale, 'packages/node/dist is older than its sources: run npx tsc -b first').toEqual([]);
+  });
 
   afterAll(async () => {
     await procs.stopAll();
@@ -64,6 +66,9 @@ describe('rtmp-cluster executable', () => {
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(`role '${role}' is not implemented yet`);
     }
+    const control = await procs.run('node', [cli, 'control'], { env: cleanEnv({ RTMPC_CONTROL_TOKEN: 'secret' }), timeoutMs: 15_000 });
+    expect(control.code).toBe(2);
+    expect(control.stderr).toContain("role 'control' is not implemented yet");
   });
 
   it('serves RTMP and health endpoints, drains on SIGTERM and exits 0', async () => {

@@ -1,1 +1,11 @@
-export {};
+export { OriginRole } from './OriginRole.js';
+export type { OriginRoleOptions, OriginPlayInfo, RoleServer } from './OriginRole.js';
+export { EdgeRole } from './EdgeRole.js';
+export type { EdgeRoleOptions, EdgeRelayOptions } from './EdgeRole.js';
+export { NodePresence } from './NodePresence.js';
+export type { NodePresenceOptions } from './NodePresence.js';
+export { LoadMeter } from './LoadMeter.js';
+export type { LoadCounters } from './LoadMeter.js';
+export { silentClusterLogger } from './ClusterLogger.js';
+export type { ClusterLogger } from './ClusterLogger.js';
+export { clientIp } from './requestFields.js';

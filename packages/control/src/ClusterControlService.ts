@@ -154,7 +154,7 @@ export class ClusterControlService {
         type: 'session.kicked',
         nodeId: node.id,
         sessionId,
-        kind: reply.kind ?? 'player',
+        kind: reply.kind!, // required by parseKickSessionReply when kicked
         ...(reply.key ? { key: reply.key } : {}),
         reason: 'kicked by operator',
       });

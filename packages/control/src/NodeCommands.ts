@@ -78,7 +78,8 @@ export interface StatsReply {
 
 /**
  * kicked=false: this node has no session with that id (not an error: the id may live elsewhere).
- * kind and key describe the closed session (key absent if it had not published/played yet).
+ * With kicked=true, kind is required and key describes the closed session's stream (absent if it had
+ * not published/played yet).
  */
 export interface KickSessionReply {
   kicked: boolean;
@@ -216,6 +217,8 @@ export function parseKickSessionReply(nodeId: string, raw: unknown): KickSession
   const o = c.obj(raw, 'reply');
   c.bool('kicked', o.kicked);
   const out: KickSessionReply = { kicked: o.kicked as boolean };
+  // The control plane announces the kick with the session's kind, so a node that kicked must say it.
+  if (o.kicked === true && o.kind === undefined) c.fail('kind is required when kicked is true');
   if (o.kind !== undefined) {
     if (!SESSION_KINDS.includes(o.kind as SessionKindName)) c.fail(`kind must be one of ${SESSION_KINDS.join(', ')}`);
     out.kind = o.kind as SessionKindName;

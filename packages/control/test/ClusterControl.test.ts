@@ -368,7 +368,7 @@ describe('WatchEvents', () => {
 describe('authentication', () => {
   it('calls without the token, or with a wrong one, are UNAUTHENTICATED', async () => {
     await cluster.addNode('origin-1', 'origin');
-    const none = await failureCode(unary(cluster.client(undefined), 'ListNodes', {}));
+    const none = await failureCode(unary(cluster.client(null), 'ListNodes', {}));
     expect(none.code).toBe(grpc.status.UNAUTHENTICATED);
     const wrong = await failureCode(unary(cluster.client(`${TOKEN}x`), 'GetNode', { id: 'origin-1' }));
     expect(wrong.code).toBe(grpc.status.UNAUTHENTICATED);
@@ -376,7 +376,7 @@ describe('authentication', () => {
     expect(prefix.code).toBe(grpc.status.UNAUTHENTICATED);
 
     // Raw metadata without the "Bearer" scheme is refused as well.
-    const bare = cluster.client(undefined);
+    const bare = cluster.client(null);
     const md = new grpc.Metadata();
     md.set('authorization', TOKEN);
     const raw = await failureCode(
@@ -389,7 +389,7 @@ describe('authentication', () => {
   });
 
   it('WatchEvents without a token ends UNAUTHENTICATED and delivers nothing', async () => {
-    const call = cluster.client(undefined).WatchEvents({});
+    const call = cluster.client(null).WatchEvents({});
     const events: unknown[] = [];
     call.on('data', (e) => events.push(e));
     const err = await new Promise<grpc.ServiceError>((resolve) => call.on('error', resolve));

@@ -1,1 +1,12 @@
-export {};
+export { RelayPuller, DEFAULT_RELAY_TOKEN_FIELD } from './RelayPuller.js';
+export type { RelayPullerOptions, RelayPullerEvents, RelayPullerState, RelayPullerStats, OfferOptions } from './RelayPuller.js';
+export { UpstreamConnection } from './UpstreamConnection.js';
+export type { UpstreamConnectionOptions } from './UpstreamConnection.js';
+export { parseHostPort, sameUpstream } from './UpstreamTarget.js';
+export type { UpstreamTarget } from './UpstreamTarget.js';
+export { RelayError, isRelayError } from './RelayError.js';
+export type { RelayErrorCode } from './RelayError.js';
+export { Backoff } from './Backoff.js';
+export type { BackoffOptions } from './Backoff.js';
+export { silentRelayLogger } from './RelayLogger.js';
+export type { RelayLogger } from './RelayLogger.js';

@@ -93,6 +93,8 @@ export class RtmpConnection implements PlayerSinkHost {
   private readonly session: ServerSession;
   private log: Logger;
   private app: string | undefined;
+  /** the connect command object as the client sent it (the policy reads e.g. the relay credential) */
+  private connectObject: Readonly<Record<string, unknown>> = {};
   private readonly publishes = new Map<number, ActivePublish>();
   private readonly plays = new Map<number, ActivePlay>();
   private readonly streamKeysSeen = new Set<string>();
@@ -124,7 +126,7 @@ export class RtmpConnection implements PlayerSinkHost {
     });
     this.wireSession();
     socket.setNoDelay(true);
-    this.socketClosed = new Promise((resolve) => socket.once('close', () => resolve()));
+    this.socketClosed = socket.closed ? Promise.resolve() : new Promise((resolve) => socket.once('close', () => resolve()));
     socket.on('data', (data: Buffer) => this.onData(data));
     socket.on('error', (err: NodeJS.ErrnoException) => this.close('SOCKET_ERROR', err.message, err.code));
     socket.on('close', () => {
@@ -300,6 +302,7 @@ export class RtmpConnection implements PlayerSinkHost {
 
   private onConnect(req: ConnectRequest): void {
     this.app = req.app;
+    this.connectObject = req.commandObject;
     this.log = this.log.child({ app: req.app });
     this.session.acceptConnect();
     this.log.info({ tcUrl: req.tcUrl, flashVer: req.flashVer, objectEncoding: req.objectEncoding }, 'connected');
@@ -330,6 +333,7 @@ export class RtmpConnection implements PlayerSinkHost {
       key,
       query: { ...req.appQuery, ...req.query },
       tcUrl: req.tcUrl,
+      connectObject: this.connectObject,
       publishType: req.publishType,
     };
     const log = this.log.child({ stream: key });
@@ -431,6 +435,7 @@ export class RtmpConnection implements PlayerSinkHost {
       key,
       query: { ...req.appQuery, ...req.query },
       tcUrl: req.tcUrl,
+      connectObject: this.connectObject,
       start: req.start,
     };
     const log = this.log.child({ stream: key });
@@ -464,6 +469,9 @@ export class RtmpConnection implements PlayerSinkHost {
         this.safePolicyCall(() => this.host.options.policy.onPlayEnded?.(request));
         return;
       }
+      // A message stream that plays again (after closeStream, or a pending play the client abandoned)
+      // must not leave its previous subscription behind.
+      this.endPlay(req.streamId);
       const sink = new PlayerSink(`${this.connId}/${req.streamId}`, req.streamId, this);
       const play: ActivePlay = { streamId: req.streamId, key, request, sink, subscription: undefined!, started: live, waitTimer: undefined };
       // Registered before subscribe: a publisher may start synchronously inside it.
@@ -646,7 +654,10 @@ export class RtmpConnection implements PlayerSinkHost {
     };
     const fields = { reason, errorCode, phase: this.phase, role, streams, bytesIn: this._bytesIn, bytesOut: this._bytesOut };
     const normal = reason === 'PEER_CLOSED' || reason === 'SERVER_SHUTDOWN';
-    if (normal) this.log.info(fields, `connection closed: ${message}`);
+    // TCP health checks of load balancers connect and close without a byte: not worth a warning.
+    const probe = reason === 'HANDSHAKE_INCOMPLETE' && this._bytesIn === 0;
+    if (probe) this.log.debug(fields, `connection closed: ${message}`);
+    else if (normal) this.log.info(fields, `connection closed: ${message}`);
     else this.log.warn(fields, `connection closed: ${reason}${errorCode ? ` (${errorCode})` : ''}: ${message}`);
     this.host.connectionClosed(this, event);
   }

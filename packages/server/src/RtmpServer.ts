@@ -111,6 +111,8 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
     try {
       // Until the connection wires its own handler, an error must not become an uncaught exception.
       socket.on('error', () => undefined);
+      // Handed over after it died (possible for sockets adopted late, e.g. after a TLS handshake).
+      if (socket.destroyed) return;
       const connId = `${this.idPrefix}${(this.nextConnId++).toString(36)}`;
       if (!this.accepting || this.connections.size >= this.options.maxConnections) {
         this.refused++;

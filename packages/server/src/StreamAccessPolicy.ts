@@ -18,6 +18,11 @@ export interface StreamRequest {
   /** query parameters of the publish/play name merged over those of the connect app/tcUrl */
   query: Record<string, string>;
   tcUrl: string | undefined;
+  /**
+   * The connect command object as the client sent it (AMF object read as a record), e.g. the relay
+   * credential an edge presents to an origin. Optional so that hand-built requests (tests) may omit it.
+   */
+  connectObject?: Readonly<Record<string, unknown>>;
 }
 
 export interface PublishRequest extends StreamRequest {

@@ -10,7 +10,7 @@ import {
   type NodeStreamStats,
 } from '@rtmp-cluster/control';
 import { NatsEventBus, type ClusterEventInput } from '@rtmp-cluster/events';
-import { RedisRegistry, type NodeInfo, type NodeRole } from '@rtmp-cluster/registry';
+import { RedisRegistry, type NodeInfo, type NodeRole, type RedisRegistryOptions } from '@rtmp-cluster/registry';
 import { startNats, type NatsServerHandle } from '../../../../test/support/nats-server.js';
 import { startRedis, type RedisServerHandle } from '../../../../test/support/redis-server.js';
 
@@ -35,7 +35,7 @@ export class ControlCluster {
   static async start(opts: { commandTimeoutMs?: number; healthCheckIntervalMs?: number } = {}): Promise<ControlCluster> {
     const redis = await startRedis();
     const nats = await startNats();
-    const registry = new RedisRegistry({ url: redis.url, commandTimeoutMs: 500, connectTimeoutMs: 500 });
+    const registry = await connectedRegistry(redis.url, { commandTimeoutMs: 500, connectTimeoutMs: 500 });
     const bus = await NatsEventBus.connect({ servers: nats.url, nodeId: 'control-1' });
     const server = await startControlServer({
       registry,
@@ -53,8 +53,9 @@ export class ControlCluster {
     return `127.0.0.1:${this.server.port}`;
   }
 
-  client(token: string | undefined = TOKEN): ControlClient {
-    const c = createControlClient({ address: this.address, ...(token !== undefined ? { token } : {}) });
+  /** null: a client that sends no authorization metadata. */
+  client(token: string | null = TOKEN): ControlClient {
+    const c = createControlClient({ address: this.address, ...(token !== null ? { token } : {}) });
     this.clients.push(c);
     return c;
   }
@@ -112,7 +113,7 @@ export class FakeNode {
   }
 
   static async start(cluster: ControlCluster, id: string, role: NodeRole, opts: Partial<NodeInfo>): Promise<FakeNode> {
-    const registry = new RedisRegistry({ url: cluster.redis.url });
+    const registry = await connectedRegistry(cluster.redis.url);
     const bus = await NatsEventBus.connect({ servers: cluster.nats.url, nodeId: id });
     const info: NodeInfo = {
       id,
@@ -202,6 +203,20 @@ export class FakeNode {
     await this.bus.close();
     await this.registry.close();
   }
+}
+
+/** RedisRegistry connects in the background and fails fast meanwhile: wait until it answers. */
+export async function connectedRegistry(url: string, opts: Partial<RedisRegistryOptions> = {}): Promise<RedisRegistry> {
+  const registry = new RedisRegistry({ url, ...opts });
+  await waitFor('redis connection', async () => {
+    try {
+      await registry.ping();
+      return true;
+    } catch {
+      return undefined;
+    }
+  });
+  return registry;
 }
 
 function session(id: string, kind: NodeSession['kind'], key: string, remoteAddress: string): NodeSession {

@@ -1,0 +1,278 @@
+/**
+ * The edge's StreamAccessPolicy. A player of a stream the edge already relays attaches at once. Otherwise
+ * the edge starts ONE RelayPuller for the stream (single-flight: every concurrent player of the key shares
+ * it) and the play request waits until the relay is live, up to playWaitMs, then fails with StreamNotFound
+ * (saying 'registry unavailable' when that was the cause). The puller follows the stream: NATS events
+ * (stream.published / stream.unpublished) make it re-resolve or switch at once; without events it converges
+ * by itself (upstream loss -> re-resolve with backoff, polling while nobody publishes, a periodic registry
+ * check while live). A relay with no players for idleGraceMs is torn down.
+ */
+import { verifyRelayCredential, readRelayCredential, type AccessPolicy } from '@rtmp-cluster/auth';
+import type { ClusterEvent, EventBus, Unsubscribe } from '@rtmp-cluster/events';
+import type { StreamHub, SubscriberChangedEvent } from '@rtmp-cluster/media';
+import { CachedStreamLocator, isRegistryUnavailable, type ClusterRegistry, type CachedStreamLocatorOptions } from '@rtmp-cluster/registry';
+import { RelayPuller, type RelayPullerOptions, type RelayPullerStats, type UpstreamTarget } from '@rtmp-cluster/relay';
+import type { AccessDecision, PlayRequest, PublishRequest, StreamAccessPolicy } from '@rtmp-cluster/server';
+import { childOf, silentClusterLogger, type ClusterLogger } from './ClusterLogger.js';
+import { LoadMeter } from './LoadMeter.js';
+import { NodePresence } from './NodePresence.js';
+import type { RoleServer } from './OriginRole.js';
+import { accessRequest } from './requestFields.js';
+
+/** Relay tuning an edge passes to every RelayPuller it creates. */
+export type EdgeRelayOptions = Pick<
+  RelayPullerOptions,
+  'retryBackoff' | 'pollBackoff' | 'connectTimeoutMs' | 'startTimeoutMs' | 'stallTimeoutMs' | 'holdMs' | 'verifyEveryMs' | 'limits' | 'relayTokenField'
+>;
+
+export interface EdgeRoleOptions {
+  nodeId: string;
+  /** this edge's RTMP address (for its node record) */
+  address: string;
+  hub: StreamHub;
+  registry: ClusterRegistry;
+  bus: EventBus;
+  /** default: a CachedStreamLocator over the registry with `locatorOptions` */
+  locator?: CachedStreamLocator;
+  locatorOptions?: CachedStreamLocatorOptions;
+  /** RTMPC_RELAY_TOKEN presented to origins */
+  relayToken?: string;
+  /** player authorization; absent = everybody may play */
+  auth?: AccessPolicy;
+  /** how long a play waits for the stream to come up before StreamNotFound (RTMPC_PLAY_WAIT_MS), default 10 000 */
+  playWaitMs?: number;
+  /** a relay with no players for this long is torn down, default 5000 ms */
+  idleGraceMs?: number;
+  /** at most this many relays at once (distinct streams); further plays fail at once. Default 10 000 */
+  maxRelays?: number;
+  relay?: EdgeRelayOptions;
+  heartbeatMs?: number;
+  nodeTtlMs?: number;
+  version?: string;
+  logger?: ClusterLogger;
+}
+
+interface RelayEntry {
+  key: string;
+  puller: RelayPuller;
+  /** plays waiting in onPlayRequest for the relay to go live */
+  waiters: number;
+  idleTimer: NodeJS.Timeout | undefined;
+}
+
+export class EdgeRole implements StreamAccessPolicy {
+  readonly locator: CachedStreamLocator;
+  private readonly o: EdgeRoleOptions;
+  private readonly log: ClusterLogger;
+  private readonly relays = new Map<string, RelayEntry>();
+  private readonly presence: NodePresence;
+  private server: RoleServer | undefined;
+  private unsubscribers: Unsubscribe[] = [];
+  private readonly onSubscriberRemoved = (e: SubscriberChangedEvent): void => this.checkIdle(e.key);
+  private readonly onSubscriberAdded = (e: SubscriberChangedEvent): void => this.checkIdle(e.key);
+  private stopping = false;
+  private relaysCreated = 0;
+
+  constructor(options: EdgeRoleOptions) {
+    this.o = options;
+    this.log = childOf(options.logger ?? silentClusterLogger, { component: 'edge', nodeId: options.nodeId });
+    this.locator = options.locator ?? new CachedStreamLocator(options.registry, { logger: this.log, ...options.locatorOptions });
+    const meter = new LoadMeter(() => {
+      const s = this.server?.stats();
+      return { connections: s?.connections ?? 0, streams: this.relays.size, bytesIn: s?.bytesIn ?? 0, bytesOut: s?.bytesOut ?? 0 };
+    });
+    this.presence = new NodePresence({
+      registry: options.registry,
+      bus: options.bus,
+      nodeId: options.nodeId,
+      role: 'edge',
+      address: options.address,
+      version: options.version,
+      load: () => meter.sample(),
+      periodMs: options.heartbeatMs,
+      ttlMs: options.nodeTtlMs,
+      logger: this.log,
+    });
+  }
+
+  attachServer(server: RoleServer): void {
+    this.server = server;
+  }
+
+  async start(): Promise<void> {
+    this.unsubscribers.push(
+      this.o.bus.subscribe({ types: ['stream.published', 'stream.unpublished'] }, (ev) => this.onClusterEvent(ev)),
+      this.o.bus.onConnectionState((state) => {
+        if (state !== 'connected') return;
+        // Events may have been missed during the outage: forget cached locations, re-resolve waiting relays.
+        this.log.info({ relays: this.relays.size }, 'event bus reconnected: invalidating stream locations');
+        this.locator.invalidateAll();
+        for (const e of this.relays.values()) e.puller.wake();
+      }),
+    );
+    this.o.hub.on('subscriberRemoved', this.onSubscriberRemoved);
+    this.o.hub.on('subscriberAdded', this.onSubscriberAdded);
+    try {
+      await this.o.bus.flush(2000);
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'event bus not reachable at start: relying on registry polling');
+    }
+    await this.presence.start();
+    this.log.info({ address: this.o.address }, 'edge role started');
+  }
+
+  async drain(): Promise<void> {
+    this.stopping = true;
+    await this.presence.setDraining();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const u of this.unsubscribers.splice(0)) u();
+    this.o.hub.off('subscriberRemoved', this.onSubscriberRemoved);
+    this.o.hub.off('subscriberAdded', this.onSubscriberAdded);
+    for (const e of [...this.relays.values()]) this.teardown(e, 'edge stopping');
+    await this.presence.stop();
+    this.log.info({}, 'edge role stopped');
+  }
+
+  /** Relays running now. */
+  relayStats(): RelayPullerStats[] {
+    return [...this.relays.values()].map((e) => e.puller.stats());
+  }
+
+  relay(key: string): RelayPuller | undefined {
+    return this.relays.get(key)?.puller;
+  }
+
+  /** relays started since the role started (one per stream and idle cycle) */
+  get relaysStarted(): number {
+    return this.relaysCreated;
+  }
+
+  get isRegistered(): boolean {
+    return this.presence.isRegistered;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // StreamAccessPolicy
+
+  async onPublishRequest(_req: PublishRequest): Promise<AccessDecision> {
+    return { allow: false, statusCode: 'NetStream.Publish.Denied', description: 'this node is an edge: publish to an origin' };
+  }
+
+  async onPlayRequest(req: PlayRequest): Promise<AccessDecision> {
+    if (this.stopping) return { allow: false, statusCode: 'NetStream.Play.Failed', description: 'edge is draining' };
+    // Another edge pulling through this one is just a player here, but let it past player auth.
+    const relay = verifyRelayCredential(readRelayCredential(req.connectObject, req.query), this.o.relayToken);
+    if (this.o.auth && !relay) {
+      const d = await this.o.auth.authorizePlay(accessRequest(req));
+      if (!d.allowed) return { allow: false, statusCode: d.code, description: d.description };
+    }
+    let entry = this.relays.get(req.key);
+    if (entry?.puller.live) return { allow: true };
+    if (!entry) {
+      if (this.relays.size >= (this.o.maxRelays ?? 10_000)) {
+        return { allow: false, statusCode: 'NetStream.Play.Failed', description: 'edge relay limit reached' };
+      }
+      entry = this.createRelay(req.app, req.name, req.key);
+    }
+    const playWaitMs = this.o.playWaitMs ?? 10_000;
+    entry.waiters++;
+    this.checkIdle(req.key);
+    let live: boolean;
+    try {
+      live = await entry.puller.waitLive(playWaitMs);
+    } finally {
+      entry.waiters--;
+      this.checkIdle(req.key);
+    }
+    if (live) return { allow: true };
+    const cause = entry.puller.lastResolveError;
+    const description = isRegistryUnavailable(cause)
+      ? `registry unavailable: cannot locate ${req.key} (${(cause as Error).message})`
+      : cause instanceof Error
+        ? `cannot locate ${req.key}: ${cause.message}`
+        : entry.puller.lastUpstreamError && entry.puller.currentUpstream
+          ? `No publisher for ${req.key} within ${playWaitMs} ms (last upstream error: ${entry.puller.lastUpstreamError.message})`
+          : `No publisher for ${req.key} within ${playWaitMs} ms`;
+    this.log.info({ stream: req.key, connId: req.connId, playWaitMs }, `play failed: ${description}`);
+    return { allow: false, statusCode: 'NetStream.Play.StreamNotFound', description };
+  }
+
+  // The hub's subscriber events drive idle teardown; nothing to do per play here.
+  onPlayEnded(_req: PlayRequest): void {}
+
+  // ---------------------------------------------------------------------------------------------
+
+  private createRelay(app: string, name: string, key: string): RelayEntry {
+    this.relaysCreated++;
+    const puller = new RelayPuller({
+      ...this.o.relay,
+      hub: this.o.hub,
+      app,
+      name,
+      key,
+      id: `relay:${this.o.nodeId}:${key}#${this.relaysCreated}`,
+      relayToken: this.o.relayToken,
+      logger: this.log,
+      locate: async (k) => {
+        const loc = await this.locator.lookup(k);
+        return loc ? { address: loc.ownerAddress, ownerId: loc.ownerId, epoch: loc.epoch } : null;
+      },
+      forget: (k) => this.locator.invalidate(k),
+    });
+    const entry: RelayEntry = { key, puller, waiters: 0, idleTimer: undefined };
+    this.relays.set(key, entry);
+    puller.on('stopped', () => {
+      if (this.relays.get(key) === entry) this.relays.delete(key);
+      if (entry.idleTimer) clearTimeout(entry.idleTimer);
+    });
+    puller.start();
+    this.log.info({ stream: key }, 'relay created');
+    return entry;
+  }
+
+  private demand(entry: RelayEntry): number {
+    return entry.waiters + (this.o.hub.streamStats(entry.key)?.subscriberCount ?? 0);
+  }
+
+  private checkIdle(key: string): void {
+    const entry = this.relays.get(key);
+    if (!entry) return;
+    if (this.demand(entry) > 0) {
+      if (entry.idleTimer) clearTimeout(entry.idleTimer);
+      entry.idleTimer = undefined;
+      return;
+    }
+    if (entry.idleTimer) return;
+    const grace = this.o.idleGraceMs ?? 5000;
+    entry.idleTimer = setTimeout(() => {
+      entry.idleTimer = undefined;
+      if (this.relays.get(key) === entry && this.demand(entry) === 0) this.teardown(entry, `no players for ${grace} ms`);
+    }, grace);
+    entry.idleTimer.unref();
+  }
+
+  private teardown(entry: RelayEntry, why: string): void {
+    if (entry.idleTimer) clearTimeout(entry.idleTimer);
+    entry.idleTimer = undefined;
+    if (this.relays.get(entry.key) === entry) this.relays.delete(entry.key);
+    this.log.info({ stream: entry.key, ...entry.puller.stats() }, `relay torn down: ${why}`);
+    entry.puller.stop('RELAY_STOPPED', why);
+  }
+
+  private onClusterEvent(ev: ClusterEvent): void {
+    if (ev.type !== 'stream.published' && ev.type !== 'stream.unpublished') return;
+    this.locator.invalidate(ev.key);
+    const entry = this.relays.get(ev.key);
+    if (!entry) return;
+    if (ev.type === 'stream.published') {
+      const target: UpstreamTarget = { address: ev.originAddress, ownerId: ev.originId, epoch: ev.epoch };
+      this.log.info({ stream: ev.key, originId: ev.originId, epoch: ev.epoch }, 'stream.published: offering the new upstream');
+      entry.puller.offer(target);
+    } else {
+      entry.puller.wake();
+    }
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * A node's presence in the cluster: its registry record (role, address, load, state) renewed by NodeHeartbeat,
+ * and node.up / node.draining / node.down events. A registry outage at start is not fatal: the first
+ * heartbeat is retried in the background until Redis answers, so a node can start before Redis.
+ */
+import type { EventBus } from '@rtmp-cluster/events';
+import { NodeHeartbeat, type NodeInfo, type NodeLoad, type NodeRegistry, type NodeRole, type NodeState } from '@rtmp-cluster/registry';
+import { childOf, type ClusterLogger } from './ClusterLogger.js';
+
+export interface NodePresenceOptions {
+  registry: NodeRegistry;
+  bus?: EventBus;
+  nodeId: string;
+  role: NodeRole;
+  address: string;
+  version?: string;
+  load: () => NodeLoad;
+  /** heartbeat period, default 2000 ms */
+  periodMs?: number;
+  /** node record TTL, default 6000 ms */
+  ttlMs?: number;
+  logger: ClusterLogger;
+}
+
+export class NodePresence {
+  private readonly heartbeat: NodeHeartbeat;
+  private readonly startedAt = Date.now();
+  private state: NodeState = 'ready';
+  private registered = false;
+  private stopped = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private readonly log: ClusterLogger;
+
+  constructor(private readonly o: NodePresenceOptions) {
+    this.log = childOf(o.logger, { component: 'presence' });
+    this.heartbeat = new NodeHeartbeat(o.registry, () => this.info(), {
+      periodMs: o.periodMs ?? 2000,
+      ttlMs: o.ttlMs ?? 6000,
+      logger: this.log,
+    });
+  }
+
+  info(): NodeInfo {
+    return {
+      id: this.o.nodeId,
+      role: this.o.role,
+      address: this.o.address,
+      version: this.o.version ?? '0.1.0',
+      startedAt: this.startedAt,
+      load: this.o.load(),
+      state: this.state,
+    };
+  }
+
+  /** true once the first heartbeat reached the registry */
+  get isRegistered(): boolean {
+    return this.registered;
+  }
+
+  /** Registers (retrying in the background while the registry is down) and announces node.up. */
+  async start(): Promise<void> {
+    await this.tryRegister();
+    this.o.bus?.publish({ type: 'node.up', role: this.o.role, address: this.o.address });
+  }
+
+  async setDraining(): Promise<void> {
+    this.state = 'draining';
+    this.o.bus?.publish({ type: 'node.draining', role: this.o.role, address: this.o.address });
+    if (this.registered) await this.heartbeat.beatNow();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    await this.heartbeat.stop({ remove: this.registered });
+    this.o.bus?.publish({ type: 'node.down', role: this.o.role, address: this.o.address });
+  }
+
+  private async tryRegister(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      await this.heartbeat.start();
+      this.registered = true;
+      this.log.info({ role: this.o.role, address: this.o.address }, 'node registered');
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'registry unavailable: node registration retried in 1 s');
+      this.retryTimer = setTimeout(() => void this.tryRegister(), 1000);
+      this.retryTimer.unref();
+    }
+  }
+}

@@ -1,0 +1,327 @@
+/**
+ * The origin's StreamAccessPolicy. A publish is accepted only after (1) auth allowed it and (2) this node
+ * claimed app/name in the registry (fenced epoch, renewed by a StreamLease); then stream.published goes out
+ * on NATS. If the lease is lost (another origin took the stream with a higher epoch, e.g. after this process
+ * was paused), the stale publisher is kicked and every play of the stream on this node is closed, so no edge
+ * keeps pulling from a stale owner. Relays (edges presenting RTMPC_RELAY_TOKEN in the connect object) are let
+ * past play auth but only for streams this node owns; direct players are served if allowed.
+ */
+import { readRelayCredential, verifyRelayCredential, type AccessPolicy } from '@rtmp-cluster/auth';
+import type { EventBus } from '@rtmp-cluster/events';
+import type { StreamHub } from '@rtmp-cluster/media';
+import {
+  isRegistryUnavailable,
+  StreamLease,
+  type ClusterRegistry,
+  type StreamLocation,
+  type TakeoverPolicy,
+} from '@rtmp-cluster/registry';
+import type { AccessDecision, PlayRequest, PublishRequest, StreamAccessPolicy } from '@rtmp-cluster/server';
+import { childOf, silentClusterLogger, type ClusterLogger } from './ClusterLogger.js';
+import { LoadMeter, type LoadCounters } from './LoadMeter.js';
+import { NodePresence } from './NodePresence.js';
+import { accessRequest } from './requestFields.js';
+
+/** What a role needs from the RTMP server it is plugged into (RtmpServer satisfies it). */
+export interface RoleServer {
+  kick(connId: string): boolean;
+  stats(): { connections: number; bytesIn: number; bytesOut: number };
+}
+
+export interface OriginRoleOptions {
+  nodeId: string;
+  /** internal RTMP address edges dial, 'host:port' (RTMPC_ADVERTISE_ADDRESS) */
+  address: string;
+  hub: StreamHub;
+  registry: ClusterRegistry;
+  bus: EventBus;
+  /** publish/play authorization; absent = everybody may publish and play */
+  auth?: AccessPolicy;
+  /** RTMPC_RELAY_TOKEN: connections presenting it are relays */
+  relayToken?: string;
+  /** a publish of a stream another origin holds: 'reject' (default, after waiting claimWaitMs) or 'takeover' */
+  takeover?: TakeoverPolicy;
+  /** lease length, default the registry's (6000 ms) */
+  leaseMs?: number;
+  /** renew period, default 2000 ms (keep it well under leaseMs) */
+  renewEveryMs?: number;
+  /**
+   * On a conflict, keep trying to claim this long before refusing the publish: an encoder that moved from a
+   * dead origin gets the stream as soon as the dead origin's lease expires. Default 8000 ms; 0 = refuse at once.
+   */
+  claimWaitMs?: number;
+  /** serve players that are not relays, default true */
+  allowPlayers?: boolean;
+  /** heartbeat period / node TTL (defaults 2000 / 6000 ms) */
+  heartbeatMs?: number;
+  nodeTtlMs?: number;
+  version?: string;
+  logger?: ClusterLogger;
+}
+
+interface Claim {
+  key: string;
+  connId: string;
+  request: PublishRequest;
+  lease: StreamLease;
+}
+
+interface ActivePlay {
+  connId: string;
+  key: string;
+  relay: boolean;
+}
+
+export interface OriginPlayInfo {
+  connId: string;
+  key: string;
+  remoteAddress: string;
+  relay: boolean;
+}
+
+export class OriginRole implements StreamAccessPolicy {
+  private readonly o: OriginRoleOptions;
+  private readonly log: ClusterLogger;
+  private readonly claims = new Map<string, Claim>();
+  private readonly plays = new Map<string, ActivePlay & { remoteAddress: string }>();
+  private server: RoleServer | undefined;
+  private readonly presence: NodePresence;
+  private stopping = false;
+  private claimAttempts = 0;
+
+  constructor(options: OriginRoleOptions) {
+    this.o = options;
+    this.log = childOf(options.logger ?? silentClusterLogger, { component: 'origin', nodeId: options.nodeId });
+    const meter = new LoadMeter(() => this.loadCounters());
+    this.presence = new NodePresence({
+      registry: options.registry,
+      bus: options.bus,
+      nodeId: options.nodeId,
+      role: 'origin',
+      address: options.address,
+      version: options.version,
+      load: () => meter.sample(),
+      periodMs: options.heartbeatMs,
+      ttlMs: options.nodeTtlMs,
+      logger: this.log,
+    });
+  }
+
+  /** The server this policy serves (for kicking stale sessions and load figures). */
+  attachServer(server: RoleServer): void {
+    this.server = server;
+  }
+
+  async start(): Promise<void> {
+    await this.presence.start();
+    this.log.info({ address: this.o.address }, 'origin role started');
+  }
+
+  /** Before the server drains: new publishes are refused, the node record says 'draining'. */
+  async drain(): Promise<void> {
+    this.stopping = true;
+    await this.presence.setDraining();
+  }
+
+  /** After the server closed its connections: releases what is left and removes the node record. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const claims = [...this.claims.values()];
+    this.claims.clear();
+    await Promise.all(claims.map((c) => this.release(c, 'node-stopping')));
+    await this.presence.stop();
+    this.log.info({}, 'origin role stopped');
+  }
+
+  /** Streams this node owns now, with their epochs. */
+  ownedStreams(): StreamLocation[] {
+    return [...this.claims.values()].map((c) => c.lease.location);
+  }
+
+  /** Plays served now (relay pulls and direct players). */
+  activePlays(key?: string): OriginPlayInfo[] {
+    return [...this.plays.values()]
+      .filter((p) => key === undefined || p.key === key)
+      .map((p) => ({ connId: p.connId, key: p.key, remoteAddress: p.remoteAddress, relay: p.relay }));
+  }
+
+  get isRegistered(): boolean {
+    return this.presence.isRegistered;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // StreamAccessPolicy
+
+  async onPublishRequest(req: PublishRequest): Promise<AccessDecision> {
+    const log = childOf(this.log, { stream: req.key, connId: req.connId });
+    if (this.stopping) return { allow: false, statusCode: 'NetStream.Publish.Failed', description: 'origin is draining' };
+    if (req.app.includes('/')) {
+      return { allow: false, statusCode: 'NetStream.Publish.BadName', description: `app must not contain '/': ${req.app}` };
+    }
+    if (this.o.auth) {
+      const d = await this.o.auth.authorizePublish(accessRequest(req));
+      if (!d.allowed) {
+        log.warn({ reasonCode: d.reasonCode, reason: d.reason }, 'publish refused by auth');
+        return { allow: false, statusCode: d.code, description: d.description };
+      }
+    }
+    const local = this.claims.get(req.key);
+    if (local && this.o.hub.isLive(req.key) && (this.o.takeover ?? 'reject') === 'reject') {
+      return { allow: false, statusCode: 'NetStream.Publish.BadName', description: `Already publishing: ${req.key}` };
+    }
+    let location: StreamLocation;
+    try {
+      const claimed = await this.claim(req, log);
+      if (!claimed.ok) return { allow: false, statusCode: 'NetStream.Publish.BadName', description: claimed.description };
+      location = claimed.location;
+    } catch (err) {
+      const unavailable = isRegistryUnavailable(err);
+      log.warn({ err: (err as Error).message }, 'publish refused: registry claim failed');
+      return {
+        allow: false,
+        statusCode: 'NetStream.Publish.Failed',
+        description: unavailable ? 'registry unavailable: cannot claim the stream, try again' : `claim failed: ${(err as Error).message}`,
+      };
+    }
+    // A same-node re-claim replaced an older claim of ours (takeover by a new local publisher).
+    const previous = this.claims.get(req.key);
+    if (previous) previous.lease.stop();
+    const claim: Claim = { key: req.key, connId: req.connId, request: req, lease: undefined! };
+    claim.lease = new StreamLease(this.o.registry, location, {
+      leaseMs: this.o.leaseMs,
+      renewEveryMs: this.o.renewEveryMs,
+      logger: log,
+      onLost: (current) => this.leaseLost(claim, current),
+      onReclaimed: (loc) => {
+        log.info({ epoch: loc.epoch }, 'stream re-claimed after a registry reset');
+        this.announcePublished(loc);
+      },
+    });
+    this.claims.set(req.key, claim);
+    claim.lease.start();
+    this.announcePublished(location);
+    log.info({ epoch: location.epoch }, 'stream claimed');
+    return { allow: true };
+  }
+
+  onPublishEnded(req: PublishRequest): void {
+    const claim = this.claims.get(req.key);
+    if (!claim || claim.connId !== req.connId) return; // not ours (refused, or replaced by a newer publisher)
+    this.claims.delete(req.key);
+    void this.release(claim, 'publisher-left');
+  }
+
+  async onPlayRequest(req: PlayRequest): Promise<AccessDecision> {
+    const relay = verifyRelayCredential(readRelayCredential(req.connectObject, req.query), this.o.relayToken);
+    if (relay) {
+      if (!this.claims.has(req.key)) {
+        return { allow: false, statusCode: 'NetStream.Play.StreamNotFound', description: `${req.key} is not published on origin ${this.o.nodeId}` };
+      }
+    } else {
+      if (this.o.allowPlayers === false) {
+        return { allow: false, statusCode: 'NetStream.Play.Failed', description: 'this origin serves edges only: play from an edge' };
+      }
+      if (this.o.auth) {
+        const d = await this.o.auth.authorizePlay(accessRequest(req));
+        if (!d.allowed) return { allow: false, statusCode: d.code, description: d.description };
+      }
+    }
+    this.plays.set(playKey(req), { connId: req.connId, key: req.key, remoteAddress: req.remoteAddress, relay });
+    if (relay) this.log.info({ stream: req.key, connId: req.connId, remote: req.remoteAddress }, 'relay pull started');
+    return { allow: true };
+  }
+
+  onPlayEnded(req: PlayRequest): void {
+    const p = this.plays.get(playKey(req));
+    if (!p) return;
+    this.plays.delete(playKey(req));
+    if (p.relay) this.log.info({ stream: req.key, connId: req.connId }, 'relay pull ended');
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private async claim(
+    req: PublishRequest,
+    log: ClusterLogger,
+  ): Promise<{ ok: true; location: StreamLocation } | { ok: false; description: string }> {
+    const waitMs = this.o.claimWaitMs ?? 8000;
+    const deadline = Date.now() + waitMs;
+    let waited = false;
+    for (;;) {
+      this.claimAttempts++;
+      const r = await this.o.registry.claimStream({
+        app: req.app,
+        name: req.name,
+        nodeId: this.o.nodeId,
+        address: this.o.address,
+        info: { publisherAddress: req.remoteAddress },
+        policy: this.o.takeover ?? 'reject',
+        ...(this.o.leaseMs !== undefined ? { leaseMs: this.o.leaseMs } : {}),
+      });
+      if (r.status === 'claimed') {
+        if (r.previous && r.previous.ownerId !== this.o.nodeId) log.info({ previousOwner: r.previous.ownerId, previousEpoch: r.previous.epoch }, 'stream taken over');
+        return { ok: true, location: r.location };
+      }
+      const cur = r.current;
+      if (Date.now() >= deadline || this.stopping) {
+        log.warn({ owner: cur.ownerId, epoch: cur.epoch, waitedMs: waited ? waitMs : 0 }, 'publish refused: stream owned by another origin');
+        return { ok: false, description: `Already publishing: ${req.key} is published on ${cur.ownerId}` };
+      }
+      if (!waited) log.info({ owner: cur.ownerId, epoch: cur.epoch, claimWaitMs: waitMs }, 'stream held by another origin: waiting for its lease');
+      waited = true;
+      await new Promise((r2) => setTimeout(r2, Math.min(250, Math.max(10, deadline - Date.now()))));
+    }
+  }
+
+  private announcePublished(location: StreamLocation): void {
+    this.o.bus.publish({
+      type: 'stream.published',
+      key: location.key,
+      app: location.app,
+      name: location.name,
+      originId: this.o.nodeId,
+      originAddress: this.o.address,
+      epoch: location.epoch,
+    });
+  }
+
+  private async release(claim: Claim, reason: string): Promise<void> {
+    const { key, app, name, epoch } = claim.lease.location;
+    try {
+      const r = await claim.lease.release();
+      if (r.status === 'lost') {
+        this.log.info({ stream: key, epoch }, 'claim already gone at release (newer owner)');
+        return;
+      }
+    } catch (err) {
+      this.log.warn({ stream: key, epoch, err: (err as Error).message }, 'could not release the stream claim (it expires by itself)');
+    }
+    this.o.bus.publish({ type: 'stream.unpublished', key, app, name, originId: this.o.nodeId, epoch, reason });
+    this.log.info({ stream: key, epoch, reason }, 'stream released');
+  }
+
+  /** Another origin owns the stream now: drop our publisher and everybody playing it from us. */
+  private leaseLost(claim: Claim, current: StreamLocation | null): void {
+    if (this.claims.get(claim.key) === claim) this.claims.delete(claim.key);
+    const { key, app, name, epoch } = claim.lease.location;
+    this.log.warn({ stream: key, epoch, newOwner: current?.ownerId ?? null, newEpoch: current?.epoch ?? null }, 'stream lease lost: dropping the stale publisher');
+    const plays = this.activePlays(key);
+    this.o.hub.kickPublisher(key);
+    for (const p of plays) this.server?.kick(p.connId);
+    this.o.bus.publish({ type: 'stream.unpublished', key, app, name, originId: this.o.nodeId, epoch, reason: 'lease-lost' });
+  }
+
+  private loadCounters(): LoadCounters {
+    const s = this.server?.stats();
+    return {
+      connections: s?.connections ?? 0,
+      streams: this.claims.size,
+      bytesIn: s?.bytesIn ?? 0,
+      bytesOut: s?.bytesOut ?? 0,
+    };
+  }
+}
+
+function playKey(req: PlayRequest): string {
+  return `${req.connId}\u0000${req.key}`;
+}
