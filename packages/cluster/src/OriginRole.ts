@@ -88,6 +88,8 @@ export class OriginRole implements StreamAccessPolicy {
   private readonly presence: NodePresence;
   private stopping = false;
   private claimAttempts = 0;
+  /** releases in flight (publishers that just left): stop() waits for them before the registry closes */
+  private readonly releasing = new Set<Promise<void>>();
 
   constructor(options: OriginRoleOptions) {
     this.o = options;
@@ -128,7 +130,7 @@ export class OriginRole implements StreamAccessPolicy {
     this.stopping = true;
     const claims = [...this.claims.values()];
     this.claims.clear();
-    await Promise.all(claims.map((c) => this.release(c, 'node-stopping')));
+    await Promise.all([...claims.map((c) => this.release(c, 'node-stopping')), ...this.releasing]);
     await this.presence.stop();
     this.log.info({}, 'origin role stopped');
   }
@@ -208,7 +210,8 @@ export class OriginRole implements StreamAccessPolicy {
     const claim = this.claims.get(req.key);
     if (!claim || claim.connId !== req.connId) return; // not ours (refused, or replaced by a newer publisher)
     this.claims.delete(req.key);
-    void this.release(claim, 'publisher-left');
+    const p = this.release(claim, 'publisher-left').finally(() => this.releasing.delete(p));
+    this.releasing.add(p);
   }
 
   async onPlayRequest(req: PlayRequest): Promise<AccessDecision> {

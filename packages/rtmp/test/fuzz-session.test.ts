@@ -23,9 +23,9 @@ import {
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 2000);
 /**
  * One run is a whole session of up to ~60 messages, far more work than one decoder input, so the
- * session count is a tenth of FUZZ_RUNS (with a floor that keeps the default run meaningful).
+ * session count is a fifth of FUZZ_RUNS (with a floor that keeps the default run meaningful).
  */
-const SESSIONS = Math.max(300, Math.ceil(RUNS / 10));
+const SESSIONS = Math.max(500, Math.ceil(RUNS / 5));
 const MAX_MS_PER_SESSION = 2000;
 const MAX_STREAMS = 6;
 const MAX_PENDING_MEDIA = 32 * 1024;
@@ -111,13 +111,13 @@ function mutatePayload(rnd: () => number, input: Buffer): Buffer {
 }
 
 /** One message derived from the corpus message `m`. */
-function mutateMessage(rnd: () => number, m: RtmpMessage, knownStreams: number[]): RtmpMessage {
+function mutateMessage(rnd: () => number, m: RtmpMessage, knownStreams: number[], rate: number): RtmpMessage {
+  if (rnd() >= rate) return m;
   const r = rnd();
-  if (r < 0.35) return m;
-  if (r < 0.6) return { ...m, payload: mutatePayload(rnd, m.payload) };
-  if (r < 0.7) return { ...m, type: pick(rnd, TYPES) };
-  if (r < 0.78) return { ...m, streamId: pick(rnd, [0, 1, 2, 3, 7, 0xffffffff, ...knownStreams]) };
-  if (r < 0.83) return { ...m, timestamp: int(rnd, 2 ** 32) };
+  if (r < 0.4) return { ...m, payload: mutatePayload(rnd, m.payload) };
+  if (r < 0.55) return { ...m, type: pick(rnd, TYPES) };
+  if (r < 0.67) return { ...m, streamId: pick(rnd, [0, 1, 2, 3, 7, 0xffffffff, ...knownStreams]) };
+  if (r < 0.75) return { ...m, timestamp: int(rnd, 2 ** 32) };
   // a well-formed command with random arguments: reaches the state machine, not only the AMF decoder
   const streamId = rnd() < 0.5 ? 0 : pick(rnd, [1, 2, 0xffffffff, ...knownStreams]);
   return commandMessage(
@@ -134,6 +134,9 @@ function mutateMessage(rnd: () => number, m: RtmpMessage, knownStreams: number[]
 interface RunResult {
   code: string | null;
   ms: number;
+  /** media events, and plays accepted: shows the run got past connect/createStream/publish/play */
+  media: number;
+  plays: number;
 }
 
 function runSession(seed: number): RunResult {
@@ -154,7 +157,10 @@ function runSession(seed: number): RunResult {
   const active: number[] = [];
   let releasedMediaBytes = 0;
   let inAcceptPublish = false;
+  let mediaEvents = 0;
+  let playsAccepted = 0;
   session.on('media', (ev) => {
+    mediaEvents++;
     if (inAcceptPublish) releasedMediaBytes += ev.message.payload.length;
   });
   session.on('connect', () => {
@@ -172,7 +178,7 @@ function runSession(seed: number): RunResult {
   });
   session.on('play', (req) => {
     const r = rnd();
-    if (r < 0.6) session.acceptPlay(req.streamId);
+    if (r < 0.6) playsAccepted += session.acceptPlay(req.streamId) ? 1 : 0;
     else if (r < 0.75) session.playNotFound(req.streamId);
     else pendingPlays.push(req.streamId);
   });
@@ -181,12 +187,14 @@ function runSession(seed: number): RunResult {
   });
 
   const base = pick(rnd, corpus);
+  // some sessions are barely touched (they get deep into publish/play), some are shredded
+  const rate = pick(rnd, [0.03, 0.1, 0.3, 0.7]);
   const script: RtmpMessage[] = [];
   for (const m of base) {
     const r = rnd();
-    if (r < 0.05) continue; // dropped
-    script.push(mutateMessage(rnd, m, active));
-    if (r > 0.95) script.push(mutateMessage(rnd, pick(rnd, base), active)); // duplicated / out of order
+    if (r < rate / 10) continue; // dropped
+    script.push(mutateMessage(rnd, m, active, rate));
+    if (r > 1 - rate / 10) script.push(mutateMessage(rnd, pick(rnd, base), active, rate)); // duplicated / out of order
   }
 
   const started = performance.now();
@@ -232,7 +240,7 @@ function runSession(seed: number): RunResult {
   const before = sentCount;
   for (const m of script.slice(0, 5)) session.handleMessage(m);
   expect(sentCount).toBe(before);
-  return { code, ms: performance.now() - started };
+  return { code, ms: performance.now() - started, media: mediaEvents, plays: playsAccepted };
 }
 
 describe('fuzz: session', () => {
@@ -244,6 +252,8 @@ describe('fuzz: session', () => {
   it(`fuzz session: ${SESSIONS} sessions of mutated real-client messages only throw RtmpError, within bounds`, () => {
     const codes = new Map<string, number>();
     let slowest = 0;
+    let withMedia = 0;
+    let withPlay = 0;
     for (let run = 0; run < SESSIONS; run++) {
       const seed = 0x5e550000 + run;
       let result: RunResult;
@@ -253,12 +263,17 @@ describe('fuzz: session', () => {
         throw new Error(`seed ${seed}: ${String(err)}`, { cause: err });
       }
       slowest = Math.max(slowest, result.ms);
+      if (result.media > 0) withMedia++;
+      if (result.plays > 0) withPlay++;
       codes.set(result.code ?? 'ok', (codes.get(result.code ?? 'ok') ?? 0) + 1);
     }
     // sessions that survived to the end and several distinct refusal paths were reached
     expect(codes.get('ok') ?? 0).toBeGreaterThan(0);
     expect(codes.get('SESSION_PROTOCOL_VIOLATION') ?? 0).toBeGreaterThan(0);
     expect(codes.size).toBeGreaterThan(3);
+    // and deep states: publishes that delivered media, plays that were started
+    expect(withMedia).toBeGreaterThan(SESSIONS / 50);
+    expect(withPlay).toBeGreaterThan(SESSIONS / 50);
     expect(slowest).toBeLessThan(MAX_MS_PER_SESSION);
   });
 });

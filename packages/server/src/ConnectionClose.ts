@@ -12,6 +12,11 @@ export type ConnectionCloseReason =
   | 'IDLE_TIMEOUT' // a non-player sent nothing for too long
   | 'PING_TIMEOUT' // a ping stayed unanswered for too long (zombie peer, paused reader)
   | 'MAX_CONNECTIONS' // refused at accept: the server is full
+  | 'MAX_CONNECTIONS_PER_IP' // refused at accept: too many open connections from this address
+  | 'CONNECTION_RATE_LIMITED' // refused at accept: this address opens connections too fast
+  | 'MAX_PUBLISHERS' // a publish was refused because the server has its maximum of publishers
+  | 'ACCESS_DENIED' // the access policy refused a publish or play and asked to close the connection
+  | 'OUTPUT_OVERFLOW' // the peer does not read: more than maxPendingOutputBytes queued for it
   | 'PROTOCOL_ERROR' // the peer violated the protocol (see errorCode)
   | 'CONNECT_REJECTED' // the connect command was refused
   | 'PUBLISH_TAKEN_OVER' // another publisher took the stream over ('takeover' policy)

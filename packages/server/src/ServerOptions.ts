@@ -22,6 +22,23 @@ export interface RtmpServerOptions {
   pingTimeoutMs?: number;
   /** connections beyond this are refused at accept, default 10 000 */
   maxConnections?: number;
+  /**
+   * open connections from one IP address beyond this are refused at accept, default 1000 (generous on
+   * purpose: a load balancer without the PROXY protocol, or an edge relaying many streams, is one address)
+   */
+  maxConnectionsPerIp?: number;
+  /** new connections per second one IP address may open (token bucket refill rate), default 50 */
+  connectionRatePerIp?: number;
+  /** the bucket's size: connections one IP may open in a burst, default 100 */
+  connectionBurstPerIp?: number;
+  /** streams published on this server at once; a publish beyond it is refused, default 10 000 */
+  maxPublishers?: number;
+  /**
+   * bytes queued on one socket that the kernel has not taken yet (a peer that does not read); beyond this
+   * the connection is closed, default 64 MiB. Media to players is bounded well below this by the hub's
+   * subscriber budget; this catches the control path (command answers to a peer that floods and never reads).
+   */
+  maxPendingOutputBytes?: number;
   /** bounds for what a peer can make us allocate */
   limits?: Partial<ProtocolLimits>;
   /** second publisher of a live name: refuse it (default) or evict the first */

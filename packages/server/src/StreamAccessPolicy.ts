@@ -17,6 +17,14 @@ export interface StreamRequest {
   key: string;
   /** query parameters of the publish/play name merged over those of the connect app/tcUrl */
   query: Record<string, string>;
+  /** query parameters of the publish/play name alone (`cam1?token=...`); optional for hand-built requests */
+  nameQuery?: Record<string, string>;
+  /** query parameters of the connect app, else of the tcUrl (`rtmp://host/live?token=...`) */
+  appQuery?: Record<string, string>;
+  /** the peer's IP address without the port (remoteAddress is 'ip:port') */
+  clientIp?: string;
+  /** the connection came in over TLS (RTMPS) */
+  secure?: boolean;
   tcUrl: string | undefined;
   /**
    * The connect command object as the client sent it (AMF object read as a record), e.g. the relay
@@ -43,6 +51,11 @@ export type AccessDecision =
       statusCode?: string;
       /** readable: ffmpeg prints it as "Server error: <description>" */
       description: string;
+      /**
+       * close the connection after the status went out (reason ACCESS_DENIED), e.g. a wrong credential:
+       * the client gets no second try on the same connection. Default false (the connection stays open).
+       */
+      closeConnection?: boolean;
     };
 
 export interface StreamAccessPolicy {
