@@ -224,7 +224,7 @@ describe('quirk: stale chunk size (obs-studio #877/#878): chunk size is per dire
     const step = new ServerHandshake().push(c2s);
     const fromFfmpeg: RtmpMessage[] = [];
     const rec = new ChunkDecoder((m) => fromFfmpeg.push(m));
-    rec.push(step.remainder.subarray(0, step.remainder.length - 200));
+    rec.push(step.remainder); // the capture ends mid-message: that one simply stays pending
     const mirrored = fromFfmpeg.find((m) => m.type === MessageType.SetChunkSize);
     expect(mirrored?.payload.toString('hex')).toBe('00001000');
     expect(rec.chunkSize).toBe(4096);
