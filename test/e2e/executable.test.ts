@@ -60,11 +60,18 @@ describe('rtmp-cluster executable', () => {
     expect(role.stderr).toContain('role: expected one of all-in-one, origin, edge, control, got "router"');
   });
 
-  it('cluster roles are not implemented yet: clear error, exit 2', async () => {
-    for (const role of ['origin', 'edge']) {
-      const r = await procs.run('node', [cli, role], { env: cleanEnv({}), timeoutMs: 15_000 });
-      expect(r.code).toBe(2);
-      expect(r.stderr).toContain(`role '${role}' is not implemented yet`);
+  it('origin and edge need their registry: exit 1 naming it when Redis is unreachable; control is not implemented yet', async () => {
+    const unreachable = `redis://127.0.0.1:${await freePort()}`;
+    const results = await Promise.all(
+      ['origin', 'edge'].map(async (role) => procs.run('node', [cli, role], {
+        env: cleanEnv({ RTMPC_REDIS_URL: unreachable, RTMPC_RTMP_HOST: '127.0.0.1', RTMPC_RTMP_PORT: String(await freePort()), RTMPC_HTTP_HOST: '127.0.0.1', RTMPC_HTTP_PORT: String(await freePort()) }),
+        timeoutMs: 20_000,
+      })),
+    );
+    for (const r of results) {
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stdout).toContain('node failed to start');
+      expect(r.stdout).toContain('REGISTRY_UNAVAILABLE');
     }
     const control = await procs.run('node', [cli, 'control'], { env: cleanEnv({ RTMPC_CONTROL_TOKEN: 'secret' }), timeoutMs: 15_000 });
     expect(control.code).toBe(2);

@@ -14,10 +14,26 @@ export interface NatsServerHandle {
   readonly running: boolean;
 }
 
-export async function startNats(opts: { port?: number } = {}): Promise<NatsServerHandle> {
+export interface StartNatsOptions {
+  port?: number;
+  /** require this user/password (nats-server --user/--pass) */
+  user?: string;
+  pass?: string;
+  /** require this token (nats-server --auth) */
+  token?: string;
+  /** serve TLS with this PEM certificate and key (nats-server --tls --tlscert --tlskey) */
+  tls?: { certFile: string; keyFile: string };
+}
+
+export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServerHandle> {
   let port = opts.port ?? (await freePort());
+  const extra: string[] = [];
+  if (opts.user !== undefined) extra.push('--user', opts.user);
+  if (opts.pass !== undefined) extra.push('--pass', opts.pass);
+  if (opts.token !== undefined) extra.push('--auth', opts.token);
+  if (opts.tls !== undefined) extra.push('--tls', '--tlscert', opts.tls.certFile, '--tlskey', opts.tls.keyFile);
   const launch = async (p: number): Promise<SpawnedServer> => {
-    const server = spawnServer('nats-server', ['-a', '127.0.0.1', '-p', String(p)]);
+    const server = spawnServer('nats-server', ['-a', '127.0.0.1', '-p', String(p), ...extra]);
     try {
       await waitForPort(server, p);
     } catch (err) {

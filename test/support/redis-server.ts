@@ -17,6 +17,11 @@ export interface RedisServerHandle {
 export interface StartRedisOptions {
   port?: number;
   password?: string;
+  /**
+   * serve TLS only, on `port` (redis-server --tls-port, plain port off), with this PEM certificate and key;
+   * clients are not asked for certificates. `url` is then rediss://.
+   */
+  tls?: { certFile: string; keyFile: string; caFile: string };
 }
 
 export async function startRedis(opts: StartRedisOptions = {}): Promise<RedisServerHandle> {
@@ -24,6 +29,11 @@ export async function startRedis(opts: StartRedisOptions = {}): Promise<RedisSer
   const args = (p: number): string[] => {
     const a = ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
     if (opts.password !== undefined) a.push('--requirepass', opts.password);
+    if (opts.tls !== undefined) {
+      a[a.indexOf('--port') + 1] = '0';
+      a.push('--tls-port', String(p), '--tls-cert-file', opts.tls.certFile, '--tls-key-file', opts.tls.keyFile);
+      a.push('--tls-ca-cert-file', opts.tls.caFile, '--tls-auth-clients', 'no');
+    }
     return a;
   };
   const launch = async (p: number): Promise<SpawnedServer> => {
@@ -52,7 +62,7 @@ export async function startRedis(opts: StartRedisOptions = {}): Promise<RedisSer
   const auth = opts.password !== undefined ? `:${encodeURIComponent(opts.password)}@` : '';
   return {
     port,
-    url: `redis://${auth}127.0.0.1:${port}`,
+    url: `${opts.tls !== undefined ? 'rediss' : 'redis'}://${auth}127.0.0.1:${port}`,
     get running() {
       return current !== undefined && current.child.exitCode === null && current.child.signalCode === null;
     },

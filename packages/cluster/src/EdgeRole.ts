@@ -75,7 +75,7 @@ export class EdgeRole implements StreamAccessPolicy {
 
   constructor(options: EdgeRoleOptions) {
     this.o = options;
-    this.log = childOf(options.logger ?? silentClusterLogger, { component: 'edge', nodeId: options.nodeId });
+    this.log = childOf(options.logger ?? silentClusterLogger, { component: 'edge' });
     this.locator = options.locator ?? new CachedStreamLocator(options.registry, { logger: this.log, ...options.locatorOptions });
     const meter = new LoadMeter(() => {
       const s = this.server?.stats();

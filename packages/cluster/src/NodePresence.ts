@@ -84,7 +84,7 @@ export class NodePresence {
       this.registered = true;
       this.log.info({ role: this.o.role, address: this.o.address }, 'node registered');
     } catch (err) {
-      this.log.warn({ err: (err as Error).message }, 'registry unavailable: node registration retried in 1 s');
+      this.log.warn({ err: (err as Error).message }, 'node registration failed: retrying in 1 s');
       this.retryTimer = setTimeout(() => void this.tryRegister(), 1000);
       this.retryTimer.unref();
     }

@@ -87,13 +87,12 @@ export class OriginRole implements StreamAccessPolicy {
   private server: RoleServer | undefined;
   private readonly presence: NodePresence;
   private stopping = false;
-  private claimAttempts = 0;
   /** releases in flight (publishers that just left): stop() waits for them before the registry closes */
   private readonly releasing = new Set<Promise<void>>();
 
   constructor(options: OriginRoleOptions) {
     this.o = options;
-    this.log = childOf(options.logger ?? silentClusterLogger, { component: 'origin', nodeId: options.nodeId });
+    this.log = childOf(options.logger ?? silentClusterLogger, { component: 'origin' });
     const meter = new LoadMeter(() => this.loadCounters());
     this.presence = new NodePresence({
       registry: options.registry,
@@ -251,7 +250,6 @@ export class OriginRole implements StreamAccessPolicy {
     const deadline = Date.now() + waitMs;
     let waited = false;
     for (;;) {
-      this.claimAttempts++;
       const r = await this.o.registry.claimStream({
         app: req.app,
         name: req.name,

@@ -12,6 +12,11 @@ export interface HealthServerOptions {
   /** readiness, evaluated per request */
   ready: () => { ready: boolean; reason: string };
   metrics: () => MetricSample[];
+  /**
+   * The whole /metrics body (prom-client's registry.metrics()); when given, it replaces rendering
+   * `metrics()` by hand.
+   */
+  exposition?: () => Promise<string>;
 }
 
 export class HealthServer {
@@ -65,6 +70,13 @@ export class HealthServer {
           return;
         }
         case '/metrics': {
+          if (this.opts.exposition) {
+            this.opts.exposition().then(
+              (body) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(body),
+              (err: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`error: ${(err as Error).message}\n`),
+            );
+            return;
+          }
           const body = renderMetricsText(this.opts.metrics());
           res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(body);
           return;

@@ -1,21 +1,31 @@
 /**
- * Wiring of one node: hub + RTMP server + HTTP health endpoints for the all-in-one role (the registry and
- * event adapters join when their packages land). Tests run it in-process; the executable wraps it.
+ * Wiring of one node: hub + RTMP server + HTTP health endpoints; origin and edge nodes add the cluster
+ * runtime (Redis registry, NATS events, OriginRole/EdgeRole as the server's access policy). Tests run it
+ * in-process; the executable wraps it.
  */
 import type { AddressInfo } from 'node:net';
 import { StreamHub, type StreamHubOptions } from '@rtmp-cluster/media';
-import { RtmpServer, type RtmpServerStats, type StreamAccessPolicy } from '@rtmp-cluster/server';
+import { RtmpServer, TlsCertificateReloader, loadTlsFiles, type RtmpServerStats, type StreamAccessPolicy } from '@rtmp-cluster/server';
+import { AccessPolicy } from '@rtmp-cluster/auth';
+import { AuthAccessPolicy } from './AuthAccessPolicy.js';
 import type { DestinationStream, Logger } from 'pino';
+import { ClusterRoleRuntime } from './ClusterRoleRuntime.js';
 import type { NodeConfig } from './config.js';
 import { HealthServer } from './HealthServer.js';
 import { createLogger } from './logger.js';
 import type { MetricSample } from './MetricsText.js';
+import type { DrainReply } from '@rtmp-cluster/control';
+import { NodeOperations } from './commands/NodeOperations.js';
+import { NodeMetrics } from './observability/NodeMetrics.js';
+import { LatencyProbedHub } from './observability/SendLatencyProbe.js';
 
 export type NodeState = 'created' | 'starting' | 'running' | 'draining' | 'stopped';
 
 export interface NodeAddresses {
   rtmp: AddressInfo;
   http: AddressInfo;
+  /** the RTMPS listener, when tlsCertFile/tlsKeyFile are configured */
+  rtmps?: AddressInfo;
 }
 
 export interface CreateNodeOptions {
@@ -41,19 +51,33 @@ export interface NodeHandle {
   addresses(): NodeAddresses;
   /** rtmp://127.0.0.1:<port> (the listener as a local client dials it) */
   rtmpUrl(path?: string): string;
+  /** rtmps://127.0.0.1:<port> (throws when RTMPS is not enabled) */
+  rtmpsUrl(path?: string): string;
   httpUrl(path?: string): string;
   metrics(): MetricSample[];
+  /** operators' side: Prometheus metrics, readiness checks, drain, node commands, all-in-one control server */
+  readonly ops: NodeOperations;
+  /**
+   * Drains (the `drain` node command and SIGTERM): stop accepting, 'draining', ReconnectRequest to capable
+   * clients, the rest closed at the deadline (default config.drainTimeoutMs), then leave the cluster.
+   * Resolves once draining is announced; drained() resolves when it is over.
+   */
+  drain(timeoutMs?: number): Promise<DrainReply>;
+  drained(): Promise<void>;
 }
 
 export class UnsupportedRoleError extends Error {
   override readonly name = 'UnsupportedRoleError';
   constructor(readonly role: string) {
-    super(`role '${role}' is not implemented yet (only all-in-one runs in this version)`);
+    super(`role '${role}' is not implemented yet (all-in-one, origin and edge run in this version)`);
   }
 }
 
+/** Roles createNode can build. */
+export const RUNNABLE_ROLES: readonly string[] = ['all-in-one', 'origin', 'edge'];
+
 export function createNode(config: NodeConfig, options: CreateNodeOptions = {}): NodeHandle {
-  if (config.role !== 'all-in-one') throw new UnsupportedRoleError(config.role);
+  if (!RUNNABLE_ROLES.includes(config.role)) throw new UnsupportedRoleError(config.role);
   return new AllInOneNode(config, options);
 }
 
@@ -67,9 +91,15 @@ class AllInOneNode implements NodeHandle {
   readonly hub: StreamHub;
   readonly rtmp: RtmpServer;
   private readonly health: HealthServer;
+  /** origin/edge: registry, event bus and the role policy */
+  readonly cluster: ClusterRoleRuntime | undefined;
+  /** all-in-one with config.auth: publish/play auth in front of the (allow-all) local policy */
+  readonly authPolicy: AuthAccessPolicy | undefined;
+  private tlsReloader: TlsCertificateReloader | undefined;
   private _state: NodeState = 'created';
   private addrs: NodeAddresses | undefined;
   private stopping: Promise<void> | undefined;
+  readonly ops: NodeOperations;
 
   constructor(
     readonly config: NodeConfig,
@@ -78,11 +108,21 @@ class AllInOneNode implements NodeHandle {
     this.logger =
       options.logger ??
       createLogger({ level: config.logLevel, nodeId: config.nodeId, role: config.role, destination: options.logDestination });
-    this.hub = new StreamHub({ ...options.hubOptions, duplicatePublishPolicy: config.duplicatePublish });
+    const nodeMetrics = new NodeMetrics();
+    this.hub = new LatencyProbedHub({ ...options.hubOptions, duplicatePublishPolicy: config.duplicatePublish }, nodeMetrics.sendLatency);
+    this.cluster = config.role === 'origin' || config.role === 'edge' ? new ClusterRoleRuntime(config, this.logger) : undefined;
+    this.authPolicy =
+      config.role === 'all-in-one' && config.auth !== undefined
+        ? new AuthAccessPolicy(new AccessPolicy(config.auth, { nodeId: config.nodeId }), { logger: this.logger })
+        : undefined;
     this.rtmp = new RtmpServer({
       hub: this.hub,
       logger: this.logger,
-      policy: options.policy,
+      policy: options.policy ?? this.cluster?.policy ?? this.authPolicy,
+      maxConnectionsPerIp: config.maxConnectionsPerIp,
+      connectionRatePerIp: config.connRatePerIp,
+      connectionBurstPerIp: config.connBurstPerIp,
+      maxPublishers: config.maxPublishers,
       chunkSize: config.chunkSize,
       playWaitMs: config.playWaitMs,
       handshakeTimeoutMs: config.handshakeTimeoutMs,
@@ -96,8 +136,30 @@ class AllInOneNode implements NodeHandle {
     this.health = new HealthServer({
       host: config.httpHost,
       port: config.httpPort,
-      ready: () => this.readiness(),
+      ready: () => this.ops.readiness.evaluate(),
       metrics: () => this.metrics(),
+      exposition: () => this.ops.metrics.render(),
+    });
+    this.ops = new NodeOperations({
+      config,
+      logger: this.logger,
+      hub: this.hub,
+      server: this.rtmp,
+      metrics: nodeMetrics,
+      lifecycle: () => this.readiness(),
+      samples: () => this.metrics(),
+      onDrainStart: () => {
+        if (this._state === 'draining') return;
+        this._state = 'draining';
+        this.logger.info({ drainTimeoutMs: this.config.drainTimeoutMs }, 'draining');
+        this.tlsReloader?.stop();
+      },
+      announceDraining: async () => {
+        await this.cluster?.drain();
+      },
+      leaveCluster: async () => {
+        await this.cluster?.stop();
+      },
     });
     this.hub.on('subscriberLagging', (e) =>
       this.logger.warn({ stream: e.key, subscriberId: e.subscriberId, backlogBytes: e.backlogBytes, budgetBytes: e.budgetBytes }, 'player lagging: dropping to the next keyframe'),
@@ -128,17 +190,26 @@ class AllInOneNode implements NodeHandle {
     try {
       // Health first: liveness answers (and readiness says "starting") while the rest comes up.
       const http = await this.health.listen();
+      // Cluster adapters before the listener: no publish or play is decided without the role.
+      await this.cluster?.start(this.hub, this.rtmp);
+      const adapters = this.cluster?.adapters;
+      if (adapters) await this.ops.attachCluster(adapters);
       const rtmp = await this.rtmp.listen(this.config.rtmpPort, this.config.rtmpHost);
       this.addrs = { rtmp, http };
+      const rtmps = await this.startRtmps();
+      if (rtmps) this.addrs.rtmps = rtmps;
+      await this.ops.startLocal();
       this._state = 'running';
       this.logger.info(
         { rtmp: `${rtmp.address}:${rtmp.port}`, http: `${http.address}:${http.port}`, advertise: this.config.advertiseAddress },
-        'node started (all-in-one)',
+        `node started (${this.config.role})`,
       );
       return this.addrs;
     } catch (err) {
       this._state = 'stopped';
       await this.rtmp.close().catch(() => undefined);
+      await this.cluster?.stop().catch(() => undefined);
+      await this.ops.close().catch(() => undefined);
       await this.health.close().catch(() => undefined);
       this.hub.close();
       throw err;
@@ -157,13 +228,45 @@ class AllInOneNode implements NodeHandle {
       await this.health.close();
       return;
     }
-    this._state = 'draining';
-    this.logger.info({ drainTimeoutMs: this.config.drainTimeoutMs }, 'draining');
-    await this.rtmp.shutdown(this.config.drainTimeoutMs);
+    // The drain's steps without its wait (or the end of a drain in progress): announce, ReconnectRequest,
+    // everybody told and given drainTimeoutMs to close, then claims, relays and the node record go.
+    await this.ops.drainer.stopNow();
+    await this.ops.close();
     this.hub.close();
     await this.health.close();
     this._state = 'stopped';
     this.logger.info('node stopped');
+  }
+
+  drain(timeoutMs?: number): Promise<DrainReply> {
+    if (this._state !== 'running' && this._state !== 'draining') return Promise.reject(new Error(`cannot drain a node that is ${this._state}`));
+    return this.ops.drain(timeoutMs);
+  }
+
+  drained(): Promise<void> {
+    return this.ops.drainer.finished();
+  }
+
+  /** RTMPS listener (RTMP over TLS) with certificate reload, when a certificate and key are configured. */
+  private async startRtmps(): Promise<AddressInfo | undefined> {
+    const c = this.config;
+    if (c.tlsCertFile === undefined || c.tlsKeyFile === undefined) return undefined;
+    const files = { certFile: c.tlsCertFile, keyFile: c.tlsKeyFile };
+    const addr = await this.rtmp.listenTls(c.rtmpsPort, c.rtmpHost, loadTlsFiles(files));
+    this.tlsReloader = new TlsCertificateReloader({
+      ...files,
+      apply: (secure) => this.rtmp.setSecureContext(secure),
+      logger: this.logger,
+      pollIntervalMs: c.tlsReloadIntervalMs,
+    });
+    this.tlsReloader.start();
+    return addr;
+  }
+
+  rtmpsUrl(path = ''): string {
+    const a = this.addresses().rtmps;
+    if (!a) throw new Error('RTMPS not enabled (set tlsCertFile and tlsKeyFile)');
+    return `rtmps://${localHost(a.address)}:${a.port}${path.startsWith('/') || path === '' ? path : `/${path}`}`;
   }
 
   addresses(): NodeAddresses {
@@ -195,6 +298,22 @@ class AllInOneNode implements NodeHandle {
       { name: 'rtmpc_rtmp_bytes_sent_total', help: 'Bytes sent on RTMP connections.', kind: 'counter', value: s.bytesOut },
       { name: 'rtmpc_rtmp_connections_accepted_total', help: 'RTMP connections accepted.', kind: 'counter', value: s.connectionsAccepted },
     ];
+    samples.push(
+      { name: 'rtmpc_rtmp_connections_refused_total', help: 'RTMP connections refused at accept (limits, shutdown).', kind: 'counter', value: s.connectionsRefused },
+      { name: 'rtmpc_rtmp_publishes_refused_limit_total', help: 'Publishes refused because the server had maxPublishers streams.', kind: 'counter', value: s.publishesRefused },
+      { name: 'rtmpc_rtmps_connections', help: 'Open RTMP connections over TLS.', kind: 'gauge', value: s.secureConnections },
+      { name: 'rtmpc_rtmps_handshake_failures_total', help: 'TLS handshakes that failed or timed out.', kind: 'counter', value: s.tlsHandshakeFailures },
+    );
+    if (this.tlsReloader) {
+      samples.push(
+        { name: 'rtmpc_tls_reloads_total', help: 'Certificate reloads applied.', kind: 'counter', value: this.tlsReloader.reloads },
+        { name: 'rtmpc_tls_reload_failures_total', help: 'Certificate reloads that failed (the previous certificate stayed).', kind: 'counter', value: this.tlsReloader.failures },
+      );
+    }
+    for (const [label, count] of Object.entries(this.authPolicy?.decisionCounts() ?? {})) {
+      const [action = '', result = '', reason = ''] = label.split(' ');
+      samples.push({ name: 'rtmpc_auth_decisions_total', help: 'Publish/play auth decisions.', kind: 'counter', value: count, labels: { action, result, reason } });
+    }
     for (const [reason, count] of Object.entries(s.closedByReason)) {
       samples.push({ name: 'rtmpc_rtmp_connections_closed_total', help: 'RTMP connections closed, by reason.', kind: 'counter', value: count, labels: { reason } });
     }

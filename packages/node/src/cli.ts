@@ -3,11 +3,14 @@
  * The rtmp-cluster executable: `rtmp-cluster [all-in-one|origin|edge|control] [--config FILE.json]`.
  * Exit codes: 0 clean shutdown, 1 runtime failure, 2 bad usage or configuration.
  */
+import { runSignCommand } from '@rtmp-cluster/auth';
 import { ConfigError, loadConfig, NODE_ROLES, type NodeRole } from './config.js';
-import { createNode, type NodeHandle } from './Node.js';
+import { createNode, RUNNABLE_ROLES, type NodeHandle } from './Node.js';
+import { runControlProcess } from './roles/controlRole.js';
 
 const USAGE = `usage: rtmp-cluster [${NODE_ROLES.join('|')}] [--config FILE.json]
-Settings come from defaults < the JSON file (--config or RTMPC_CONFIG) < RTMPC_* environment variables.`;
+Settings come from defaults < the JSON file (--config or RTMPC_CONFIG) < RTMPC_* environment variables.
+       rtmp-cluster sign --action publish|play --app APP --name NAME --key-id KID --secret-env ENV_VAR [--ttl S] [--url rtmp://host]`;
 
 interface CliArgs {
   role: NodeRole | undefined;
@@ -36,6 +39,13 @@ function parseArgs(argv: string[]): CliArgs {
 }
 
 async function main(): Promise<number> {
+  // `rtmp-cluster sign ...`: mint a stream token or signed URL (secret from the env var named by --secret-env).
+  if (process.argv[2] === 'sign') {
+    const r = runSignCommand(process.argv.slice(2), process.env);
+    process.stdout.write(r.stdout);
+    process.stderr.write(r.stderr);
+    return r.exitCode;
+  }
   let args: CliArgs;
   let config;
   try {
@@ -52,14 +62,24 @@ async function main(): Promise<number> {
     }
     throw err;
   }
-  if (config.role !== 'all-in-one') {
+  if (config.role === 'control') return runControlProcess(config);
+  if (!RUNNABLE_ROLES.includes(config.role)) {
     process.stderr.write(
-      `rtmp-cluster: role '${config.role}' is not implemented yet; only 'all-in-one' runs in this version\n`,
+      `rtmp-cluster: role '${config.role}' is not implemented yet; ${RUNNABLE_ROLES.join(', ')} run in this version\n`,
     );
     return 2;
   }
 
-  const node: NodeHandle = createNode(config);
+  let node: NodeHandle;
+  try {
+    node = createNode(config);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`rtmp-cluster: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
   const log = node.logger;
   process.on('uncaughtException', (err) => {
     log.fatal({ err }, 'uncaught exception');
@@ -92,7 +112,16 @@ async function main(): Promise<number> {
         log.error('shutdown did not finish in time: exiting');
         process.exit(1);
       }, config.drainTimeoutMs + 5000).unref();
-      node.stop().then(
+      // SIGTERM (Kubernetes rollout, scale-in) drains like the control plane's drain command: capable clients
+      // are asked to reconnect elsewhere, the rest are served until the deadline. SIGINT stops at once.
+      const stopped =
+        signal === 'SIGTERM'
+          ? node.drain().then(
+              () => node.drained().then(() => node.stop()),
+              () => node.stop(),
+            )
+          : node.stop();
+      stopped.then(
         () => resolve(0),
         (err: unknown) => {
           log.error({ err }, 'shutdown failed');

@@ -7,12 +7,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { z } from 'zod';
+import type { AccessPolicyConfig } from '@rtmp-cluster/auth';
+import { resolveAuthConfig } from './AuthSettings.js';
 
 export const NODE_ROLES = ['all-in-one', 'origin', 'edge', 'control'] as const;
 export type NodeRole = (typeof NODE_ROLES)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export const DUPLICATE_PUBLISH_POLICIES = ['reject', 'takeover'] as const;
+export const CLAIM_POLICIES = ['reject', 'takeover'] as const;
 
 export interface NodeConfig {
   role: NodeRole;
@@ -39,6 +42,62 @@ export interface NodeConfig {
   maxConnections: number;
   maxMessageSize: number;
   duplicatePublish: (typeof DUPLICATE_PUBLISH_POLICIES)[number];
+  // ---- cluster roles (origin, edge) ----
+  /** stream claim lease (origins renew every leaseMs/3) */
+  leaseMs: number;
+  /** node record TTL in the registry */
+  nodeTtlMs: number;
+  /** node heartbeat period (must be below nodeTtlMs) */
+  heartbeatMs: number;
+  /** origin: a publish of a stream another origin holds waits this long for that claim to lapse */
+  claimWaitMs: number;
+  /** origin: 'reject' a publish of a stream another origin holds (after claimWaitMs), or 'takeover' at once */
+  claimPolicy: (typeof CLAIM_POLICIES)[number];
+  /** origin: serve players that are not relays */
+  originAllowPlayers: boolean;
+  /** edge: a relay with no players is torn down after this long */
+  relayIdleMs: number;
+  /** edge: a relay that receives nothing from its origin for this long re-resolves */
+  relayStallMs: number;
+  /** JSON AccessPolicyConfig (publish/play auth) for origins and edges; none = no auth */
+  authConfigFile: string | undefined;
+  // ---- security (RTMPS, limits, auth, credentials of the backing services) ----
+  /** RTMPS listener port (on rtmpHost); the listener runs when tlsCertFile and tlsKeyFile are set */
+  rtmpsPort: number;
+  /** PEM certificate (chain) for RTMPS; reloaded when the file changes */
+  tlsCertFile: string | undefined;
+  /** PEM private key for RTMPS; reloaded when the file changes */
+  tlsKeyFile: string | undefined;
+  /** how often the certificate and key files are checked for changes */
+  tlsReloadIntervalMs: number;
+  maxConnectionsPerIp: number;
+  /** new connections per second per IP (token bucket rate; 0 = no rate limit) */
+  connRatePerIp: number;
+  /** bucket size: connections one IP may open at once */
+  connBurstPerIp: number;
+  maxPublishers: number;
+  /**
+   * The effective access policy (publish/play auth): RTMPC_AUTH_CONFIG file < the JSON config's `auth`
+   * object < RTMPC_PUBLISH_AUTH/RTMPC_PLAY_AUTH/RTMPC_AUTH_* shortcuts, with relayToken; undefined = no auth.
+   */
+  auth: AccessPolicyConfig | undefined;
+  /** Redis ACL user and password (instead of, or over, those in redisUrl) */
+  redisUsername: string | undefined;
+  redisPassword: string | undefined;
+  /** CA bundle to verify the Redis server (implies TLS, as does a rediss:// URL) */
+  redisTlsCaFile: string | undefined;
+  /** client certificate and key for Redis mutual TLS */
+  redisTlsCertFile: string | undefined;
+  redisTlsKeyFile: string | undefined;
+  /** NATS user/password, or token (not both) */
+  natsUser: string | undefined;
+  natsPassword: string | undefined;
+  natsToken: string | undefined;
+  /** CA bundle to verify the NATS server (implies TLS) */
+  natsTlsCaFile: string | undefined;
+  /** client certificate and key for NATS mutual TLS */
+  natsTlsCertFile: string | undefined;
+  natsTlsKeyFile: string | undefined;
 }
 
 /** A configuration the node refuses to start with; `problems` holds one line per bad value. */
@@ -69,6 +128,10 @@ function intSetting(min: number, max: number): z.ZodType {
   );
 }
 const nonEmpty = z.string().trim().min(1);
+const bool = z.preprocess(
+  (v: Raw) => (typeof v === 'string' && /^(true|false|1|0)$/i.test(v.trim()) ? /^(true|1)$/i.test(v.trim()) : v),
+  z.boolean(),
+);
 const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/);
 const url = (schemes: string[]): z.ZodType =>
   z.string().refine((s) => {
@@ -113,6 +176,34 @@ const SETTINGS: Setting[] = [
     expected: `one of ${DUPLICATE_PUBLISH_POLICIES.join(', ')}`,
     schema: z.enum(DUPLICATE_PUBLISH_POLICIES),
   },
+  { key: 'leaseMs', env: 'RTMPC_LEASE_MS', expected: 'an integer 500-600000 (ms)', schema: intSetting(500, 600_000) },
+  { key: 'nodeTtlMs', env: 'RTMPC_NODE_TTL_MS', expected: 'an integer 500-600000 (ms)', schema: intSetting(500, 600_000) },
+  { key: 'heartbeatMs', env: 'RTMPC_HEARTBEAT_MS', expected: 'an integer 100-300000 (ms)', schema: intSetting(100, 300_000) },
+  { key: 'claimWaitMs', env: 'RTMPC_CLAIM_WAIT_MS', expected: 'an integer 0-600000 (ms)', schema: intSetting(0, 600_000) },
+  { key: 'claimPolicy', env: 'RTMPC_CLAIM_POLICY', expected: `one of ${CLAIM_POLICIES.join(', ')}`, schema: z.enum(CLAIM_POLICIES) },
+  { key: 'originAllowPlayers', env: 'RTMPC_ORIGIN_ALLOW_PLAYERS', expected: 'true or false', schema: bool },
+  { key: 'relayIdleMs', env: 'RTMPC_RELAY_IDLE_MS', expected: 'an integer 0-3600000 (ms)', schema: intSetting(0, 3_600_000) },
+  { key: 'relayStallMs', env: 'RTMPC_RELAY_STALL_MS', expected: 'an integer 500-600000 (ms)', schema: intSetting(500, 600_000) },
+  { key: 'authConfigFile', env: 'RTMPC_AUTH_CONFIG', expected: 'a path to a JSON access policy', schema: nonEmpty.optional() },
+  { key: 'rtmpsPort', env: 'RTMPC_RTMPS_PORT', expected: 'an integer 1-65535', schema: intSetting(1, 65535) },
+  { key: 'tlsCertFile', env: 'RTMPC_TLS_CERT_FILE', expected: 'a path to a PEM certificate', schema: nonEmpty.optional() },
+  { key: 'tlsKeyFile', env: 'RTMPC_TLS_KEY_FILE', expected: 'a path to a PEM private key', schema: nonEmpty.optional() },
+  { key: 'tlsReloadIntervalMs', env: 'RTMPC_TLS_RELOAD_INTERVAL_MS', expected: 'an integer 100-3600000 (ms)', schema: intSetting(100, 3_600_000) },
+  { key: 'maxConnectionsPerIp', env: 'RTMPC_MAX_CONNECTIONS_PER_IP', expected: 'an integer 1-1000000', schema: intSetting(1, 1_000_000) },
+  { key: 'connRatePerIp', env: 'RTMPC_CONN_RATE_PER_IP', expected: 'an integer 0-100000 (connections/s, 0 = off)', schema: intSetting(0, 100_000) },
+  { key: 'connBurstPerIp', env: 'RTMPC_CONN_BURST_PER_IP', expected: 'an integer 1-1000000', schema: intSetting(1, 1_000_000) },
+  { key: 'maxPublishers', env: 'RTMPC_MAX_PUBLISHERS', expected: 'an integer 1-1000000', schema: intSetting(1, 1_000_000) },
+  { key: 'redisUsername', env: 'RTMPC_REDIS_USERNAME', expected: 'a non-empty string', schema: nonEmpty.optional() },
+  { key: 'redisPassword', env: 'RTMPC_REDIS_PASSWORD', expected: 'a non-empty string', schema: nonEmpty.optional() },
+  { key: 'redisTlsCaFile', env: 'RTMPC_REDIS_TLS_CA_FILE', expected: 'a path to a PEM CA bundle', schema: nonEmpty.optional() },
+  { key: 'redisTlsCertFile', env: 'RTMPC_REDIS_TLS_CERT_FILE', expected: 'a path to a PEM certificate', schema: nonEmpty.optional() },
+  { key: 'redisTlsKeyFile', env: 'RTMPC_REDIS_TLS_KEY_FILE', expected: 'a path to a PEM private key', schema: nonEmpty.optional() },
+  { key: 'natsUser', env: 'RTMPC_NATS_USER', expected: 'a non-empty string', schema: nonEmpty.optional() },
+  { key: 'natsPassword', env: 'RTMPC_NATS_PASSWORD', expected: 'a non-empty string', schema: nonEmpty.optional() },
+  { key: 'natsToken', env: 'RTMPC_NATS_TOKEN', expected: 'a non-empty string', schema: nonEmpty.optional() },
+  { key: 'natsTlsCaFile', env: 'RTMPC_NATS_TLS_CA_FILE', expected: 'a path to a PEM CA bundle', schema: nonEmpty.optional() },
+  { key: 'natsTlsCertFile', env: 'RTMPC_NATS_TLS_CERT_FILE', expected: 'a path to a PEM certificate', schema: nonEmpty.optional() },
+  { key: 'natsTlsKeyFile', env: 'RTMPC_NATS_TLS_KEY_FILE', expected: 'a path to a PEM private key', schema: nonEmpty.optional() },
 ];
 
 /** The names a deployment can set, for documentation and tests. */
@@ -144,6 +235,35 @@ export function defaultConfig(hostname: string = os.hostname()): NodeConfig {
     maxConnections: 10_000,
     maxMessageSize: 8 * 1024 * 1024,
     duplicatePublish: 'reject',
+    leaseMs: 6000,
+    nodeTtlMs: 6000,
+    heartbeatMs: 2000,
+    claimWaitMs: 8000,
+    claimPolicy: 'reject',
+    originAllowPlayers: true,
+    relayIdleMs: 5000,
+    relayStallMs: 5000,
+    authConfigFile: undefined,
+    rtmpsPort: 1936,
+    tlsCertFile: undefined,
+    tlsKeyFile: undefined,
+    tlsReloadIntervalMs: 5000,
+    maxConnectionsPerIp: 1000,
+    connRatePerIp: 50,
+    connBurstPerIp: 100,
+    maxPublishers: 10_000,
+    auth: undefined,
+    redisUsername: undefined,
+    redisPassword: undefined,
+    redisTlsCaFile: undefined,
+    redisTlsCertFile: undefined,
+    redisTlsKeyFile: undefined,
+    natsUser: undefined,
+    natsPassword: undefined,
+    natsToken: undefined,
+    natsTlsCaFile: undefined,
+    natsTlsCertFile: undefined,
+    natsTlsKeyFile: undefined,
   };
 }
 
@@ -194,6 +314,8 @@ export function loadConfig(input: LoadConfigInput = {}): NodeConfig {
   const configFile = input.configFile ?? (env.RTMPC_CONFIG ? env.RTMPC_CONFIG : undefined);
   const fileValues = configFile !== undefined ? readConfigFile(configFile) : {};
   const known = new Set(SETTINGS.map((s) => s.key as string));
+  // `auth` is a structured section (the access policy), resolved by resolveAuthConfig below.
+  known.add('auth');
   for (const key of Object.keys(fileValues)) {
     if (!known.has(key)) problems.push(`config file ${configFile}: unknown setting "${key}" (known: ${[...known].join(', ')})`);
   }
@@ -215,12 +337,80 @@ export function loadConfig(input: LoadConfigInput = {}): NodeConfig {
       }
     }
   }
+  problems.push(...securityProblems(config as unknown as NodeConfig, configFile));
+  (config as unknown as NodeConfig).auth = resolveAuthConfig(
+    {
+      env,
+      fileSection: fileValues['auth'],
+      configFile,
+      authConfigFile: (config as unknown as NodeConfig).authConfigFile,
+      relayToken: (config as unknown as NodeConfig).relayToken,
+    },
+    problems,
+  );
   if (problems.length > 0) throw new ConfigError(problems);
   const cfg = config as unknown as NodeConfig;
   // The advertised address follows the RTMP port unless set explicitly.
   if (!advertiseGiven) cfg.advertiseAddress = `${hostname}:${cfg.rtmpPort}`;
+  if (cfg.heartbeatMs >= cfg.nodeTtlMs) {
+    throw new ConfigError([`RTMPC_HEARTBEAT_MS (${cfg.heartbeatMs}) must be shorter than RTMPC_NODE_TTL_MS (${cfg.nodeTtlMs})`]);
+  }
   if (cfg.role === 'control' && cfg.controlToken === undefined) {
     throw new ConfigError(['RTMPC_CONTROL_TOKEN: required for the control role']);
   }
   return cfg;
+}
+
+/** Settings that are valid one by one but not together, and files that must exist. */
+function securityProblems(cfg: NodeConfig, configFile: string | undefined): string[] {
+  const problems: string[] = [];
+  // Named by env variable, plus the JSON key when a config file is in play (the value may come from either).
+  const where = (key: keyof NodeConfig): string => (configFile !== undefined ? `${envNameOf(key)} (${String(key)})` : envNameOf(key));
+  if ((cfg.tlsCertFile === undefined) !== (cfg.tlsKeyFile === undefined)) {
+    problems.push('RTMPC_TLS_CERT_FILE and RTMPC_TLS_KEY_FILE: set both to enable RTMPS, or neither');
+  }
+  if (cfg.tlsCertFile !== undefined && cfg.tlsKeyFile !== undefined && cfg.rtmpsPort === cfg.rtmpPort) {
+    problems.push(`RTMPC_RTMPS_PORT: must differ from RTMPC_RTMP_PORT (both ${cfg.rtmpPort})`);
+  }
+  if (cfg.natsToken !== undefined && (cfg.natsUser !== undefined || cfg.natsPassword !== undefined)) {
+    problems.push('RTMPC_NATS_TOKEN: use either a token or RTMPC_NATS_USER/RTMPC_NATS_PASSWORD, not both');
+  }
+  if ((cfg.natsUser === undefined) !== (cfg.natsPassword === undefined)) {
+    problems.push('RTMPC_NATS_USER and RTMPC_NATS_PASSWORD: set both, or neither');
+  }
+  if (cfg.redisUsername !== undefined && cfg.redisPassword === undefined) {
+    problems.push('RTMPC_REDIS_USERNAME: needs RTMPC_REDIS_PASSWORD');
+  }
+  for (const [a, b] of [
+    ['redisTlsCertFile', 'redisTlsKeyFile'],
+    ['natsTlsCertFile', 'natsTlsKeyFile'],
+  ] as const) {
+    if ((cfg[a] === undefined) !== (cfg[b] === undefined)) {
+      problems.push(`${envNameOf(a)} and ${envNameOf(b)}: a client certificate needs its key (set both, or neither)`);
+    }
+  }
+  const files: Array<keyof NodeConfig> = [
+    'tlsCertFile',
+    'tlsKeyFile',
+    'redisTlsCaFile',
+    'redisTlsCertFile',
+    'redisTlsKeyFile',
+    'natsTlsCaFile',
+    'natsTlsCertFile',
+    'natsTlsKeyFile',
+  ];
+  for (const key of files) {
+    const file = cfg[key];
+    if (typeof file !== 'string') continue;
+    try {
+      fs.accessSync(file, fs.constants.R_OK);
+    } catch (err) {
+      problems.push(`${where(key)}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+  }
+  return problems;
+}
+
+function envNameOf(key: keyof NodeConfig): string {
+  return SETTINGS.find((s) => s.key === key)?.env ?? String(key);
 }

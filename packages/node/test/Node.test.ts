@@ -19,7 +19,7 @@ function config(over: Partial<NodeConfig> = {}): NodeConfig {
 
 describe('createNode', () => {
   it('refuses roles that are not implemented yet', () => {
-    expect(() => createNode(config({ role: 'edge' }))).toThrow(UnsupportedRoleError);
+    expect(() => createNode(config({ role: 'control', controlToken: 'x' }))).toThrow(UnsupportedRoleError);
   });
 
   it('is ready while running, not ready while draining; players and publishers are told on shutdown', async () => {

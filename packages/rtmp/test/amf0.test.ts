@@ -17,26 +17,12 @@ import {
   encodeAmf0,
   type AmfValue,
 } from '@rtmp-cluster/rtmp';
-
-/** Hex literal with free spacing, so vectors show their fields. */
-function h(strings: TemplateStringsArray, ...values: unknown[]): Buffer {
-  const text = strings.reduce((acc, s, i) => acc + s + (i < values.length ? String(values[i]) : ''), '');
-  return Buffer.from(text.replace(/\s+/g, ''), 'hex');
-}
+import { h } from './support/hex.js';
+import { errorCode } from './support/rtmpError.js';
 
 function str(s: string): string {
   const b = Buffer.from(s, 'utf8');
   return b.length.toString(16).padStart(4, '0') + b.toString('hex');
-}
-
-function errorCode(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof RtmpError) return err.code;
-    throw err;
-  }
-  return 'no error';
 }
 
 /** decode(bytes) gives `value` and re-encoding gives the same bytes. */

@@ -15,20 +15,8 @@ import {
   encodeAmf3,
   type AmfValue,
 } from '@rtmp-cluster/rtmp';
-
-function h(strings: TemplateStringsArray): Buffer {
-  return Buffer.from(strings.join('').replace(/\s+/g, ''), 'hex');
-}
-
-function errorCode(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof RtmpError) return err.code;
-    throw err;
-  }
-  return 'no error';
-}
+import { h } from './support/hex.js';
+import { errorCode } from './support/rtmpError.js';
 
 function expectCanonical(bytes: Buffer, values: AmfValue[]): void {
   const decoded = decodeAmf3(bytes);

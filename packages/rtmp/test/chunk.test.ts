@@ -7,84 +7,8 @@ import {
   type ProtocolLimits,
   type RtmpMessage,
 } from '@rtmp-cluster/rtmp';
-
-/** Hex literal with free spacing, so vectors can show the header fields. */
-function h(strings: TemplateStringsArray): Buffer {
-  return Buffer.from(strings.join('').replace(/\s+/g, ''), 'hex');
-}
-
-function msg(csid: number, type: number, timestamp: number, streamId: number, payload: Buffer | string): RtmpMessage {
-  return { csid, type, timestamp, streamId, payload: typeof payload === 'string' ? Buffer.from(payload.replace(/\s+/g, ''), 'hex') : payload };
-}
-
-/** Deterministic PRNG (mulberry32) so a failing split can be reproduced. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type Outcome = { messages: RtmpMessage[]; error: string | null; decoder: ChunkDecoder };
-
-function decodeInPieces(bytes: Buffer, pieces: number[], limits?: Partial<ProtocolLimits>): Outcome {
-  const messages: RtmpMessage[] = [];
-  const decoder = new ChunkDecoder((m) => messages.push({ ...m, payload: Buffer.from(m.payload) }), { limits });
-  let pos = 0;
-  try {
-    for (const n of pieces) {
-      decoder.push(bytes.subarray(pos, pos + n));
-      pos += n;
-    }
-    return { messages, error: null, decoder };
-  } catch (err) {
-    if (!(err instanceof RtmpError)) throw err;
-    return { messages, error: err.code, decoder };
-  }
-}
-
-function randomPieces(length: number, rnd: () => number): number[] {
-  const pieces: number[] = [];
-  let left = length;
-  while (left > 0) {
-    const n = Math.min(left, 1 + Math.floor(rnd() * Math.min(40, length)));
-    pieces.push(n);
-    left -= n;
-  }
-  return pieces;
-}
-
-/**
- * Decodes `bytes` whole, byte by byte and in several random splits, checks
- * that every way gives the same messages (and the same error, if any), and
- * returns the outcome of the whole-buffer run.
- */
-function decodeEveryWay(bytes: Buffer, limits?: Partial<ProtocolLimits>): Outcome {
-  const whole = decodeInPieces(bytes, [bytes.length], limits);
-  const ways: number[][] = [new Array<number>(bytes.length).fill(1)];
-  const rnd = prng(bytes.length * 7919 + 17);
-  for (let i = 0; i < 8; i++) ways.push(randomPieces(bytes.length, rnd));
-  for (const pieces of ways) {
-    const other = decodeInPieces(bytes, pieces, limits);
-    expect(other.error).toBe(whole.error);
-    expect(other.messages).toEqual(whole.messages);
-  }
-  return whole;
-}
-
-function decodeOk(bytes: Buffer, limits?: Partial<ProtocolLimits>): RtmpMessage[] {
-  const out = decodeEveryWay(bytes, limits);
-  expect(out.error).toBeNull();
-  return out.messages;
-}
-
-function decodeError(bytes: Buffer, limits?: Partial<ProtocolLimits>): string | null {
-  return decodeEveryWay(bytes, limits).error;
-}
+import { decodeError, decodeEveryWay, decodeOk, msg } from './support/chunkDecoding.js';
+import { h } from './support/hex.js';
 
 /** Encodes like a connection would: a Set Chunk Size message switches the encoder after it is written. */
 function encodeStream(messages: RtmpMessage[]): Buffer {

@@ -20,23 +20,11 @@ import {
   type RtmpCommand,
   type RtmpMessage,
 } from '@rtmp-cluster/rtmp';
-
-function h(strings: TemplateStringsArray): Buffer {
-  return Buffer.from(strings.join('').replace(/\s+/g, ''), 'hex');
-}
+import { h } from './support/hex.js';
+import { errorCode } from './support/rtmpError.js';
 
 function msg(type: number, payload: Buffer): RtmpMessage {
   return { csid: 3, type, timestamp: 0, streamId: 0, payload };
-}
-
-function errorCode(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof RtmpError) return err.code;
-    throw err;
-  }
-  return 'no error';
 }
 
 describe('commands', () => {

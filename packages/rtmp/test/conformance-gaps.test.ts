@@ -4,9 +4,6 @@
  * field by header field, decoded by ChunkDecoder, and where the quirk is about a session,
  * fed on into ServerSession.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   AckCounter,
@@ -28,42 +25,10 @@ import {
   type RtmpMessage,
 } from '@rtmp-cluster/rtmp';
 import { ServerHarness, clientCommand, media } from './session-harness.js';
-
-const CAPTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'captures');
-
-/** Hex literal with free spacing, so the vectors can show their header fields. */
-function h(strings: TemplateStringsArray, ...values: unknown[]): Buffer {
-  const text = strings.reduce((acc, s, i) => acc + s + (i < values.length ? String(values[i]) : ''), '');
-  return Buffer.from(text.replace(/\s+/g, ''), 'hex');
-}
-
-function msg(csid: number, type: number, timestamp: number, streamId: number, payload: Buffer | string): RtmpMessage {
-  return { csid, type, timestamp, streamId, payload: typeof payload === 'string' ? Buffer.from(payload.replace(/\s+/g, ''), 'hex') : payload };
-}
-
-/** Decodes `bytes` whole and byte by byte; both must give the same messages. Returns them (payloads copied). */
-function decodeBothWays(bytes: Buffer, limits?: Partial<ProtocolLimits>): RtmpMessage[] {
-  const run = (step: number): RtmpMessage[] => {
-    const out: RtmpMessage[] = [];
-    const decoder = new ChunkDecoder((m) => out.push({ ...m, payload: Buffer.from(m.payload) }), { limits });
-    for (let pos = 0; pos < bytes.length; pos += step) decoder.push(bytes.subarray(pos, pos + step));
-    expect(decoder.pendingBytes).toBe(0);
-    return out;
-  };
-  const whole = run(bytes.length || 1);
-  expect(run(1)).toEqual(whole);
-  return whole;
-}
-
-function errorCodeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof RtmpError) return err.code;
-    throw err;
-  }
-  return undefined;
-}
+import { readCapture } from './support/captures.js';
+import { decodeOk, msg } from './support/chunkDecoding.js';
+import { h } from './support/hex.js';
+import { errorCode } from './support/rtmpError.js';
 
 const SET_CHUNK_SIZE_4 = h`02 000000 000004 01 00000000  00000004`;
 const setChunkSize4 = msg(2, 1, 0, 0, '00000004');
@@ -83,7 +48,7 @@ describe('quirk: extended timestamps on type-3 chunks past 4h39m (NMS #25)', () 
       // other encoders do not repeat it
       h`06 ffffff 000006 09 01000000 01000074  27010000  c6  0005`,
     ]);
-    expect(decodeBothWays(bytes)).toEqual([
+    expect(decodeOk(bytes)).toEqual([
       setChunkSize4,
       msg(6, 9, 0xfffff0, 1, '170100000001'),
       msg(6, 9, 0x1000011, 1, '270100000002'),
@@ -114,8 +79,8 @@ describe('quirk: extended timestamps on type-3 chunks past 4h39m (NMS #25)', () 
     expect(sent.some((m) => m.timestamp < 0xffffff)).toBe(true);
     expect(sent.some((m) => m.timestamp > 0xffffff)).toBe(true);
     const encoder = new ChunkEncoder(128);
-    expect(decodeBothWays(Buffer.concat(sent.map((m) => encoder.encode(m))))).toEqual(sent);
-    expect(decodeBothWays(Buffer.concat(sent.map((m) => encodeMessageShared(m, 128))))).toEqual(sent);
+    expect(decodeOk(Buffer.concat(sent.map((m) => encoder.encode(m))))).toEqual(sent);
+    expect(decodeOk(Buffer.concat(sent.map((m) => encodeMessageShared(m, 128))))).toEqual(sent);
   });
 });
 
@@ -128,7 +93,7 @@ describe('quirk: chunk stream ids >= 32 (nginx-rtmp #246)', () => {
                     01 a8 03    000000 000001 08 01000000 e8
                     01 ff ff    000000 000001 08 01000000 ff
                     c1 a8 03    01`;
-    expect(decodeBothWays(bytes).map((m) => [m.csid, m.payload.toString('hex')])).toEqual([
+    expect(decodeOk(bytes).map((m) => [m.csid, m.payload.toString('hex')])).toEqual([
       [32, '20'],
       [33, '21'],
       [63, '3f'],
@@ -145,7 +110,7 @@ describe('quirk: chunk size extremes (SRS rejects < 128; 134217728 from a restre
     const body = Buffer.from(Array.from({ length: 20 }, (_, i) => i + 1));
     const parts = [h`02 000000 000004 01 00000000  00000001`, h`06 ffffff 000014 09 01000000 01234567`, body.subarray(0, 1)];
     for (let i = 1; i < body.length; i++) parts.push(h`c6 01234567`, body.subarray(i, i + 1));
-    const out = decodeBothWays(Buffer.concat(parts));
+    const out = decodeOk(Buffer.concat(parts));
     expect(out).toEqual([msg(2, 1, 0, 0, '00000001'), msg(6, 9, 0x01234567, 1, body)]);
     // and what we would write at chunk size 1 is exactly these bytes
     expect(encodeMessageShared(out[1]!, 1).equals(Buffer.concat(parts.slice(1)))).toBe(true);
@@ -185,7 +150,7 @@ describe('quirk: chunk size extremes (SRS rejects < 128; 134217728 from a restre
     ];
     for (const [hex, limits, expected] of sizes) {
       const decoder = new ChunkDecoder(() => undefined, { limits });
-      const code = errorCodeOf(() => decoder.push(scs(hex)));
+      const code = errorCode(() => decoder.push(scs(hex)));
       expect([hex, limits, code ?? decoder.chunkSize]).toEqual([hex, limits, expected]);
       if (code === undefined) expect(decoder.pendingBytes).toBe(0);
     }
@@ -220,7 +185,7 @@ describe('quirk: stale chunk size (obs-studio #877/#878): chunk size is per dire
     expect(scs.payload.toString('hex')).toBe('00001000');
     expect(parseProtocolControl(scs)).toEqual({ kind: 'setChunkSize', size: 4096 });
 
-    const c2s = readFileSync(path.join(CAPTURES, 'ffmpeg-publish.c2s.bin'));
+    const c2s = readCapture('ffmpeg-publish', 'c2s');
     const step = new ServerHandshake().push(c2s);
     const fromFfmpeg: RtmpMessage[] = [];
     const rec = new ChunkDecoder((m) => fromFfmpeg.push(m));
@@ -322,7 +287,7 @@ describe('quirk: tiny messages (the 5-byte AVC end of sequence crashed a server)
     const h0 = new ServerHarness();
     const id = h0.publishing();
     expect(id).toBe(1);
-    const decoded = decodeBothWays(bytes);
+    const decoded = decodeOk(bytes);
     for (const m of decoded) h0.feed(m);
     const got = h0.eventsNamed('media').map((m) => [m.kind, m.message.timestamp, m.message.payload.toString('hex')]);
     expect(got).toEqual([
@@ -341,7 +306,7 @@ describe('quirk: timestamps jumping backwards', () => {
                     06 ffffff 000002 09 01000000 01000000 dd04
                     06 000000 000002 09 01000000 ee05
                     c6 ff06`;
-    const out = decodeBothWays(bytes);
+    const out = decodeOk(bytes);
     expect(out.map((m) => m.timestamp)).toEqual([1000, 500, 510, 0x1000000, 0, 0]);
   });
 
@@ -362,7 +327,7 @@ describe('no particular first packet', () => {
                     06 ffffff 000006 09 01000000 01000026  170100000002`;
     const h0 = new ServerHarness();
     const id = h0.publishing();
-    for (const m of decodeBothWays(bytes)) h0.feed(m);
+    for (const m of decodeOk(bytes)) h0.feed(m);
     const events = h0.eventsNamed('media').map((m) => [m.kind, m.streamId, m.message.timestamp]);
     expect(events).toEqual([
       ['audio', id, 0],
@@ -448,7 +413,7 @@ describe('chunk size change takes effect from the next chunk', () => {
       h`02 000000 000004 01 00000000  00000006`,
       h`c3 040506070809`,
     ]);
-    expect(decodeBothWays(bytes)).toEqual([
+    expect(decodeOk(bytes)).toEqual([
       setChunkSize4,
       msg(2, 1, 0, 0, '00000006'),
       msg(3, 20, 0, 0, '00010203040506070809'),

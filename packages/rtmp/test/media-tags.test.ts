@@ -14,29 +14,14 @@ import {
   parseVideoTag,
   type VideoTagInfo,
 } from '@rtmp-cluster/rtmp';
-
-function h(strings: TemplateStringsArray): Buffer {
-  return Buffer.from(strings.join('').replace(/\s+/g, ''), 'hex');
-}
-
-const cat = (...parts: Array<Buffer | string | number[]>): Buffer =>
-  Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : Buffer.isBuffer(p) ? p : Buffer.from(p))));
+import { cat, h } from './support/hex.js';
+import { errorCode } from './support/rtmpError.js';
 
 const u24 = (n: number): Buffer => {
   const b = Buffer.alloc(3);
   b.writeUIntBE(n, 0, 3);
   return b;
 };
-
-function errorCode(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof RtmpError) return err.code;
-    throw err;
-  }
-  return 'no error';
-}
 
 /** FLV tags of a file: [type, payload] (FLV spec: 9-byte header, then PreviousTagSize + tag records). */
 function flvTags(file: Buffer): Array<{ type: number; payload: Buffer }> {

@@ -15,22 +15,11 @@ import {
   type RtmpMessage,
   type UserControlEvent,
 } from '@rtmp-cluster/rtmp';
-
-function h(strings: TemplateStringsArray): Buffer {
-  return Buffer.from(strings.join('').replace(/\s+/g, ''), 'hex');
-}
+import { h } from './support/hex.js';
+import { errorCode } from './support/rtmpError.js';
 
 function control(type: number, payload: Buffer): RtmpMessage {
   return { csid: 2, type, timestamp: 0, streamId: 0, payload };
-}
-
-function errorCode(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return err instanceof RtmpError ? err.code : 'not an RtmpError';
-  }
-  return undefined;
 }
 
 describe('protocol control messages', () => {

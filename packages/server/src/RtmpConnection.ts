@@ -81,6 +81,15 @@ export interface ConnectionHost {
   readonly options: ResolvedServerOptions;
   readonly hub: StreamHub;
   connectionClosed(conn: RtmpConnection, event: ConnectionClosedEvent): void;
+  /** false when the server already has its maximum of publishers (absent: no limit) */
+  publishAllowed?(): boolean;
+}
+
+export interface RtmpConnectionOptions {
+  /** the socket is a TLS socket (RTMPS) */
+  secure?: boolean;
+  /** the peer's IP (normalized); default the socket's remoteAddress */
+  clientIp?: string;
 }
 
 export class RtmpConnection implements PlayerSinkHost {
@@ -103,6 +112,12 @@ export class RtmpConnection implements PlayerSinkHost {
   private _bytesIn = 0;
   private _bytesOut = 0;
   private readonly remoteAddress: string;
+  /** the peer's IP without the port (per-address limits, the access policy) */
+  readonly clientIp: string;
+  /** the connection came in over TLS */
+  readonly secure: boolean;
+  /** set when the peer stopped reading and too much output queued up; the close follows in a microtask */
+  private outputOverflow = false;
   /** a publish/play is waiting for the access policy: the connection is busy, not idle */
   private pendingDecisions = 0;
   /** resolves once the socket is fully closed (after a graceful end, when the peer got everything) */
@@ -113,9 +128,12 @@ export class RtmpConnection implements PlayerSinkHost {
     private readonly socket: RtmpSocket,
     private readonly host: ConnectionHost,
     parentLog: Logger,
+    connOptions: RtmpConnectionOptions = {},
   ) {
     this.remoteAddress = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
-    this.log = parentLog.child({ connId, remote: this.remoteAddress });
+    this.clientIp = connOptions.clientIp ?? socket.remoteAddress ?? '?';
+    this.secure = connOptions.secure ?? false;
+    this.log = parentLog.child(this.secure ? { connId, remote: this.remoteAddress, tls: true } : { connId, remote: this.remoteAddress });
     const opts = host.options;
     this.session = new ServerSession({
       send: (msg) => this.sendMessage(msg),
@@ -144,6 +162,24 @@ export class RtmpConnection implements PlayerSinkHost {
   }
   get isClosed(): boolean {
     return this.closed;
+  }
+  /**
+   * Enhanced RTMP v2 ReconnectRequest (a draining node asks the client to reconnect, through the load
+   * balancer, to another node). Sent only if the client's connect declared capsEx & 1; false otherwise.
+   * The connection keeps being served until the client leaves.
+   */
+  requestReconnect(tcUrl?: string, description?: string): boolean {
+    if (this.closed) return false;
+    let sent = false;
+    this.guard(() => {
+      sent = this.session.requestReconnect(tcUrl, description);
+    });
+    if (sent) this.log.info({ tcUrl }, 'sent ReconnectRequest');
+    return sent;
+  }
+  /** streams this connection publishes now (the server's maxPublishers counts these) */
+  get publishingCount(): number {
+    return this.publishes.size;
   }
   /** what the connection does now */
   get role(): ConnectionRole {
@@ -184,7 +220,8 @@ export class RtmpConnection implements PlayerSinkHost {
   }
 
   writeShared(buffers: Buffer[]): void {
-    if (this.closed || this.socket.destroyed) return;
+    if (this.closed || this.socket.destroyed || this.outputOverflow) return;
+    if (this.overflowing()) return;
     // One writev per flush: cork collects the writes, uncork hands them to the kernel together.
     this.socket.cork();
     for (const b of buffers) {
@@ -273,9 +310,23 @@ export class RtmpConnection implements PlayerSinkHost {
   // Output
 
   private writeRaw(buf: Buffer): void {
-    if (this.closed || this.socket.destroyed) return;
+    if (this.closed || this.socket.destroyed || this.outputOverflow) return;
+    if (this.overflowing()) return;
     this._bytesOut += buf.length;
     this.socket.write(buf);
+  }
+
+  /**
+   * A peer that never reads makes every write queue in user space. Past the bound the connection is closed;
+   * the close runs in a microtask because writes happen inside session and hub callbacks that must finish.
+   */
+  private overflowing(): boolean {
+    const pending = this.socket.writableLength;
+    const max = this.host.options.maxPendingOutputBytes;
+    if (pending <= max) return false;
+    this.outputOverflow = true;
+    queueMicrotask(() => this.close('OUTPUT_OVERFLOW', `peer does not read: ${pending} bytes queued (limit ${max})`));
+    return true;
   }
 
   private sendMessage(msg: RtmpMessage): void {
@@ -332,11 +383,18 @@ export class RtmpConnection implements PlayerSinkHost {
       name: req.name,
       key,
       query: { ...req.appQuery, ...req.query },
+      nameQuery: { ...req.query },
+      appQuery: { ...req.appQuery },
+      clientIp: this.clientIp,
+      secure: this.secure,
       tcUrl: req.tcUrl,
       connectObject: this.connectObject,
       publishType: req.publishType,
     };
     const log = this.log.child({ stream: key });
+    // Checked before asking the policy (no registry claim or webhook call for a publish that cannot start)
+    // and again right before the hub takes it (other publishes may have started meanwhile).
+    if (!this.checkPublisherLimit(req.streamId, key)) return;
     let decision;
     this.pendingDecisions++;
     try {
@@ -356,6 +414,11 @@ export class RtmpConnection implements PlayerSinkHost {
         const code = decision.statusCode ?? 'NetStream.Publish.BadName';
         this.session.rejectPublish(req.streamId, code, decision.description);
         log.warn({ status: code }, `publish refused: ${decision.description}`);
+        if (decision.closeConnection) this.close('ACCESS_DENIED', `publish of ${key} refused: ${decision.description}`, code, true);
+        return;
+      }
+      if (!this.checkPublisherLimit(req.streamId, key)) {
+        this.safePolicyCall(() => this.host.options.policy.onPublishEnded?.(request));
         return;
       }
       let publication: Publication;
@@ -389,6 +452,17 @@ export class RtmpConnection implements PlayerSinkHost {
       }
       log.info({ publishType: req.publishType }, 'publish started');
     });
+  }
+
+  /** false (publish refused, connection closing) when the server has its maximum of publishers */
+  private checkPublisherLimit(streamId: number, key: string): boolean {
+    if (this.host.publishAllowed?.() ?? true) return true;
+    const max = this.host.options.maxPublishers;
+    const description = `Server publisher limit reached (${max} streams)`;
+    this.guard(() => this.session.rejectPublish(streamId, 'NetStream.Publish.Failed', description));
+    this.log.warn({ stream: key, limit: max }, `publish refused: ${description}`);
+    this.close('MAX_PUBLISHERS', `publish of ${key} refused: ${max} streams already published`, undefined, true);
+    return false;
   }
 
   private publisherSource(streamId: number, key: string): PublisherSource {
@@ -434,6 +508,10 @@ export class RtmpConnection implements PlayerSinkHost {
       name: req.name,
       key,
       query: { ...req.appQuery, ...req.query },
+      nameQuery: { ...req.query },
+      appQuery: { ...req.appQuery },
+      clientIp: this.clientIp,
+      secure: this.secure,
       tcUrl: req.tcUrl,
       connectObject: this.connectObject,
       start: req.start,
@@ -457,6 +535,7 @@ export class RtmpConnection implements PlayerSinkHost {
         const code = decision.statusCode ?? 'NetStream.Play.Failed';
         this.session.rejectPlay(req.streamId, code, decision.description);
         log.warn({ status: code }, `play refused: ${decision.description}`);
+        if (decision.closeConnection) this.close('ACCESS_DENIED', `play of ${key} refused: ${decision.description}`, code, true);
         return;
       }
       const hub = this.host.hub;

@@ -1,14 +1,16 @@
 /**
- * The RTMP listener: accepts sockets (plain TCP now; TLS sockets go through handleSocket too), enforces
- * the connection limit, drives every connection's timeouts from one sweep timer, and drains on shutdown.
+ * The RTMP listeners (plain TCP and RTMPS over TLS): admit sockets against the limits (total, per address,
+ * per-address connection rate), drive every connection's timeouts from one sweep timer, and drain on shutdown.
  */
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import tls from 'node:tls';
 import { DEFAULT_LIMITS } from '@rtmp-cluster/rtmp';
 import type { StreamHub } from '@rtmp-cluster/media';
 import type { Logger } from 'pino';
-import type { ConnectionClosedEvent } from './ConnectionClose.js';
+import type { ConnectionCloseReason, ConnectionClosedEvent } from './ConnectionClose.js';
+import { ConnectionRateLimiter, normalizeIp } from './ConnectionRateLimiter.js';
 import { RtmpConnection, monotonicMs, type ConnectionHost, type ConnectionInfo, type RtmpSocket } from './RtmpConnection.js';
 import type { ResolvedServerOptions, RtmpServerOptions } from './ServerOptions.js';
 import { AllowAllAccessPolicy } from './StreamAccessPolicy.js';
@@ -33,8 +35,14 @@ export interface RtmpServerStats {
   bytesOut: number;
   /** connections accepted since start */
   connectionsAccepted: number;
-  /** connections refused at accept because of maxConnections */
+  /** connections refused at accept (server full, per-address limit, rate limit, shutting down) */
   connectionsRefused: number;
+  /** publishes refused because the server had maxPublishers streams */
+  publishesRefused: number;
+  /** TLS handshakes that failed or timed out before an RTMP connection existed */
+  tlsHandshakeFailures: number;
+  /** open connections that came in over TLS */
+  secureConnections: number;
   /** closed connections per reason since start */
   closedByReason: Record<string, number>;
 }
@@ -52,6 +60,11 @@ export function resolveServerOptions(o: RtmpServerOptions): ResolvedServerOption
     pingIntervalMs: o.pingIntervalMs ?? 10_000,
     pingTimeoutMs: o.pingTimeoutMs ?? 30_000,
     maxConnections: o.maxConnections ?? 10_000,
+    maxConnectionsPerIp: o.maxConnectionsPerIp ?? 1000,
+    connectionRatePerIp: o.connectionRatePerIp ?? 50,
+    connectionBurstPerIp: o.connectionBurstPerIp ?? 100,
+    maxPublishers: o.maxPublishers ?? 10_000,
+    maxPendingOutputBytes: o.maxPendingOutputBytes ?? 64 * 1024 * 1024,
     limits: { ...o.limits, maxMessageSize },
     duplicatePublish: o.duplicatePublish ?? 'reject',
     windowAckSize: o.windowAckSize ?? 2_500_000,
@@ -63,6 +76,7 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
   readonly hub: StreamHub;
   private readonly log: Logger;
   private readonly netServers: net.Server[] = [];
+  private readonly tlsServers: tls.Server[] = [];
   private readonly connections = new Map<string, RtmpConnection>();
   private nextConnId = 1;
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -73,6 +87,12 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
   private refused = 0;
   private readonly closedByReason: Record<string, number> = {};
   private readonly idPrefix: string;
+  /** open connections per client IP (for maxConnectionsPerIp) */
+  private readonly perIp = new Map<string, number>();
+  private readonly rateLimiter: ConnectionRateLimiter;
+  private publishRefusals = 0;
+  private tlsFailures = 0;
+  private lastPruneAt = 0;
 
   constructor(options: RtmpServerOptions & { connIdPrefix?: string }) {
     super();
@@ -80,6 +100,10 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
     this.hub = options.hub;
     this.log = options.logger.child({ component: 'rtmp-server' });
     this.idPrefix = options.connIdPrefix ?? 'c';
+    this.rateLimiter = new ConnectionRateLimiter({
+      ratePerSecond: this.options.connectionRatePerIp,
+      burst: this.options.connectionBurstPerIp,
+    });
   }
 
   /** Opens a plain TCP listener. Resolves with its address (port 0 picks a free port). */
@@ -101,44 +125,91 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
     return addr;
   }
 
-  /** Addresses of the open listeners. */
+  /**
+   * Opens an RTMPS listener: RTMP inside TLS, same connections and limits as the plain one. `secure` holds
+   * the certificate and key (PEM); replace them later with setSecureContext (certificate rotation without a
+   * restart). The TLS handshake is bounded by handshakeTimeoutMs like the RTMP one.
+   */
+  async listenTls(port: number, host: string, secure: tls.SecureContextOptions): Promise<AddressInfo> {
+    const server = tls.createServer({ ...secure, handshakeTimeout: this.options.handshakeTimeoutMs, noDelay: true });
+    // The rate limit applies per TCP accept, before the (comparatively expensive) TLS handshake.
+    server.on('connection', (raw: net.Socket) => {
+      raw.on('error', () => undefined);
+      const ip = normalizeIp(raw.remoteAddress);
+      if (!this.accepting || !this.rateLimiter.tryAcquire(ip, monotonicMs())) {
+        this.refuse(raw, this.accepting ? 'CONNECTION_RATE_LIMITED' : 'SERVER_SHUTDOWN', this.nextId());
+      }
+    });
+    server.on('secureConnection', (socket: tls.TLSSocket) => this.adopt(socket, true));
+    server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: tls.TLSSocket) => {
+      this.tlsFailures++;
+      this.closedByReason['TLS_HANDSHAKE_FAILED'] = (this.closedByReason['TLS_HANDSHAKE_FAILED'] ?? 0) + 1;
+      this.log.debug({ remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`, err: err.message, code: err.code }, 'tls handshake failed');
+      socket.destroy();
+    });
+    server.on('error', (err) => this.log.error({ err }, 'rtmps listener error'));
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      server.once('error', onError);
+      server.listen(port, host, () => {
+        server.off('error', onError);
+        resolve();
+      });
+    });
+    this.tlsServers.push(server);
+    this.startSweep();
+    const addr = server.address() as AddressInfo;
+    this.log.info({ address: addr.address, port: addr.port }, 'rtmps listening');
+    return addr;
+  }
+
+  /** Replaces certificate and key of every RTMPS listener; new handshakes use them, open connections continue. */
+  setSecureContext(secure: tls.SecureContextOptions): void {
+    for (const s of this.tlsServers) s.setSecureContext(secure);
+  }
+
+  /** Addresses of the open plain listeners. */
   addresses(): AddressInfo[] {
     return this.netServers.map((s) => s.address()).filter((a): a is AddressInfo => a !== null && typeof a === 'object');
   }
 
-  /** Adopts an accepted socket (plain or TLS after 'secureConnection'). Never throws. */
+  /** Addresses of the open RTMPS listeners. */
+  tlsAddresses(): AddressInfo[] {
+    return this.tlsServers.map((s) => s.address()).filter((a): a is AddressInfo => a !== null && typeof a === 'object');
+  }
+
+  /** Adopts an accepted socket (plain, or TLS after 'secureConnection'). Never throws. */
   handleSocket(socket: RtmpSocket): void {
+    this.adopt(socket, socket instanceof tls.TLSSocket, false);
+  }
+
+  private nextId(): string {
+    return `${this.idPrefix}${(this.nextConnId++).toString(36)}`;
+  }
+
+  /** `rateChecked`: the TLS listener already took a rate token at TCP accept. */
+  private adopt(socket: RtmpSocket, secure: boolean, rateChecked = secure): void {
     try {
       // Until the connection wires its own handler, an error must not become an uncaught exception.
       socket.on('error', () => undefined);
       // Handed over after it died (possible for sockets adopted late, e.g. after a TLS handshake).
       if (socket.destroyed) return;
-      const connId = `${this.idPrefix}${(this.nextConnId++).toString(36)}`;
-      if (!this.accepting || this.connections.size >= this.options.maxConnections) {
-        this.refused++;
-        const reason = this.accepting ? 'MAX_CONNECTIONS' : 'SERVER_SHUTDOWN';
-        this.closedByReason[reason] = (this.closedByReason[reason] ?? 0) + 1;
-        const remoteAddress = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
-        this.log.warn({ connId, remote: remoteAddress, reason, limit: this.options.maxConnections }, `connection refused: ${reason}`);
-        socket.destroy();
-        this.emitSafe('connectionClosed', {
-          connId,
-          remoteAddress,
-          reason,
-          errorCode: undefined,
-          message: reason === 'MAX_CONNECTIONS' ? `server full (${this.options.maxConnections} connections)` : 'server shutting down',
-          phase: 'handshake',
-          role: 'none',
-          streams: [],
-          bytesIn: 0,
-          bytesOut: 0,
-          durationMs: 0,
-        });
+      const connId = this.nextId();
+      const ip = normalizeIp(socket.remoteAddress);
+      const o = this.options;
+      let refusal: ConnectionCloseReason | undefined;
+      if (!this.accepting) refusal = 'SERVER_SHUTDOWN';
+      else if (!rateChecked && !this.rateLimiter.tryAcquire(ip, monotonicMs())) refusal = 'CONNECTION_RATE_LIMITED';
+      else if (this.connections.size >= o.maxConnections) refusal = 'MAX_CONNECTIONS';
+      else if ((this.perIp.get(ip) ?? 0) >= o.maxConnectionsPerIp) refusal = 'MAX_CONNECTIONS_PER_IP';
+      if (refusal !== undefined) {
+        this.refuse(socket, refusal, connId);
         return;
       }
       this.accepted++;
-      const conn = new RtmpConnection(connId, socket, this, this.log);
+      const conn = new RtmpConnection(connId, socket, this, this.log, { secure, clientIp: ip });
       this.connections.set(connId, conn);
+      this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
       this.startSweep();
       this.emitSafe('connectionOpened', { connId, remoteAddress: conn.info().remoteAddress });
     } catch (err) {
@@ -147,9 +218,75 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
     }
   }
 
+  private refusalMessage(reason: ConnectionCloseReason, ip: string): string {
+    const o = this.options;
+    switch (reason) {
+      case 'MAX_CONNECTIONS':
+        return `server full (${o.maxConnections} connections)`;
+      case 'MAX_CONNECTIONS_PER_IP':
+        return `too many connections from ${ip} (limit ${o.maxConnectionsPerIp})`;
+      case 'CONNECTION_RATE_LIMITED':
+        return `${ip} opens connections too fast (limit ${o.connectionRatePerIp}/s, burst ${o.connectionBurstPerIp})`;
+      default:
+        return 'server shutting down';
+    }
+  }
+
+  private refuse(socket: net.Socket, reason: ConnectionCloseReason, connId: string): void {
+    this.refused++;
+    this.closedByReason[reason] = (this.closedByReason[reason] ?? 0) + 1;
+    const ip = normalizeIp(socket.remoteAddress);
+    const remoteAddress = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    const message = this.refusalMessage(reason, ip);
+    // A flood is refused thousands of times a second: one warning per reason and second is enough.
+    this.logRefusal(reason, { connId, remote: remoteAddress, reason }, `connection refused: ${reason}: ${message}`);
+    socket.destroy();
+    this.emitSafe('connectionClosed', {
+      connId,
+      remoteAddress,
+      reason,
+      errorCode: undefined,
+      message,
+      phase: 'handshake',
+      role: 'none',
+      streams: [],
+      bytesIn: 0,
+      bytesOut: 0,
+      durationMs: 0,
+    });
+  }
+
+  private readonly refusalLogAt = new Map<string, { at: number; suppressed: number }>();
+
+  private logRefusal(reason: string, fields: Record<string, unknown>, msg: string): void {
+    const now = monotonicMs();
+    const last = this.refusalLogAt.get(reason);
+    if (last !== undefined && now - last.at < 1000) {
+      last.suppressed++;
+      return;
+    }
+    this.refusalLogAt.set(reason, { at: now, suppressed: 0 });
+    this.log.warn({ ...fields, suppressedSinceLastLog: last?.suppressed ?? 0 }, msg);
+  }
+
+  /**
+   * ConnectionHost: may `conn` start one more publish? Counts the streams published on this server right
+   * now (publishes are rare, connections at most maxConnections: a scan is cheap and never drifts).
+   */
+  publishAllowed(): boolean {
+    let publishing = 0;
+    for (const c of this.connections.values()) publishing += c.publishingCount;
+    if (publishing < this.options.maxPublishers) return true;
+    this.publishRefusals++;
+    return false;
+  }
+
   /** ConnectionHost: bookkeeping when a connection is gone. */
   connectionClosed(conn: RtmpConnection, event: ConnectionClosedEvent): void {
     if (!this.connections.delete(conn.connId)) return;
+    const left = (this.perIp.get(conn.clientIp) ?? 1) - 1;
+    if (left <= 0) this.perIp.delete(conn.clientIp);
+    else this.perIp.set(conn.clientIp, left);
     this.closedBytesIn += conn.bytesIn;
     this.closedBytesOut += conn.bytesOut;
     this.closedByReason[event.reason] = (this.closedByReason[event.reason] ?? 0) + 1;
@@ -183,12 +320,14 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
   stats(): RtmpServerStats {
     let publishers = 0;
     let players = 0;
+    let secure = 0;
     let bytesIn = this.closedBytesIn;
     let bytesOut = this.closedBytesOut;
     for (const c of this.connections.values()) {
       const role = c.role;
       if (role === 'publisher') publishers++;
       else if (role === 'player') players++;
+      if (c.secure) secure++;
       bytesIn += c.bytesIn;
       bytesOut += c.bytesOut;
     }
@@ -200,6 +339,9 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
       bytesOut,
       connectionsAccepted: this.accepted,
       connectionsRefused: this.refused,
+      publishesRefused: this.publishRefusals,
+      tlsHandshakeFailures: this.tlsFailures,
+      secureConnections: secure,
       closedByReason: { ...this.closedByReason },
     };
   }
@@ -215,6 +357,10 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
 
   private sweep(): void {
     const now = monotonicMs();
+    if (now - this.lastPruneAt >= 10_000) {
+      this.lastPruneAt = now;
+      this.rateLimiter.prune(now);
+    }
     for (const conn of [...this.connections.values()]) {
       try {
         conn.tick(now);
@@ -228,7 +374,7 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
   /** Stops accepting new connections (existing ones continue). */
   async stopAccepting(): Promise<void> {
     this.accepting = false;
-    const servers = this.netServers.splice(0);
+    const servers: net.Server[] = [...this.netServers.splice(0), ...this.tlsServers.splice(0)];
     await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   }
 

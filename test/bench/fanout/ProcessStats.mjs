@@ -58,3 +58,12 @@ export function treeCpuSeconds(pid) {
 export function treeRssBytes(pid) {
   return processTree(pid).reduce((s, p) => s + rssBytes(p), 0);
 }
+
+/** Machine-wide busy and total CPU seconds (all cores) from /proc/stat, to show what else ran during a window. */
+export function machineCpuSeconds() {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
+  const v = line.trim().split(/\s+/).slice(1, 9).map(Number); // user nice system idle iowait irq softirq steal
+  const total = v.reduce((a, b) => a + b, 0);
+  const idle = v[3] + v[4];
+  return { busy: (total - idle) / CLOCK_TICKS, total: total / CLOCK_TICKS };
+}

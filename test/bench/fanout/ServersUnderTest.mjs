@@ -116,6 +116,11 @@ export const SERVERS = {
         RTMPC_CHUNK_SIZE: '4096',
         RTMPC_LOG_LEVEL: 'warn',
         RTMPC_NODE_ID: 'bench',
+        RTMPC_DRAIN_TIMEOUT_MS: '1000',
+        // every bench player comes from 127.0.0.1: lift the per-address abuse limits (nginx-rtmp and NMS have none)
+        RTMPC_CONN_RATE_PER_IP: '0',
+        RTMPC_MAX_CONNECTIONS_PER_IP: '1000000',
+        RTMPC_MAX_CONNECTIONS: '1000000',
       };
       return spawnServer('rtmp-cluster', process.execPath, [OUR_CLI, 'all-in-one'], { env, cwd: dir }, port, path.join(dir, 'ours.log'));
     },

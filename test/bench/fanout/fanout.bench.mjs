@@ -6,7 +6,7 @@
 //
 // Runs on compiled packages (Node 20 cannot strip TypeScript types): the npm
 // script builds first. Linux only (/proc for CPU and RSS).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -15,7 +15,7 @@ import { Worker } from 'node:worker_threads';
 import { makeBenchFlv, readFlvTags } from './BenchMedia.mjs';
 import { nowMs } from './BenchRtmpClient.mjs';
 import { PacedPublisher } from './PacedPublisher.mjs';
-import { cpuSeconds, treeCpuSeconds, treeRssBytes } from './ProcessStats.mjs';
+import { cpuSeconds, machineCpuSeconds, treeCpuSeconds, treeRssBytes } from './ProcessStats.mjs';
 import { SERVERS, spawnedPids } from './ServersUnderTest.mjs';
 
 const { values: cli } = parseArgs({
@@ -26,6 +26,7 @@ const { values: cli } = parseArgs({
     workers: { type: 'string', default: '2' },
     ramp: { type: 'string', default: '500' }, // player connects per second, all workers together
     'behind-ms': { type: 'string', default: '1000' },
+    'keep-logs': { type: 'boolean', default: false }, // keep each server's temp dir (config, logs)
   },
   strict: true,
 });
@@ -34,6 +35,7 @@ const SECONDS = Number(cli.seconds);
 const WORKERS = Math.max(1, Math.min(Number(cli.workers), PLAYERS));
 const RAMP = Number(cli.ramp);
 const BEHIND_MS = Number(cli['behind-ms']);
+const KEEP_LOGS = cli['keep-logs'];
 const SERVER_NAMES = cli.servers.split(',').map((s) => s.trim()).filter(Boolean);
 for (const [k, v] of Object.entries({ PLAYERS, SECONDS, WORKERS, RAMP, BEHIND_MS })) {
   if (!Number.isFinite(v) || v <= 0) throw new RangeError(`--${k.toLowerCase()} must be a positive number`);
@@ -109,6 +111,8 @@ async function runOne(name, media) {
     workers = Array.from({ length: WORKERS }, () => new Worker(new URL('./player-worker.mjs', import.meta.url), {
       workerData: { port: server.port, app: def.app, stream: STREAM },
     }));
+    let workerFailure = null;
+    for (const w of workers) w.on('error', (err) => (workerFailure ??= err));
     const shares = workers.map(() => []);
     for (let i = 0; i < PLAYERS; i++) shares[i % WORKERS].push(i);
     await Promise.all(
@@ -131,12 +135,14 @@ async function runOne(name, media) {
     }
     await sleep(SETTLE_MS);
     if (publisher.failure) throw publisher.failure;
+    if (workerFailure) throw workerFailure;
 
     // measurement window
     await broadcast(workers, { cmd: 'windowStart' });
     const windowStart = nowMs();
     const cpu0 = treeCpuSeconds(server.pid);
     const selfCpu0 = cpuSeconds(process.pid);
+    const machine0 = machineCpuSeconds();
     const elu0 = performance.eventLoopUtilization();
     const pubBytes0 = publisher.bytesSent;
     const rssSamples = [];
@@ -147,12 +153,15 @@ async function runOne(name, media) {
     }
     const cpu1 = treeCpuSeconds(server.pid);
     const selfCpu1 = cpuSeconds(process.pid);
+    const machine1 = machineCpuSeconds();
     const windowEnd = nowMs();
     const mainElu = performance.eventLoopUtilization(elu0).utilization;
     const pubBytes = publisher.bytesSent - pubBytes0;
     await broadcast(workers, { cmd: 'windowEnd' });
     const serverDied = server.exited;
+    const logAtWindowEnd = readTail(server.logFile); // before the players close (their resets get logged)
 
+    if (workerFailure) throw workerFailure;
     const table = publisher.videoSendTable();
     const reports = await broadcast(workers, { cmd: 'report', ...table, windowStart, windowEnd });
     await broadcast(workers, { cmd: 'close' });
@@ -202,10 +211,15 @@ async function runOne(name, media) {
       },
       unmatchedFraction: frames ? unmatched / frames : 0,
       loadgenCpuPct: ((selfCpu1 - selfCpu0) / windowSec) * 100,
+      // everything else on the machine (other processes, unattributed softirq): the noise floor of this run
+      otherCpuPct: ((machine1.busy - machine0.busy - (cpu1 - cpu0) - (selfCpu1 - selfCpu0)) / windowSec) * 100,
+      machineCores: os.cpus().length,
+      loopDelayP99Ms: Math.max(...reports.map((r) => r.loopDelayP99Ms)),
       workerElu: reports.map((r) => r.elu),
       mainElu,
       publisherLateMs: publisher.lateMs,
       serverDied,
+      serverLogTail: behind.length > 0 || serverDied ? logAtWindowEnd : '',
     };
   } catch (err) {
     return { name: def.label, failed: err instanceof Error ? err.message : String(err) };
@@ -213,7 +227,16 @@ async function runOne(name, media) {
     for (const w of workers) await w.terminate();
     publisher?.stop();
     await server?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    if (KEEP_LOGS) console.error(`${def.label}: logs kept in ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function readTail(file, lines = 8) {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
   }
 }
 
@@ -235,6 +258,8 @@ function printTable(results) {
     ['TTFF p99 ms', (r) => fmt(r.ttffP99, 0)],
     ['behind', (r) => String(r.behind)],
     ['loadgen CPU%', (r) => fmt(r.loadgenCpuPct, 0)],
+    ['loadgen lag p99 ms', (r) => fmt(r.loopDelayP99Ms, 0)],
+    ['other CPU%', (r) => fmt(r.otherCpuPct, 0)],
   ];
   const ok = results.filter((r) => !r.skipped && !r.failed);
   const rows = [cols.map((c) => c[0]), ...ok.map((r) => cols.map((c) => c[1](r)))];
@@ -258,6 +283,7 @@ function printTable(results) {
           `${r.unmatchedFraction > 0.01 ? `; WARNING ${fmt(r.unmatchedFraction * 100, 0)}% of video timestamps did not match a published one (server rewrote timestamps?)` : ''}` +
           `${r.serverDied ? `; SERVER EXITED ${JSON.stringify(r.serverDied)}` : ''}`,
       );
+      if (r.serverLogTail) console.log(`  ${r.name} log tail:\n    ${r.serverLogTail.split('\n').join('\n    ')}`);
     }
   }
 }
@@ -275,7 +301,11 @@ async function main() {
   console.log(
     `RSS/player = (server RSS during - idle with publisher) / players; lat = publisher send -> player receive of the same video timestamp; TTFF = connect -> first video (publisher live);`,
   );
-  console.log(`behind = players with an error, no video in the last 1 s, a frame later than ${BEHIND_MS} ms, or >5% frames missing; loadgen CPU% = this process (players + publisher).`);
+  console.log(`behind = players with an error, no video in the last 1 s, a frame later than ${BEHIND_MS} ms, or >5% frames missing;`);
+  console.log(
+    `loadgen CPU% = this process (players + publisher); loadgen lag = p99 event-loop delay of the player threads (what the load generator itself adds to latency); ` +
+      `other CPU% = the rest of the machine (${os.cpus().length * 100}% = all cores busy): high values mean a noisy run.`,
+  );
   console.log('');
   const results = [];
   for (const name of SERVER_NAMES) {

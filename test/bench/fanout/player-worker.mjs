@@ -2,7 +2,7 @@
 // player, connect time, first video time, bytes, and (inside the measurement
 // window) the receive time of every video timestamp. Media is never parsed.
 import { parentPort, workerData } from 'node:worker_threads';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { MessageType, splitAggregate } from '@rtmp-cluster/rtmp';
 import { BenchRtmpClient, nowMs } from './BenchRtmpClient.mjs';
 
@@ -15,7 +15,6 @@ class Player {
     this.connectStart = 0;
     this.firstVideoAt = 0;
     this.lastVideoAt = 0;
-    this.bytes = 0;
     this.bytesAtWindowStart = 0;
     this.bytesAtWindowEnd = 0;
     this.error = null;
@@ -29,6 +28,9 @@ const players = [];
 let inWindow = false;
 let eluStart = null;
 let eluWindow = null;
+// how late this thread's event loop ran callbacks: an upper bound on what the load generator adds to latency
+const LOOP_DELAY_RESOLUTION_MS = 2;
+const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
 
 function onVideo(p, timestamp, at) {
   if (p.firstVideoAt === 0) p.firstVideoAt = at;
@@ -57,14 +59,8 @@ function startPlayer(p, o) {
     },
   });
   p.client = client;
-  const socketBytes = () => {
-    client.socket.on('data', (chunk) => {
-      p.bytes += chunk.length;
-    });
-  };
-  const done = client.connect();
-  socketBytes();
-  done
+  client
+    .connect()
     .then(() => client.play(o.stream))
     .catch((err) => {
       if (!p.error) p.error = err.message;
@@ -143,31 +139,36 @@ parentPort.on('message', (m) => {
   switch (m.cmd) {
     case 'start':
       start({ ...workerData, ...m });
-      parentPort.postMessage({ cmd: 'started' });
+      parentPort.postMessage({ cmd: 'start' });
       break;
     case 'status':
       parentPort.postMessage({ cmd: 'status', ...status() });
       break;
     case 'windowStart':
-      for (const p of players) p.bytesAtWindowStart = p.bytes;
+      for (const p of players) p.bytesAtWindowStart = p.client?.bytesIn ?? 0;
       inWindow = true;
       eluStart = performance.eventLoopUtilization();
+      loopDelay.reset();
+      loopDelay.enable();
       parentPort.postMessage({ cmd: 'windowStart' });
       break;
     case 'windowEnd':
       inWindow = false;
-      for (const p of players) p.bytesAtWindowEnd = p.bytes;
+      for (const p of players) p.bytesAtWindowEnd = p.client?.bytesIn ?? 0;
       eluWindow = performance.eventLoopUtilization(eluStart).utilization;
+      loopDelay.disable();
       parentPort.postMessage({ cmd: 'windowEnd' });
       break;
     case 'report': {
       const r = report(m);
-      parentPort.postMessage({ cmd: 'report', elu: eluWindow, ...r }, [r.latencies.buffer]);
+      // the delay histogram includes the sampling interval itself
+      const loopDelayP99Ms = Math.max(0, loopDelay.percentile(99) / 1e6 - LOOP_DELAY_RESOLUTION_MS);
+      parentPort.postMessage({ cmd: 'report', elu: eluWindow, loopDelayP99Ms, ...r }, [r.latencies.buffer]);
       break;
     }
     case 'close':
       for (const p of players) p.client?.close(null);
-      parentPort.postMessage({ cmd: 'closed' });
+      parentPort.postMessage({ cmd: 'close' });
       break;
     default:
       break;

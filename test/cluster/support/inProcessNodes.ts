@@ -52,7 +52,16 @@ async function serve<R extends OriginRole | EdgeRole>(
   log: pino.Logger,
   playWaitMs: number,
 ): Promise<InProcessNode<R>> {
-  const server = new RtmpServer({ hub, logger: log, policy: role, playWaitMs, connIdPrefix: `${id}-` });
+  // Every test client comes from 127.0.0.1: lift the per-IP accept limits (bursts of 200 players).
+  const server = new RtmpServer({
+    hub,
+    logger: log,
+    policy: role,
+    playWaitMs,
+    connIdPrefix: `${id}-`,
+    connectionRatePerIp: 100_000,
+    connectionBurstPerIp: 100_000,
+  });
   role.attachServer(server);
   await server.listen(port, '127.0.0.1');
   await role.start();
@@ -128,11 +137,19 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
+/** Polls cond until it holds; a throwing cond counts as false (e.g. the registry is still reconnecting). */
 export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
   for (;;) {
-    if (await cond()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    try {
+      if (await cond()) return;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
+    }
     await sleep(50);
   }
 }

@@ -12,8 +12,7 @@ import {
   type AmfValue,
 } from './AmfValue.js';
 import { ByteWriter } from './ByteWriter.js';
-
-const MAX_ENCODE_DEPTH = 1000;
+import { AmfValueWriter } from './AmfValueWriter.js';
 
 export interface Amf0EncodeOptions {
   /**
@@ -28,11 +27,12 @@ export interface Amf0EncodeOptions {
  * as a reference (0x07): that is how cycles survive and how decoded bodies
  * that used references re-encode to the same bytes.
  */
-export class Amf0Encoder {
+export class Amf0Encoder extends AmfValueWriter {
   private readonly refs = new Map<object, number>();
-  private depth = 0;
 
-  constructor(private readonly w: ByteWriter) {}
+  constructor(w: ByteWriter) {
+    super(w, 'AMF0');
+  }
 
   private writeShortUtf8(s: string): void {
     const bytes = Buffer.from(s, 'utf8');
@@ -95,18 +95,9 @@ export class Amf0Encoder {
       case 'object':
         break;
       default:
-        throw new RtmpError('AMF_ENCODE_UNSUPPORTED', `cannot encode a ${typeof v} in AMF0`);
+        this.unsupportedType(v);
     }
-    if (v === null) {
-      w.u8(Amf0Marker.Null);
-      return;
-    }
-    if (++this.depth > MAX_ENCODE_DEPTH) throw new RtmpError('AMF_ENCODE_UNSUPPORTED', 'value nested too deeply to encode');
-    try {
-      this.writeComplex(v);
-    } finally {
-      this.depth--;
-    }
+    this.writeObjectOrNull(v, Amf0Marker.Null);
   }
 
   /** Writes a reference and returns true if `obj` was written before; otherwise registers it. */
@@ -122,7 +113,7 @@ export class Amf0Encoder {
     return false;
   }
 
-  private writeComplex(v: object): void {
+  protected writeComplex(v: object): void {
     const w = this.w;
     if (v instanceof Date) {
       w.u8(Amf0Marker.Date);
@@ -166,7 +157,7 @@ export class Amf0Encoder {
       w.u8(Amf0Marker.Object);
       this.writeProperties(v as Record<string, AmfValue>, Object.keys(v));
     } else {
-      throw new RtmpError('AMF_ENCODE_UNSUPPORTED', `cannot encode an instance of ${v.constructor?.name ?? 'unknown'} in AMF0`);
+      this.unsupportedInstance(v);
     }
   }
 

@@ -18,26 +18,25 @@ import {
   type AmfValue,
 } from './AmfValue.js';
 import { ByteWriter } from './ByteWriter.js';
+import { AmfValueWriter } from './AmfValueWriter.js';
 
 const U29_MAX = 0x1fffffff;
 const INT29_MIN = -0x10000000;
 const INT29_MAX = 0x0fffffff;
-/** Guards the JS stack against absurdly deep (acyclic) input; cycles are written as references. */
-const MAX_ENCODE_DEPTH = 1000;
-
 /**
  * One AMF3 encoding context. Canonical output: every repeated non-empty
  * string, repeated object instance and repeated traits layout is written as a
  * reference, which is what the decoder's tables expect back.
  */
-export class Amf3Encoder {
+export class Amf3Encoder extends AmfValueWriter {
   private readonly strings = new Map<string, number>();
   private readonly objects = new Map<object, number>();
   private objectCount = 0;
   private readonly traits = new Map<string, number>();
-  private depth = 0;
 
-  constructor(private readonly w: ByteWriter) {}
+  constructor(w: ByteWriter) {
+    super(w, 'AMF3');
+  }
 
   writeU29(v: number): void {
     const w = this.w;
@@ -111,21 +110,12 @@ export class Amf3Encoder {
       case 'object':
         break;
       default:
-        throw new RtmpError('AMF_ENCODE_UNSUPPORTED', `cannot encode a ${typeof v} in AMF3`);
+        this.unsupportedType(v);
     }
-    if (v === null) {
-      w.u8(Amf3Marker.Null);
-      return;
-    }
-    if (++this.depth > MAX_ENCODE_DEPTH) throw new RtmpError('AMF_ENCODE_UNSUPPORTED', 'value nested too deeply to encode');
-    try {
-      this.writeComplex(v);
-    } finally {
-      this.depth--;
-    }
+    this.writeObjectOrNull(v, Amf3Marker.Null);
   }
 
-  private writeComplex(v: object): void {
+  protected writeComplex(v: object): void {
     const w = this.w;
     if (v instanceof AmfLongString) {
       // AMF3 strings have no short/long distinction
@@ -176,7 +166,7 @@ export class Amf3Encoder {
     } else if (isPlainObject(v)) {
       this.writeObject(v as Record<string, AmfValue>, '', { sealed: [], dynamic: true });
     } else {
-      throw new RtmpError('AMF_ENCODE_UNSUPPORTED', `cannot encode an instance of ${v.constructor?.name ?? 'unknown'} in AMF3`);
+      this.unsupportedInstance(v);
     }
   }
 

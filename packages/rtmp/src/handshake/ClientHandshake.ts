@@ -1,4 +1,3 @@
-import { randomBytes as cryptoRandomBytes } from 'node:crypto';
 import { RtmpError } from '../errors.js';
 import {
   FLASH_MEDIA_SERVER_KEY,
@@ -13,8 +12,8 @@ import {
   signResponse,
   verifyResponse,
 } from './HandshakeDigest.js';
+import { HandshakeExchange } from './HandshakeExchange.js';
 import type { HandshakeStep, RandomBytesSource } from './HandshakeStep.js';
-import { EMPTY_BUFFER, assertRtmpVersion } from './HandshakeVersion.js';
 
 export interface ClientHandshakeOptions {
   /** Send an FP9 C1 with a digest (what ffmpeg does) instead of the simple handshake. */
@@ -26,31 +25,24 @@ export interface ClientHandshakeOptions {
 
 const DEFAULT_CLIENT_VERSION = 0x09007c02;
 
-type ClientState = 'start' | 's0s1' | 's2' | 'done';
-
 /**
  * Client side of the RTMP handshake, for the edge's relay client. C2 is sent
  * as soon as S1 is complete (not after S2) so a server that waits for C2
  * before sending S2 cannot deadlock us.
  */
-export class ClientHandshake {
-  private state: ClientState = 'start';
-  private readonly s0s1 = Buffer.alloc(1 + HANDSHAKE_PACKET_SIZE);
-  private readonly s2 = Buffer.alloc(HANDSHAKE_PACKET_SIZE);
-  private filled = 0;
+export class ClientHandshake extends HandshakeExchange {
+  private started = false;
   private c1: Buffer | undefined;
   private c1Digest: Buffer | undefined;
   private readonly digest: boolean;
   private readonly clientVersion: number;
-  private readonly randomBytes: RandomBytesSource;
 
-  private _mode: 'simple' | 'digest' | undefined;
   private _serverVersion = 0;
   private _s2Matched = false;
 
   constructor(opts: ClientHandshakeOptions = {}) {
+    super('S0', opts.randomBytes);
     this.digest = opts.digest ?? false;
-    this.randomBytes = opts.randomBytes ?? cryptoRandomBytes;
     this.clientVersion = (opts.clientVersion ?? DEFAULT_CLIENT_VERSION) >>> 0;
     if (this.digest && this.clientVersion === 0) {
       throw new RangeError('clientVersion must be non-zero in digest mode');
@@ -59,7 +51,7 @@ export class ClientHandshake {
 
   /** 'digest' once the server answered with a verified S1 digest, 'simple' otherwise. */
   get mode(): 'simple' | 'digest' | undefined {
-    return this._mode;
+    return this.negotiatedMode;
   }
 
   /** S1[4..7] (0 for simple servers). */
@@ -72,13 +64,9 @@ export class ClientHandshake {
     return this._s2Matched;
   }
 
-  get done(): boolean {
-    return this.state === 'done';
-  }
-
   /** C0 + C1, to write right after connecting. */
   start(): Buffer {
-    if (this.state !== 'start') throw new RtmpError('HANDSHAKE_BAD_STATE', 'ClientHandshake.start() called twice');
+    if (this.started) throw new RtmpError('HANDSHAKE_BAD_STATE', 'ClientHandshake.start() called twice');
     const out = Buffer.allocUnsafe(1 + HANDSHAKE_PACKET_SIZE);
     out[0] = RTMP_VERSION;
     const c1 = out.subarray(1);
@@ -87,47 +75,20 @@ export class ClientHandshake {
     this.random(HANDSHAKE_PACKET_SIZE - 8).copy(c1, 8);
     if (this.digest) this.c1Digest = signPacket(c1, 0, FLASH_PLAYER_PARTIAL_KEY);
     this.c1 = Buffer.from(c1);
-    this.state = 's0s1';
+    this.started = true;
     return out;
   }
 
-  push(data: Buffer): HandshakeStep {
-    if (this.state === 'start') throw new RtmpError('HANDSHAKE_BAD_STATE', 'ClientHandshake.push() before start()');
-    if (this.state === 'done') {
-      throw new RtmpError('HANDSHAKE_BAD_STATE', 'handshake already complete: chunk stream bytes pushed to the handshake');
-    }
-    let offset = 0;
-    let send: Buffer | null = null;
-
-    if (this.state === 's0s1') {
-      const take = Math.min(data.length, this.s0s1.length - this.filled);
-      data.copy(this.s0s1, this.filled, 0, take);
-      const hadVersion = this.filled > 0;
-      this.filled += take;
-      offset += take;
-      if (!hadVersion && this.filled > 0) assertRtmpVersion(this.s0s1[0]!, 'S0');
-      if (this.filled < this.s0s1.length) return { send: null, done: false, remainder: EMPTY_BUFFER };
-      send = this.answerS1(this.s0s1.subarray(1));
-      this.state = 's2';
-      this.filled = 0;
-    }
-
-    const take = Math.min(data.length - offset, HANDSHAKE_PACKET_SIZE - this.filled);
-    data.copy(this.s2, this.filled, offset, offset + take);
-    this.filled += take;
-    offset += take;
-    if (this.filled < HANDSHAKE_PACKET_SIZE) return { send, done: false, remainder: EMPTY_BUFFER };
-
-    this.checkS2(this.s2);
-    this.state = 'done';
-    return { send, done: true, remainder: data.subarray(offset) };
+  override push(data: Buffer): HandshakeStep {
+    if (!this.started) throw new RtmpError('HANDSHAKE_BAD_STATE', 'ClientHandshake.push() before start()');
+    return super.push(data);
   }
 
-  private answerS1(s1: Buffer): Buffer {
+  protected answerFirstPacket(s1: Buffer): Buffer {
     this._serverVersion = s1.readUInt32BE(4);
     if (!this.digest || this._serverVersion === 0) {
       // Simple server (or simple client): C2 echoes S1.
-      this._mode = 'simple';
+      this.negotiatedMode = 'simple';
       return Buffer.from(s1);
     }
     // ffmpeg tries the 772..775 scheme first; the order does not matter for a valid S1.
@@ -138,12 +99,12 @@ export class ClientHandshake {
         `server sent version ${formatHandshakeVersion(this._serverVersion)} in S1 without a valid digest`,
       );
     }
-    this._mode = 'digest';
+    this.negotiatedMode = 'digest';
     return signResponse(this.random(HANDSHAKE_PACKET_SIZE - 32), found.digest, FLASH_PLAYER_KEY);
   }
 
-  private checkS2(s2: Buffer): void {
-    if (this._mode === 'digest') {
+  protected checkSecondPacket(s2: Buffer): void {
+    if (this.negotiatedMode === 'digest') {
       this._s2Matched = verifyResponse(s2, this.c1Digest!, FLASH_MEDIA_SERVER_KEY);
       if (!this._s2Matched) {
         throw new RtmpError('HANDSHAKE_DIGEST_INVALID', 'S2 signature does not match our C1 digest');
@@ -152,11 +113,5 @@ export class ClientHandshake {
     }
     // Loose: servers put their own time in S2[4..7].
     this._s2Matched = s2.subarray(8).equals(this.c1!.subarray(8));
-  }
-
-  private random(n: number): Buffer {
-    const bytes = this.randomBytes(n);
-    if (bytes.length !== n) throw new RangeError(`randomBytes returned ${bytes.length} bytes, expected ${n}`);
-    return bytes;
   }
 }

@@ -64,9 +64,6 @@ export class TagCursor {
   }
 }
 
-/** Enhanced RTMP AvMultitrackType. */
-export const AvMultitrackType = { OneTrack: 0, ManyTracks: 1, ManyTracksManyCodecs: 2 } as const;
-
 /** Enhanced RTMP ModEx types. */
 export const ModExType = { TimestampOffsetNano: 0 } as const;
 

@@ -2,7 +2,9 @@ import { RtmpError } from '../errors.js';
 import { parseAvcDecoderConfig, type AvcDecoderConfig } from './AvcDecoderConfig.js';
 import { videoCodecFromCodecId, videoCodecFromFourCc, type VideoCodec } from './FourCc.js';
 import { parseHevcDecoderConfig, type HevcDecoderConfig } from './HevcDecoderConfig.js';
-import { AvMultitrackType, readModEx, TagCursor } from './TagCursor.js';
+import { detectDecoderConfigRecord } from './DecoderConfigRecord.js';
+import { describeFirstTrack, readMultitrack } from './Multitrack.js';
+import { readModEx, TagCursor } from './TagCursor.js';
 
 /** FLV / Enhanced RTMP VideoFrameType. */
 export const VideoFrameType = { Key: 1, Inter: 2, DisposableInter: 3, Generated: 4, Command: 5 } as const;
@@ -59,6 +61,7 @@ export interface VideoTagInfo extends VideoTrackInfo {
 }
 
 function parseConfig(codec: VideoCodec, data: Buffer): VideoDecoderConfig | undefined {
+  // Sequence headers are rare (once per publish, or per keyframe for some encoders): the spread is fine here.
   if (codec === 'avc') {
     const c = parseAvcDecoderConfig(data);
     return c && { kind: 'avc', ...c };
@@ -70,32 +73,59 @@ function parseConfig(codec: VideoCodec, data: Buffer): VideoDecoderConfig | unde
   return undefined;
 }
 
-function parseLegacy(payload: Buffer): VideoTagInfo {
-  const b0 = payload[0]!;
-  const frameType = b0 >>> 4;
-  const codecId = b0 & 0x0f;
-  const codec = videoCodecFromCodecId(codecId);
-  const info: VideoTagInfo = {
-    enhanced: false,
-    codec,
-    codecId,
-    fourcc: undefined,
+/**
+ * Every VideoTrackInfo is created here, in one literal: one hidden class for
+ * all tracks and no object spread per message (properties after a spread go
+ * through a slow V8 runtime path).
+ */
+function newTrack(): VideoTrackInfo {
+  return {
     trackId: 0,
-    frameType,
+    codec: 'unknown',
+    fourcc: undefined,
     packetType: -1,
     isKeyframe: false,
     isSequenceHeader: false,
     isEndOfSequence: false,
     isMetadata: false,
-    isCommandFrame: frameType === VideoFrameType.Command,
-    videoCommand: undefined,
     compositionTime: 0,
-    timestampOffsetNano: 0,
-    dataOffset: 1,
-    dataLength: payload.length - 1,
+    dataOffset: 0,
+    dataLength: 0,
     config: undefined,
+  };
+}
+
+/** The tag-level twin of newTrack (same reasons), the first track's fields included. */
+function newTagInfo(enhanced: boolean, codecId: number | undefined, codec: VideoCodec, frameType: number, dataOffset: number, dataLength: number): VideoTagInfo {
+  return {
+    trackId: 0,
+    codec,
+    fourcc: undefined,
+    packetType: -1,
+    isKeyframe: false,
+    isSequenceHeader: false,
+    isEndOfSequence: false,
+    isMetadata: false,
+    compositionTime: 0,
+    dataOffset,
+    dataLength,
+    config: undefined,
+    enhanced,
+    codecId,
+    frameType,
+    isCommandFrame: false,
+    videoCommand: undefined,
+    timestampOffsetNano: 0,
     multitrack: undefined,
   };
+}
+
+function parseLegacy(payload: Buffer): VideoTagInfo {
+  const b0 = payload[0]!;
+  const frameType = b0 >>> 4;
+  const codecId = b0 & 0x0f;
+  const info = newTagInfo(false, codecId, videoCodecFromCodecId(codecId), frameType, 1, payload.length - 1);
+  info.isCommandFrame = frameType === VideoFrameType.Command;
   const hasAvcHeader = codecId === 7 || codecId === 12;
   if (info.isCommandFrame) {
     // The command byte follows the codec header; tolerate senders that drop it.
@@ -107,7 +137,7 @@ function parseLegacy(payload: Buffer): VideoTagInfo {
     return info;
   }
   if (payload.length < 5) {
-    throw new RtmpError('TAG_MALFORMED', `${codec} video tag of ${payload.length} bytes, header needs 5`);
+    throw new RtmpError('TAG_MALFORMED', `${info.codec} video tag of ${payload.length} bytes, header needs 5`);
   }
   const packetType = payload[1]!;
   info.packetType = packetType;
@@ -117,12 +147,17 @@ function parseLegacy(payload: Buffer): VideoTagInfo {
   info.isSequenceHeader = packetType === AvcPacketType.SequenceHeader;
   info.isEndOfSequence = packetType === AvcPacketType.EndOfSequence;
   info.isKeyframe = frameType === VideoFrameType.Key && packetType === AvcPacketType.Nalu;
-  if (info.isSequenceHeader) info.config = parseConfig(codec, payload.subarray(5));
+  if (info.isSequenceHeader) {
+    const record = payload.subarray(5);
+    // Old OBS forks send HEVC under codec id 7; only the record's layout tells (see DecoderConfigRecord.ts).
+    if (codecId === 7 && detectDecoderConfigRecord(record) === 'hevc') info.codec = 'hevc';
+    info.config = parseConfig(info.codec, record);
+  }
   return info;
 }
 
-/** Reads one track body of the given enhanced packet type, bounded by the cursor's end. */
-function parseExTrackBody(c: TagCursor, packetType: number, fourcc: string, frameType: number, trackId: number): VideoTrackInfo {
+/** Fills `track` (a fresh track, or the tag itself for a single-track tag) from one enhanced track body. */
+function readExTrackBody(track: VideoTrackInfo, c: TagCursor, packetType: number, fourcc: string, frameType: number, trackId: number): VideoTrackInfo {
   const codec = videoCodecFromFourCc(fourcc);
   let compositionTime = 0;
   if (packetType === VideoPacketType.CodedFrames && (fourcc === 'avc1' || fourcc === 'hvc1')) {
@@ -132,20 +167,19 @@ function parseExTrackBody(c: TagCursor, packetType: number, fourcc: string, fram
   const dataLength = packetType === VideoPacketType.SequenceEnd ? 0 : c.remaining;
   const isCoded = packetType === VideoPacketType.CodedFrames || packetType === VideoPacketType.CodedFramesX;
   const isSequenceHeader = packetType === VideoPacketType.SequenceStart;
-  return {
-    trackId,
-    codec,
-    fourcc,
-    packetType,
-    isKeyframe: isCoded && frameType === VideoFrameType.Key,
-    isSequenceHeader,
-    isEndOfSequence: packetType === VideoPacketType.SequenceEnd,
-    isMetadata: packetType === VideoPacketType.Metadata,
-    compositionTime,
-    dataOffset,
-    dataLength,
-    config: isSequenceHeader ? parseConfig(codec, c.buf.subarray(dataOffset, dataOffset + dataLength)) : undefined,
-  };
+  track.trackId = trackId;
+  track.codec = codec;
+  track.fourcc = fourcc;
+  track.packetType = packetType;
+  track.isKeyframe = isCoded && frameType === VideoFrameType.Key;
+  track.isSequenceHeader = isSequenceHeader;
+  track.isEndOfSequence = packetType === VideoPacketType.SequenceEnd;
+  track.isMetadata = packetType === VideoPacketType.Metadata;
+  track.compositionTime = compositionTime;
+  track.dataOffset = dataOffset;
+  track.dataLength = dataLength;
+  track.config = isSequenceHeader ? parseConfig(codec, c.buf.subarray(dataOffset, dataOffset + dataLength)) : undefined;
+  return track;
 }
 
 function parseEnhanced(payload: Buffer): VideoTagInfo {
@@ -153,87 +187,31 @@ function parseEnhanced(payload: Buffer): VideoTagInfo {
   const b0 = payload[0]!;
   const frameType = (b0 >>> 4) & 0x07;
   const modEx = readModEx(c, b0 & 0x0f);
-  let packetType = modEx.packetType;
-  const base = {
-    enhanced: true,
-    codecId: undefined,
-    frameType,
-    timestampOffsetNano: modEx.timestampOffsetNano,
-    isCommandFrame: false,
-    videoCommand: undefined as number | undefined,
-    multitrack: undefined as VideoTagInfo['multitrack'],
-  };
+  const packetType = modEx.packetType;
+  const info = newTagInfo(true, undefined, 'unknown', frameType, 0, 0);
+  info.timestampOffsetNano = modEx.timestampOffsetNano;
 
   if (packetType !== VideoPacketType.Metadata && frameType === VideoFrameType.Command) {
-    const videoCommand = c.u8('video command');
-    return {
-      ...base,
-      isCommandFrame: true,
-      videoCommand,
-      trackId: 0,
-      codec: 'unknown',
-      fourcc: undefined,
-      packetType,
-      isKeyframe: false,
-      isSequenceHeader: false,
-      isEndOfSequence: false,
-      isMetadata: false,
-      compositionTime: 0,
-      dataOffset: c.pos,
-      dataLength: 0,
-      config: undefined,
-    };
+    info.isCommandFrame = true;
+    info.videoCommand = c.u8('video command');
+    info.packetType = packetType;
+    info.dataOffset = c.pos;
+    return info;
   }
 
   if (packetType !== VideoPacketType.Multitrack) {
     const fourcc = c.fourCc('video FourCC');
-    return { ...base, ...parseExTrackBody(c, packetType, fourcc, frameType, 0) };
+    readExTrackBody(info, c, packetType, fourcc, frameType, 0);
+    return info;
   }
 
-  const b = c.u8('multitrack type');
-  const multitrackType = b >>> 4;
-  packetType = b & 0x0f;
-  const tracks: VideoTrackInfo[] = [];
-  const multitrack = { type: multitrackType, tracks };
-  const known =
-    multitrackType === AvMultitrackType.OneTrack ||
-    multitrackType === AvMultitrackType.ManyTracks ||
-    multitrackType === AvMultitrackType.ManyTracksManyCodecs;
-  const sharedFourCc = multitrackType !== AvMultitrackType.ManyTracksManyCodecs ? c.fourCc('video FourCC') : undefined;
-  if (known && packetType !== VideoPacketType.Multitrack) {
-    do {
-      const fourcc = sharedFourCc ?? c.fourCc('track FourCC');
-      const trackId = c.u8('track id');
-      if (multitrackType === AvMultitrackType.OneTrack) {
-        tracks.push(parseExTrackBody(c, packetType, fourcc, frameType, trackId));
-        break;
-      }
-      const size = c.u24('track size');
-      c.need(size, 'track data');
-      const trackEnd = c.pos + size;
-      tracks.push(parseExTrackBody(new TagCursor(payload, c.pos, trackEnd), packetType, fourcc, frameType, trackId));
-      c.pos = trackEnd;
-    } while (c.remaining > 0);
-  }
-  const first = tracks[0];
-  if (first !== undefined) return { ...base, ...first, multitrack };
-  // Reserved multitrack layout or nested multitrack: nothing we can interpret, and not an error.
-  return {
-    ...base,
-    multitrack,
-    trackId: 0,
-    codec: sharedFourCc !== undefined ? videoCodecFromFourCc(sharedFourCc) : 'unknown',
-    fourcc: sharedFourCc,
-    packetType,
-    isKeyframe: false,
-    isSequenceHeader: false,
-    isEndOfSequence: false,
-    isMetadata: false,
-    compositionTime: 0,
-    dataOffset: c.pos,
-    dataLength: c.remaining,
-    config: undefined,
-  };
+  // The multitrack path is rare enough for a closure carrying the frame type.
+  const body = readMultitrack(c, 'video', VideoPacketType.Multitrack, (tc, pt, fourcc, trackId) =>
+    readExTrackBody(newTrack(), tc, pt, fourcc, frameType, trackId),
+  );
+  info.multitrack = { type: body.type, tracks: body.tracks };
+  describeFirstTrack(info, body, c, videoCodecFromFourCc, 'unknown');
+  return info;
 }
 
 /**
@@ -241,6 +219,10 @@ function parseEnhanced(payload: Buffer): VideoTagInfo {
  * Enhanced RTMP v1/v2 (ExHeader, ModEx, multitrack). Unknown codecs, packet
  * types and ModEx types are reported, never rejected; only a tag too short
  * for its own layout throws (TAG_MALFORMED).
+ *
+ * A codec id 7 sequence header that carries an HEVCDecoderConfigurationRecord
+ * is reported as 'hevc'; the coded frames after it cannot tell and still say
+ * 'avc' (VideoCodecTracker remembers the header's answer per stream).
  */
 export function parseVideoTag(payload: Buffer): VideoTagInfo {
   if (payload.length === 0) throw new RtmpError('TAG_MALFORMED', 'empty video tag');

@@ -4,16 +4,11 @@ import { commandMessage, decodeCommand, encodeData, isAmfObject, type RtmpComman
 import { RtmpError } from '../errors.js';
 import { ChunkStreamId, MessageType, type ProtocolLimits, type RtmpMessage } from '../message.js';
 import { splitAggregate } from '../messages/Aggregate.js';
-import {
-  acknowledgementMessage,
-  parseProtocolControl,
-  setChunkSizeMessage,
-  windowAckSizeMessage,
-} from '../messages/ProtocolControl.js';
-import { parseUserControl, userControlMessage } from '../messages/UserControl.js';
-import { AckCounter } from './AckCounter.js';
+import { setChunkSizeMessage, windowAckSizeMessage } from '../messages/ProtocolControl.js';
+import { userControlMessage } from '../messages/UserControl.js';
 import { interpretDataMessage } from './DataMessage.js';
 import { StatusCode } from './NetStatus.js';
+import { PeerControl } from './PeerControl.js';
 import {
   SessionChunkStream,
   type ClientConnectOptions,
@@ -58,11 +53,7 @@ export class ClientSession extends EventEmitter<ClientSessionEventMap> {
   private result: ConnectResult | undefined;
   private encoding: ObjectEncoding = 0;
   private currentOutChunkSize = 128;
-  private currentPeerChunkSize = 128;
-  private peerWindow: number | undefined;
-  // No acks until the server announces its window (it always does, right after connect).
-  private readonly ack = new AckCounter(0);
-  private rtt: number | undefined;
+  private readonly control: PeerControl;
   private nextTransactionId = 1;
   private readonly outstanding = new Map<number, string>();
 
@@ -72,6 +63,13 @@ export class ClientSession extends EventEmitter<ClientSessionEventMap> {
     this.configuredOutChunkSize = options.outChunkSize ?? DEFAULT_OUT_CHUNK_SIZE;
     this.windowAckSize = options.windowAckSize ?? DEFAULT_WINDOW_ACK_SIZE;
     this.limits = options.limits;
+    this.control = new PeerControl({
+      send: this.sendMessage,
+      warn: (w) => this.warn(w),
+      onRtt: (ms) => this.emit('rtt', ms),
+      // No acks until the server announces its window (it always does, right after connect).
+      initialAckWindow: 0,
+    });
   }
 
   get state(): ClientSessionState {
@@ -84,13 +82,13 @@ export class ClientSession extends EventEmitter<ClientSessionEventMap> {
     return this.currentOutChunkSize;
   }
   get peerChunkSize(): number {
-    return this.currentPeerChunkSize;
+    return this.control.peerChunkSize;
   }
   get peerWindowAckSize(): number | undefined {
-    return this.peerWindow;
+    return this.control.peerWindowAckSize;
   }
   get rttMs(): number | undefined {
-    return this.rtt;
+    return this.control.rttMs;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -106,10 +104,9 @@ export class ClientSession extends EventEmitter<ClientSessionEventMap> {
       case MessageType.Acknowledgement:
       case MessageType.WindowAckSize:
       case MessageType.SetPeerBandwidth:
-        this.handleProtocolControl(msg);
-        return;
       case MessageType.UserControl:
-        this.handleUserControl(msg, now);
+        // Stream-level user control events (StreamBegin, StreamEOF...) carry nothing a client must act on.
+        this.control.handle(msg, now);
         return;
       case MessageType.CommandAmf0:
       case MessageType.CommandAmf3:
@@ -131,8 +128,7 @@ export class ClientSession extends EventEmitter<ClientSessionEventMap> {
 
   onBytesReceived(totalBytes: number): void {
     if (this.currentState === 'closed') return;
-    const seq = this.ack.update(totalBytes);
-    if (seq !== undefined) this.sendMessage(acknowledgementMessage(seq));
+    this.control.onBytesReceived(totalBytes);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -234,7 +230,7 @@ export class ClientSession extends EventEmitter<ClientSessionEventMap> {
 
   ping(now: number): void {
     if (this.currentState === 'closed') return;
-    this.sendMessage(userControlMessage({ kind: 'pingRequest', timestamp: now >>> 0 }));
+    this.control.ping(now);
   }
 
   /** The connection is gone; later calls are no-ops (handleMessage ignores input). */
@@ -275,52 +271,6 @@ export class ClientSession extends EventEmitter<ClientSessionEventMap> {
     this.sendMessage(setChunkSizeMessage(this.configuredOutChunkSize));
     this.currentOutChunkSize = this.configuredOutChunkSize;
     this.emit('outChunkSize', this.currentOutChunkSize);
-  }
-
-  private handleProtocolControl(msg: RtmpMessage): void {
-    let pc;
-    try {
-      pc = parseProtocolControl(msg);
-    } catch (err) {
-      if (err instanceof RtmpError) {
-        this.warn({ code: 'CONTROL_MALFORMED', message: err.message });
-        return;
-      }
-      throw err;
-    }
-    switch (pc.kind) {
-      case 'setChunkSize':
-        this.currentPeerChunkSize = pc.size; // the ChunkDecoder already switched
-        return;
-      case 'windowAckSize':
-        this.peerWindow = pc.size;
-        this.ack.setWindow(pc.size);
-        return;
-      default:
-        return; // abort (decoder handled it), acknowledgement, set peer bandwidth: nothing to do
-    }
-  }
-
-  private handleUserControl(msg: RtmpMessage, now: number | undefined): void {
-    let ev;
-    try {
-      ev = parseUserControl(msg);
-    } catch (err) {
-      if (err instanceof RtmpError) {
-        this.warn({ code: 'CONTROL_MALFORMED', message: err.message });
-        return;
-      }
-      throw err;
-    }
-    if (ev.kind === 'pingRequest') {
-      this.sendMessage(userControlMessage({ kind: 'pingResponse', timestamp: ev.timestamp }));
-    } else if (ev.kind === 'pingResponse' && now !== undefined) {
-      const rtt = ((now >>> 0) - ev.timestamp) >>> 0;
-      if (rtt <= 0x7fffffff) {
-        this.rtt = rtt;
-        this.emit('rtt', rtt);
-      }
-    }
   }
 
   private handleCommand(cmd: RtmpCommand, streamId: number): void {

@@ -4,17 +4,11 @@ import { CapsEx, commandMessage, decodeCommand, encodeData, parseConnectParams, 
 import { RtmpError } from '../errors.js';
 import { MessageType, type ProtocolLimits, type RtmpMessage } from '../message.js';
 import { splitAggregate } from '../messages/Aggregate.js';
-import {
-  parseProtocolControl,
-  setChunkSizeMessage,
-  setPeerBandwidthMessage,
-  windowAckSizeMessage,
-  acknowledgementMessage,
-} from '../messages/ProtocolControl.js';
-import { parseUserControl, userControlMessage } from '../messages/UserControl.js';
-import { AckCounter } from './AckCounter.js';
+import { setChunkSizeMessage, setPeerBandwidthMessage, windowAckSizeMessage } from '../messages/ProtocolControl.js';
+import { userControlMessage } from '../messages/UserControl.js';
 import { interpretDataMessage } from './DataMessage.js';
 import { onStatusMessage, StatusCode, statusInfo, type StatusLevel } from './NetStatus.js';
+import { PeerControl } from './PeerControl.js';
 import {
   SessionChunkStream,
   type AcceptConnectOptions,
@@ -108,22 +102,11 @@ export class ServerSession extends EventEmitter<ServerSessionEventMap> {
   private connect: ConnectRequest | undefined;
   private encoding: ObjectEncoding = 0;
   private currentOutChunkSize = 128;
-  private currentPeerChunkSize = 128;
-  private peerWindow: number | undefined;
-  private peerBw: { size: number; limitType: number } | undefined;
-  private readonly ack: AckCounter;
-  private rtt: number | undefined;
-  private pingSince: number | undefined;
+  private readonly control: PeerControl;
   private readonly slots = new Map<number, StreamSlot>();
   private nextStreamId = 1;
   private queuedCommands: RtmpMessage[] = [];
-  private readonly counters: ServerSessionStats = {
-    mediaIgnored: 0,
-    mediaPendingDropped: 0,
-    unknownCommands: 0,
-    acknowledgementsSent: 0,
-    lastAcknowledgementReceived: undefined,
-  };
+  private readonly counters = { mediaIgnored: 0, mediaPendingDropped: 0, unknownCommands: 0 };
 
   constructor(options: ServerSessionOptions) {
     super();
@@ -136,8 +119,13 @@ export class ServerSession extends EventEmitter<ServerSessionEventMap> {
     this.serverCapsEx = options.capsEx ?? DEFAULT_SERVER_CAPS_EX;
     this.serverFourCcList = options.fourCcList ?? DEFAULT_SERVER_FOURCC_LIST;
     this.limits = options.limits;
-    // Until the peer announces its own window, ack on the one we advertise (nginx-rtmp does the same).
-    this.ack = new AckCounter(this.windowAckSize);
+    this.control = new PeerControl({
+      send: this.sendMessage,
+      warn: (w) => this.warn(w),
+      onRtt: (ms) => this.emit('rtt', ms),
+      // Until the peer announces its own window, ack on the one we advertise (nginx-rtmp does the same).
+      initialAckWindow: this.windowAckSize,
+    });
   }
 
   // ------------------------------------------------------------------------------------------
@@ -157,22 +145,28 @@ export class ServerSession extends EventEmitter<ServerSessionEventMap> {
     return this.currentOutChunkSize;
   }
   get peerChunkSize(): number {
-    return this.currentPeerChunkSize;
+    return this.control.peerChunkSize;
   }
   get peerWindowAckSize(): number | undefined {
-    return this.peerWindow;
+    return this.control.peerWindowAckSize;
   }
   get peerBandwidth(): { size: number; limitType: number } | undefined {
-    return this.peerBw;
+    return this.control.peerBandwidth;
   }
   get rttMs(): number | undefined {
-    return this.rtt;
+    return this.control.rttMs;
   }
   get pendingPingSince(): number | undefined {
-    return this.pingSince;
+    return this.control.pendingPingSince;
   }
   get stats(): Readonly<ServerSessionStats> {
-    return { ...this.counters };
+    return {
+      mediaIgnored: this.counters.mediaIgnored,
+      mediaPendingDropped: this.counters.mediaPendingDropped,
+      unknownCommands: this.counters.unknownCommands,
+      acknowledgementsSent: this.control.acknowledgementsSent,
+      lastAcknowledgementReceived: this.control.lastAcknowledgementReceived,
+    };
   }
   stream(streamId: number): SessionStreamInfo | undefined {
     const slot = this.slots.get(streamId);
@@ -199,10 +193,8 @@ export class ServerSession extends EventEmitter<ServerSessionEventMap> {
       case MessageType.Acknowledgement:
       case MessageType.WindowAckSize:
       case MessageType.SetPeerBandwidth:
-        this.handleProtocolControl(msg);
-        return;
       case MessageType.UserControl:
-        this.handleUserControl(msg, now);
+        this.handleControl(msg, now);
         return;
       case MessageType.CommandAmf0:
       case MessageType.CommandAmf3:
@@ -225,10 +217,7 @@ export class ServerSession extends EventEmitter<ServerSessionEventMap> {
   /** Total bytes received so far; sends an Acknowledgement whenever a window completed. */
   onBytesReceived(totalBytes: number): void {
     if (this.currentState === 'closed') return;
-    const seq = this.ack.update(totalBytes);
-    if (seq === undefined) return;
-    this.counters.acknowledgementsSent++;
-    this.sendMessage(acknowledgementMessage(seq));
+    this.control.onBytesReceived(totalBytes);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -413,8 +402,7 @@ export class ServerSession extends EventEmitter<ServerSessionEventMap> {
   /** Sends a PingRequest stamped with `now` (uint32); the PingResponse yields rttMs. */
   ping(now: number): void {
     if (this.currentState === 'closed') return;
-    if (this.pingSince === undefined) this.pingSince = now;
-    this.sendMessage(userControlMessage({ kind: 'pingRequest', timestamp: now >>> 0 }));
+    this.control.ping(now);
   }
 
   /** The connection is gone: ends every publish/play (events with reason 'close'). Idempotent. */
@@ -454,71 +442,13 @@ export class ServerSession extends EventEmitter<ServerSessionEventMap> {
     return true;
   }
 
-  private handleProtocolControl(msg: RtmpMessage): void {
-    let pc;
-    try {
-      pc = parseProtocolControl(msg);
-    } catch (err) {
-      if (err instanceof RtmpError) {
-        this.warn({ code: 'CONTROL_MALFORMED', message: err.message });
-        return;
-      }
-      throw err;
-    }
-    switch (pc.kind) {
-      case 'setChunkSize':
-        this.currentPeerChunkSize = pc.size; // the ChunkDecoder already switched
-        return;
-      case 'abort':
-        return;
-      case 'acknowledgement':
-        this.counters.lastAcknowledgementReceived = pc.sequence;
-        return;
-      case 'windowAckSize':
-        // RTMP 5.4.4: the peer tells us how often IT wants to be acknowledged.
-        this.peerWindow = pc.size;
-        this.ack.setWindow(pc.size);
-        return;
-      case 'setPeerBandwidth':
-        this.peerBw = { size: pc.size, limitType: pc.limitType };
-        return;
-    }
-  }
-
-  private handleUserControl(msg: RtmpMessage, now: number | undefined): void {
-    let ev;
-    try {
-      ev = parseUserControl(msg);
-    } catch (err) {
-      if (err instanceof RtmpError) {
-        this.warn({ code: 'CONTROL_MALFORMED', message: err.message });
-        return;
-      }
-      throw err;
-    }
-    switch (ev.kind) {
-      case 'setBufferLength': {
-        const slot = this.slots.get(ev.streamId);
-        if (slot !== undefined) slot.bufferMs = ev.bufferMs;
-        this.emit('bufferLength', { streamId: ev.streamId, bufferMs: ev.bufferMs });
-        return;
-      }
-      case 'pingRequest':
-        this.sendMessage(userControlMessage({ kind: 'pingResponse', timestamp: ev.timestamp }));
-        return;
-      case 'pingResponse': {
-        this.pingSince = undefined;
-        if (now === undefined) return;
-        const rtt = ((now >>> 0) - ev.timestamp) >>> 0;
-        // A response to a ping stamped on another clock would read as a huge RTT; ignore it.
-        if (rtt > 0x7fffffff) return;
-        this.rtt = rtt;
-        this.emit('rtt', rtt);
-        return;
-      }
-      default:
-        return; // StreamBegin etc. from a client, SWF verification, buffer empty/ready: nothing to do
-    }
+  private handleControl(msg: RtmpMessage, now: number | undefined): void {
+    const ev = this.control.handle(msg, now);
+    // Of the stream-level events only SetBufferLength means something from a client (a player's buffer).
+    if (ev?.kind !== 'setBufferLength') return;
+    const slot = this.slots.get(ev.streamId);
+    if (slot !== undefined) slot.bufferMs = ev.bufferMs;
+    this.emit('bufferLength', { streamId: ev.streamId, bufferMs: ev.bufferMs });
   }
 
   private handleCommandMessage(msg: RtmpMessage): void {

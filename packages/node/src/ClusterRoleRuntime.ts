@@ -1,0 +1,138 @@
+/**
+ * The cluster half of an origin or edge node: Redis registry, NATS event bus and the role policy
+ * (OriginRole / EdgeRole) the RTMP server asks about every publish and play. The node owns the hub and the
+ * server; this runtime connects the cluster adapters at start, hands the role to the server through a
+ * forwarding policy (the server is built before the adapters are connected), and takes everything down in
+ * the right order on shutdown.
+ */
+import fs from 'node:fs';
+import { AccessPolicy, type AccessPolicyConfig } from '@rtmp-cluster/auth';
+import { EdgeRole, OriginRole } from '@rtmp-cluster/cluster';
+import { NatsEventBus } from '@rtmp-cluster/events';
+import type { StreamHub } from '@rtmp-cluster/media';
+import { RedisRegistry } from '@rtmp-cluster/registry';
+import type {
+  AccessDecision,
+  PlayRequest,
+  PublishRequest,
+  RtmpServer,
+  StreamAccessPolicy,
+} from '@rtmp-cluster/server';
+import type { Logger } from 'pino';
+import { ConfigError, type NodeConfig } from './config.js';
+
+/** Reads and validates RTMPC_AUTH_CONFIG (an AccessPolicyConfig JSON file). Throws ConfigError. */
+export function loadAccessPolicy(config: NodeConfig): AccessPolicy | undefined {
+  const file = config.authConfigFile;
+  if (file === undefined) return undefined;
+  let parsed: AccessPolicyConfig;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as AccessPolicyConfig;
+  } catch (err) {
+    throw new ConfigError([`RTMPC_AUTH_CONFIG ${file}: cannot read a JSON access policy (${(err as Error).message})`]);
+  }
+  try {
+    return new AccessPolicy({ ...parsed, relayToken: config.relayToken }, { nodeId: config.nodeId });
+  } catch (err) {
+    throw new ConfigError([`RTMPC_AUTH_CONFIG ${file}: ${(err as Error).message}`]);
+  }
+}
+
+/** Forwards to the role once it exists; refuses everything before (the listener is not open then anyway). */
+class ForwardingPolicy implements StreamAccessPolicy {
+  target: StreamAccessPolicy | undefined;
+  async onPublishRequest(req: PublishRequest): Promise<AccessDecision> {
+    return this.target ? this.target.onPublishRequest(req) : { allow: false, statusCode: 'NetStream.Publish.Failed', description: 'node starting' };
+  }
+  async onPlayRequest(req: PlayRequest): Promise<AccessDecision> {
+    return this.target ? this.target.onPlayRequest(req) : { allow: false, statusCode: 'NetStream.Play.Failed', description: 'node starting' };
+  }
+  onPublishEnded(req: PublishRequest): void {
+    this.target?.onPublishEnded?.(req);
+  }
+  onPlayEnded(req: PlayRequest): void {
+    this.target?.onPlayEnded?.(req);
+  }
+}
+
+export class ClusterRoleRuntime {
+  readonly policy = new ForwardingPolicy();
+  private registry: RedisRegistry | undefined;
+  private bus: NatsEventBus | undefined;
+  private _role: OriginRole | EdgeRole | undefined;
+  private readonly auth: AccessPolicy | undefined;
+
+  constructor(
+    private readonly config: NodeConfig,
+    private readonly logger: Logger,
+  ) {
+    if (config.role !== 'origin' && config.role !== 'edge') throw new Error(`no cluster runtime for role ${config.role}`);
+    this.auth = loadAccessPolicy(config);
+  }
+
+  get role(): OriginRole | EdgeRole | undefined {
+    return this._role;
+  }
+
+  /** The connected adapters and the role, once start() ran (node commands, readiness checks, metrics). */
+  get adapters(): { registry: RedisRegistry; bus: NatsEventBus; role: OriginRole | EdgeRole } | undefined {
+    return this.registry && this.bus && this._role ? { registry: this.registry, bus: this.bus, role: this._role } : undefined;
+  }
+
+  /** Connects Redis and NATS (each must answer within a few seconds) and starts the role. */
+  async start(hub: StreamHub, server: RtmpServer): Promise<void> {
+    const c = this.config;
+    const log = this.logger;
+    this.registry = await RedisRegistry.connect({
+      url: c.redisUrl,
+      leaseMs: c.leaseMs,
+      nodeTtlMs: c.nodeTtlMs,
+      logger: log.child({ component: 'registry' }),
+    });
+    this.bus = await NatsEventBus.connect({ servers: c.natsServers, nodeId: c.nodeId, logger: log.child({ component: 'events' }) });
+    const common = {
+      nodeId: c.nodeId,
+      address: c.advertiseAddress,
+      hub,
+      registry: this.registry,
+      bus: this.bus,
+      relayToken: c.relayToken,
+      auth: this.auth,
+      heartbeatMs: c.heartbeatMs,
+      nodeTtlMs: c.nodeTtlMs,
+      logger: log,
+    };
+    const role =
+      c.role === 'origin'
+        ? new OriginRole({
+            ...common,
+            takeover: c.claimPolicy,
+            leaseMs: c.leaseMs,
+            renewEveryMs: Math.max(100, Math.floor(c.leaseMs / 3)),
+            claimWaitMs: c.claimWaitMs,
+            allowPlayers: c.originAllowPlayers,
+          })
+        : new EdgeRole({
+            ...common,
+            playWaitMs: c.playWaitMs,
+            idleGraceMs: c.relayIdleMs,
+            relay: { stallTimeoutMs: c.relayStallMs },
+          });
+    role.attachServer(server);
+    this._role = role;
+    this.policy.target = role;
+    await role.start();
+  }
+
+  /** Before the RTMP drain: refuse new publishes/plays, node record 'draining'. */
+  async drain(): Promise<void> {
+    await this._role?.drain().catch((err: unknown) => this.logger.warn({ err }, 'role drain failed'));
+  }
+
+  /** After the RTMP drain: release claims, stop relays, remove the node record, close the adapters. */
+  async stop(): Promise<void> {
+    await this._role?.stop().catch((err: unknown) => this.logger.warn({ err }, 'role stop failed'));
+    await this.bus?.close().catch(() => undefined);
+    await this.registry?.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,233 @@
+/**
+ * The node side of the control plane's node command contract (packages/control README, "Node command
+ * contract"): list-sessions, stats, kick-session, kick-publisher, drain. Served with
+ * EventBus.serveCommands(nodeId, handler.handle) on NATS in cluster roles and on the in-memory bus in
+ * all-in-one. Every reply goes through the control package's own parse*Reply validators before it leaves,
+ * so a node can never send a reply the control plane would reject as malformed.
+ *
+ * Session ids are the RTMP connection ids, prefixed with the node id when the server did not already do it
+ * (unique in the cluster); an edge's outgoing relay pull is `<nodeId>-relay:<app/name>`. A connection that
+ * has not published or played anything yet is not a session (no kind to report); metrics count it as
+ * 'unknown'.
+ */
+import {
+  parseDrainReply,
+  parseKickPublisherReply,
+  parseKickSessionReply,
+  parseListSessionsReply,
+  parseStatsReply,
+  type DrainReply,
+  type KickPublisherReply,
+  type KickSessionReply,
+  type ListSessionsReply,
+  type NodeSession,
+  type SessionKindName,
+  type StatsReply,
+} from '@rtmp-cluster/control';
+import type { NodeCommand } from '@rtmp-cluster/events';
+import type { StreamHub } from '@rtmp-cluster/media';
+import type { ConnectionInfo } from '@rtmp-cluster/server';
+import type { Logger } from 'pino';
+import { NO_RELAYS, type RelaySessions } from './RelaySessions.js';
+
+/** The parts of RtmpServer the handler uses (RtmpServer satisfies it). */
+export interface CommandServer {
+  listConnections(): ConnectionInfo[];
+  kick(connId: string): boolean;
+}
+
+export interface NodeCommandHandlerOptions {
+  nodeId: string;
+  server: CommandServer;
+  hub: Pick<StreamHub, 'allStreamStats' | 'kickPublisher'>;
+  /** starts (or repeats) the drain; resolves once the node stopped accepting and announced 'draining' */
+  drain: (timeoutMs: number | undefined) => Promise<DrainReply>;
+  /** relay view of the role; read on every command (the role starts after the handler exists) */
+  relays?: () => RelaySessions;
+  /** outcome per command, for metrics */
+  onServed?: (command: string, result: string) => void;
+  logger: Logger;
+  now?: () => number;
+}
+
+/** An error the control plane maps to a gRPC status by its `code`. */
+export class NodeCommandError extends Error {
+  override readonly name = 'NodeCommandError';
+  constructor(
+    readonly code: 'INVALID_ARGUMENT' | 'NOT_FOUND',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const RELAY_ID_INFIX = '-relay:';
+
+function checkKey(key: string): void {
+  const slash = key.indexOf('/');
+  if (slash <= 0 || slash === key.length - 1) throw new NodeCommandError('INVALID_ARGUMENT', `stream key must be 'app/name', got ${JSON.stringify(key)}`);
+}
+
+/** 'live/cam1' on app 'live' -> 'cam1' (apps may contain '/', the connection knows its app). */
+function nameOf(key: string, app: string | undefined): string {
+  if (app !== undefined && key.startsWith(`${app}/`)) return key.slice(app.length + 1);
+  return key.slice(key.indexOf('/') + 1);
+}
+
+export class NodeCommandHandler {
+  private readonly o: NodeCommandHandlerOptions;
+  private readonly log: Logger;
+  private readonly now: () => number;
+
+  constructor(options: NodeCommandHandlerOptions) {
+    this.o = options;
+    this.log = options.logger.child({ component: 'node-commands' });
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The CommandHandler for EventBus.serveCommands (bound: pass it as is). */
+  readonly handle = async (command: NodeCommand): Promise<unknown> => {
+    try {
+      const reply = await this.dispatch(command);
+      this.o.onServed?.(command.cmd, 'ok');
+      return reply;
+    } catch (err) {
+      const code = typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : 'COMMAND_ERROR';
+      this.o.onServed?.(command.cmd, code);
+      this.log.warn({ command: command.cmd, code, err: (err as Error).message }, 'node command failed');
+      throw err;
+    }
+  };
+
+  private async dispatch(command: NodeCommand): Promise<unknown> {
+    const id = this.o.nodeId;
+    switch (command.cmd) {
+      case 'list-sessions':
+        if (command.key !== undefined) checkKey(command.key);
+        return parseListSessionsReply(id, this.listSessions(command.key));
+      case 'stats':
+        return parseStatsReply(id, this.stats());
+      case 'kick-session':
+        return parseKickSessionReply(id, this.kickSession(command.sessionId, command.reason ?? 'kicked by operator'));
+      case 'kick-publisher':
+        checkKey(command.key);
+        return parseKickPublisherReply(id, this.kickPublisher(command.key, command.reason ?? 'kicked by operator'));
+      case 'drain':
+        return parseDrainReply(id, await this.o.drain(command.timeoutMs !== undefined && command.timeoutMs > 0 ? command.timeoutMs : undefined));
+      default:
+        throw new NodeCommandError('INVALID_ARGUMENT', `unknown command ${JSON.stringify((command as { cmd: unknown }).cmd)}`);
+    }
+  }
+
+  /** The session id the cluster knows a connection by. */
+  sessionIdOf(connId: string): string {
+    return connId.startsWith(`${this.o.nodeId}-`) ? connId : `${this.o.nodeId}-${connId}`;
+  }
+
+  private relays(): RelaySessions {
+    return this.o.relays?.() ?? NO_RELAYS;
+  }
+
+  listSessions(key?: string): ListSessionsReply {
+    const now = this.now();
+    const relayIds = this.relays().incomingRelayConnIds();
+    const sessions: NodeSession[] = [];
+    for (const c of this.o.server.listConnections()) {
+      const kind = this.kindOf(c, relayIds);
+      if (kind === undefined) continue;
+      const streams = [...c.publishing, ...c.playing];
+      const streamKey = key ?? streams[0];
+      if (streamKey === undefined || !streams.includes(streamKey)) continue;
+      sessions.push({
+        id: this.sessionIdOf(c.connId),
+        kind,
+        remoteAddress: c.remoteAddress,
+        app: c.app ?? '',
+        name: nameOf(streamKey, c.app),
+        startedAt: Math.max(0, Math.round(now - c.connectedForMs)),
+        bytesIn: c.bytesIn,
+        bytesOut: c.bytesOut,
+        rttMs: c.rttMs ?? null,
+      });
+    }
+    for (const r of this.relays().outgoingRelays()) {
+      if (key !== undefined && r.key !== key) continue;
+      const slash = r.key.indexOf('/');
+      sessions.push({
+        id: `${this.o.nodeId}${RELAY_ID_INFIX}${r.key}`,
+        kind: 'relay',
+        remoteAddress: r.upstreamAddress,
+        app: r.key.slice(0, slash),
+        name: r.key.slice(slash + 1),
+        startedAt: r.startedAt,
+        bytesIn: r.bytesIn,
+        bytesOut: 0,
+        rttMs: null,
+      });
+    }
+    return { sessions };
+  }
+
+  stats(): StatsReply {
+    const relayIds = this.relays().incomingRelayConnIds();
+    const viewers = new Map<string, number>();
+    const publishers = new Map<string, string>();
+    for (const c of this.o.server.listConnections()) {
+      if (!relayIds.has(c.connId)) for (const k of new Set(c.playing)) viewers.set(k, (viewers.get(k) ?? 0) + 1);
+      for (const k of c.publishing) publishers.set(k, this.sessionIdOf(c.connId));
+    }
+    const streams = this.o.hub
+      .allStreamStats()
+      .filter((s) => s.live)
+      .map((s) => {
+        const publisherSessionId = publishers.get(s.key);
+        return {
+          key: s.key,
+          viewers: viewers.get(s.key) ?? 0,
+          ingressBps: Math.max(0, Math.round(s.ingressBitrate)),
+          // Only a locally published stream has a publisher session here (an edge's comes from a relay).
+          ...(publisherSessionId !== undefined ? { publisherSessionId } : {}),
+        };
+      });
+    return { streams };
+  }
+
+  kickSession(sessionId: string, reason: string): KickSessionReply {
+    const relayPrefix = `${this.o.nodeId}${RELAY_ID_INFIX}`;
+    if (sessionId.startsWith(relayPrefix)) {
+      const key = sessionId.slice(relayPrefix.length);
+      if (!this.relays().stopOutgoingRelay(key, `kicked: ${reason}`)) return { kicked: false };
+      this.log.info({ sessionId, stream: key, reason }, 'relay pull kicked by operator');
+      return { kicked: true, kind: 'relay', key };
+    }
+    const relayIds = this.relays().incomingRelayConnIds();
+    const conn = this.o.server.listConnections().find((c) => this.sessionIdOf(c.connId) === sessionId);
+    if (!conn) return { kicked: false };
+    const kind = this.kindOf(conn, relayIds);
+    if (kind === undefined) return { kicked: false };
+    const key = conn.publishing[0] ?? conn.playing[0];
+    // A publisher is told (Unpublish.Success) and its players get UnpublishNotify before the socket goes.
+    for (const k of conn.publishing) this.o.hub.kickPublisher(k);
+    this.o.server.kick(conn.connId);
+    this.log.info({ sessionId, connId: conn.connId, kind, stream: key, reason }, 'session kicked by operator');
+    return key !== undefined ? { kicked: true, kind, key } : { kicked: true, kind };
+  }
+
+  kickPublisher(key: string, reason: string): KickPublisherReply {
+    const conn = this.o.server.listConnections().find((c) => c.publishing.includes(key));
+    // Only a local publisher connection is ours to kick; a relayed stream is kicked at its origin.
+    if (!conn) return { kicked: false };
+    const kicked = this.o.hub.kickPublisher(key);
+    if (!kicked) return { kicked: false };
+    const sessionId = this.sessionIdOf(conn.connId);
+    this.log.info({ sessionId, stream: key, reason }, 'publisher kicked by operator');
+    return { kicked: true, sessionId };
+  }
+
+  private kindOf(c: ConnectionInfo, relayIds: ReadonlySet<string>): SessionKindName | undefined {
+    if (relayIds.has(c.connId)) return 'relay';
+    if (c.role === 'publisher') return 'publisher';
+    if (c.role === 'player') return 'player';
+    return undefined;
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * The cluster view of an all-in-one node, for its embedded control server (enabled by RTMPC_CONTROL_TOKEN):
+ * an in-memory registry and event bus, the node's own record (heartbeat with load and state), and a claim
+ * per live stream with its codecs, renewed by a StreamLease, plus stream.published / stream.unpublished
+ * events. So ListNodes, ListStreams, GetStream, WatchEvents and the node commands answer about the one node
+ * exactly as they would in a cluster.
+ */
+import { NodePresence, LoadMeter } from '@rtmp-cluster/cluster';
+import { InMemoryEventBus, InMemoryEventHub } from '@rtmp-cluster/events';
+import type { StreamHub, StreamPublishedEvent, StreamStats, StreamUnpublishedEvent } from '@rtmp-cluster/media';
+import { InMemoryRegistry, StreamLease, type PublishInfoPatch, type StreamLocation } from '@rtmp-cluster/registry';
+import type { ConnectionInfo, RtmpServerStats } from '@rtmp-cluster/server';
+import type { Logger } from 'pino';
+
+export interface LocalClusterOptions {
+  nodeId: string;
+  address: string;
+  hub: StreamHub;
+  server: { stats(): RtmpServerStats; listConnections(): ConnectionInfo[] };
+  logger: Logger;
+  /** how often codecs/resolution of live streams are copied into their claims, default 1000 ms */
+  infoRefreshMs?: number;
+}
+
+interface LocalClaim {
+  lease: StreamLease;
+  lastInfo: string;
+}
+
+export class LocalCluster {
+  readonly registry = new InMemoryRegistry();
+  readonly eventHub = new InMemoryEventHub();
+  /** the node's bus (serves node commands, publishes events) */
+  readonly bus: InMemoryEventBus;
+  /** the control server's bus (a second client of the same in-memory hub, like a separate process) */
+  readonly controlBus: InMemoryEventBus;
+  private readonly presence: NodePresence;
+  private readonly claims = new Map<string, LocalClaim>();
+  private readonly log: Logger;
+  private infoTimer: NodeJS.Timeout | undefined;
+  private readonly onPublished = (e: StreamPublishedEvent): void => void this.claim(e.key);
+  private readonly onUnpublished = (e: StreamUnpublishedEvent): void => void this.release(e.key, e.reason === 'unpublished' ? 'publisher-left' : e.reason);
+
+  constructor(private readonly o: LocalClusterOptions) {
+    this.log = o.logger.child({ component: 'local-cluster' });
+    this.bus = new InMemoryEventBus({ nodeId: o.nodeId, hub: this.eventHub });
+    this.controlBus = new InMemoryEventBus({ nodeId: `${o.nodeId}-control`, hub: this.eventHub });
+    const meter = new LoadMeter(() => {
+      const s = o.server.stats();
+      return { connections: s.connections, streams: o.hub.allStreamStats().filter((x) => x.live).length, bytesIn: s.bytesIn, bytesOut: s.bytesOut };
+    });
+    this.presence = new NodePresence({
+      registry: this.registry,
+      bus: this.bus,
+      nodeId: o.nodeId,
+      role: 'all-in-one',
+      address: o.address,
+      load: () => meter.sample(),
+      logger: this.log,
+    });
+  }
+
+  async start(): Promise<void> {
+    this.o.hub.on('streamPublished', this.onPublished);
+    this.o.hub.on('streamUnpublished', this.onUnpublished);
+    for (const s of this.o.hub.allStreamStats()) if (s.live) await this.claim(s.key);
+    await this.presence.start();
+    this.infoTimer = setInterval(() => void this.refreshInfo(), this.o.infoRefreshMs ?? 1000);
+    this.infoTimer.unref();
+  }
+
+  /** registry record 'draining' + node.draining */
+  async drain(): Promise<void> {
+    await this.presence.setDraining();
+  }
+
+  /** releases the claims, removes the node record (node.down); the buses stay for the control server */
+  async leave(): Promise<void> {
+    this.o.hub.off('streamPublished', this.onPublished);
+    this.o.hub.off('streamUnpublished', this.onUnpublished);
+    if (this.infoTimer) clearInterval(this.infoTimer);
+    this.infoTimer = undefined;
+    for (const key of [...this.claims.keys()]) await this.release(key, 'node-stopping');
+    await this.presence.stop();
+  }
+
+  async close(): Promise<void> {
+    await this.bus.close();
+    await this.controlBus.close();
+    await this.registry.close();
+  }
+
+  private async claim(key: string): Promise<void> {
+    const slash = key.indexOf('/');
+    const app = key.slice(0, slash);
+    const name = key.slice(slash + 1);
+    const publisher = this.o.server.listConnections().find((c) => c.publishing.includes(key));
+    const r = await this.registry.claimStream({
+      app,
+      name,
+      nodeId: this.o.nodeId,
+      address: this.o.address,
+      policy: 'takeover',
+      info: publisher ? { publisherAddress: publisher.remoteAddress } : {},
+    });
+    if (r.status !== 'claimed') return;
+    this.claims.get(key)?.lease.stop();
+    const lease = new StreamLease(this.registry, r.location, {
+      onLost: () => this.claims.delete(key),
+      logger: this.log,
+    });
+    lease.start();
+    this.claims.set(key, { lease, lastInfo: '' });
+    this.announce(r.location);
+    await this.refreshInfo();
+  }
+
+  private announce(l: StreamLocation): void {
+    const stats = this.o.hub.streamStats(l.key);
+    const codecs = codecsOf(stats);
+    this.bus.publish({
+      type: 'stream.published',
+      key: l.key,
+      app: l.app,
+      name: l.name,
+      originId: this.o.nodeId,
+      originAddress: this.o.address,
+      epoch: l.epoch,
+      ...(codecs ? { codecs } : {}),
+    });
+  }
+
+  private async release(key: string, reason: string): Promise<void> {
+    const claim = this.claims.get(key);
+    if (!claim) return;
+    this.claims.delete(key);
+    const { app, name, epoch } = claim.lease.location;
+    await claim.lease.release().catch(() => undefined);
+    this.bus.publish({ type: 'stream.unpublished', key, app, name, originId: this.o.nodeId, epoch, reason });
+  }
+
+  /** Codecs and resolution are known only after the sequence headers: copy them when they change. */
+  private async refreshInfo(): Promise<void> {
+    for (const [key, claim] of this.claims) {
+      const patch = infoOf(this.o.hub.streamStats(key));
+      const text = JSON.stringify(patch);
+      if (text === claim.lastInfo) continue;
+      claim.lastInfo = text;
+      await claim.lease.updateInfo(patch).catch((err: unknown) => this.log.debug({ err, stream: key }, 'stream info update failed'));
+    }
+  }
+}
+
+function codecsOf(s: StreamStats | undefined): { video?: string; audio?: string } | undefined {
+  const video = s?.video?.codec ?? undefined;
+  const audio = s?.audio?.codec ?? undefined;
+  if (video === undefined && audio === undefined) return undefined;
+  return { ...(video ? { video } : {}), ...(audio ? { audio } : {}) };
+}
+
+function infoOf(s: StreamStats | undefined): PublishInfoPatch {
+  const p: PublishInfoPatch = {};
+  if (!s) return p;
+  if (s.video?.codec) p.videoCodec = s.video.codec;
+  if (s.video?.width) p.width = s.video.width;
+  if (s.video?.height) p.height = s.video.height;
+  if (s.video?.frameRate) p.frameRate = Math.round(s.video.frameRate * 100) / 100;
+  if (s.audio?.codec) p.audioCodec = s.audio.codec;
+  if (s.audio?.sampleRate) p.audioSampleRate = s.audio.sampleRate;
+  if (s.audio?.channels) p.audioChannels = s.audio.channels;
+  return p;
+}

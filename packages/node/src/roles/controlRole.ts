@@ -1,0 +1,217 @@
+/**
+ * `rtmp-cluster control`: the gRPC ClusterControl service over the cluster's Redis registry and NATS bus,
+ * plus the node's HTTP endpoints (/healthz, /readyz: ready while Redis answers and NATS is connected,
+ * /metrics). It holds no state: run as many as you like behind one Service.
+ */
+import type { AddressInfo } from 'node:net';
+import { startControlServer, type ControlServer } from '@rtmp-cluster/control';
+import { NatsEventBus } from '@rtmp-cluster/events';
+import { RedisRegistry } from '@rtmp-cluster/registry';
+import type { DestinationStream, Logger } from 'pino';
+import { Gauge } from 'prom-client';
+import { ConfigError, type NodeConfig } from '../config.js';
+import { HealthServer } from '../HealthServer.js';
+import { createLogger } from '../logger.js';
+import { NodeMetrics } from '../observability/NodeMetrics.js';
+import { eventBusDependency, PollingDependency, Readiness } from '../observability/Readiness.js';
+
+export interface ControlNodeOptions {
+  logger?: Logger;
+  logDestination?: DestinationStream;
+}
+
+export interface ControlNodeAddresses {
+  grpc: { address: string; port: number };
+  http: AddressInfo;
+}
+
+export type ControlNodeState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+export interface ControlNodeHandle {
+  readonly config: NodeConfig;
+  readonly logger: Logger;
+  readonly state: ControlNodeState;
+  start(): Promise<ControlNodeAddresses>;
+  stop(): Promise<void>;
+  addresses(): ControlNodeAddresses;
+  /** host:port for rtmpctl / grpc clients */
+  grpcAddress(): string;
+  httpUrl(path?: string): string;
+}
+
+function localHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+export function createControlNode(config: NodeConfig, options: ControlNodeOptions = {}): ControlNodeHandle {
+  if (config.role !== 'control') throw new Error(`createControlNode: role is ${config.role}`);
+  if (config.controlToken === undefined) throw new ConfigError(['RTMPC_CONTROL_TOKEN: required for the control role']);
+  return new ControlNode(config, options);
+}
+
+class ControlNode implements ControlNodeHandle {
+  readonly logger: Logger;
+  private _state: ControlNodeState = 'created';
+  private registry: RedisRegistry | undefined;
+  private bus: NatsEventBus | undefined;
+  private control: ControlServer | undefined;
+  private readonly metrics = new NodeMetrics();
+  private readonly readiness: Readiness;
+  private readonly health: HealthServer;
+  private redisCheck: PollingDependency | undefined;
+  private stopBusCheck: (() => void) | undefined;
+  private addrs: ControlNodeAddresses | undefined;
+  private stopping: Promise<void> | undefined;
+
+  constructor(
+    readonly config: NodeConfig,
+    options: ControlNodeOptions,
+  ) {
+    this.logger =
+      options.logger ??
+      createLogger({ level: config.logLevel, nodeId: config.nodeId, role: config.role, destination: options.logDestination });
+    this.readiness = new Readiness(() => {
+      if (this._state === 'running') return { ready: true, reason: 'ready' };
+      return { ready: false, reason: this._state === 'stopping' || this._state === 'stopped' ? 'stopping' : 'starting' };
+    });
+    const self = this;
+    new Gauge({
+      name: 'rtmpc_up',
+      help: 'Node is running (1) or starting/stopping (0).',
+      registers: [this.metrics.registry],
+      collect() {
+        this.set(self._state === 'running' ? 1 : 0);
+      },
+    });
+    this.metrics.bindStatus(() => this.readiness.evaluate().ready, () => this._state === 'stopping');
+    this.health = new HealthServer({
+      host: config.httpHost,
+      port: config.httpPort,
+      ready: () => this.readiness.evaluate(),
+      metrics: () => [],
+      exposition: () => this.metrics.registry.metrics(),
+    });
+  }
+
+  get state(): ControlNodeState {
+    return this._state;
+  }
+
+  async start(): Promise<ControlNodeAddresses> {
+    if (this._state !== 'created') throw new Error(`control node already ${this._state}`);
+    this._state = 'starting';
+    const c = this.config;
+    try {
+      const http = await this.health.listen();
+      this.registry = await RedisRegistry.connect({ url: c.redisUrl, logger: this.logger.child({ component: 'registry' }) });
+      this.bus = await NatsEventBus.connect({ servers: c.natsServers, nodeId: c.nodeId, logger: this.logger.child({ component: 'events' }) });
+      const registry = this.registry;
+      this.redisCheck = new PollingDependency(() => registry.ping(), { onFailure: () => this.metrics.registryError('ping') });
+      await this.redisCheck.start();
+      this.readiness.register('redis', this.redisCheck.check);
+      const busDep = eventBusDependency(this.bus, this.metrics);
+      this.stopBusCheck = busDep.stop;
+      this.readiness.register('nats', busDep.check);
+      this.control = await startControlServer({
+        registry: this.registry,
+        events: this.bus,
+        token: c.controlToken!,
+        host: c.grpcHost,
+        port: c.grpcPort,
+        logger: this.logger.child({ component: 'control' }),
+      });
+      this.addrs = { grpc: { address: c.grpcHost, port: this.control.port }, http };
+      this._state = 'running';
+      this.logger.info({ grpc: `${c.grpcHost}:${this.control.port}`, http: `${http.address}:${http.port}` }, 'node started (control)');
+      return this.addrs;
+    } catch (err) {
+      this._state = 'stopped';
+      await this.release();
+      throw err;
+    }
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= this.doStop();
+    return this.stopping;
+  }
+
+  private async doStop(): Promise<void> {
+    if (this._state === 'stopped' || this._state === 'created') {
+      this._state = 'stopped';
+      await this.health.close();
+      return;
+    }
+    this._state = 'stopping';
+    this.logger.info('stopping control server');
+    await this.release();
+    this._state = 'stopped';
+    this.logger.info('node stopped');
+  }
+
+  private async release(): Promise<void> {
+    await this.control?.stop().catch((err: unknown) => this.logger.warn({ err }, 'control server stop failed'));
+    this.redisCheck?.stop();
+    this.stopBusCheck?.();
+    await this.bus?.close().catch(() => undefined);
+    await this.registry?.close().catch(() => undefined);
+    await this.health.close().catch(() => undefined);
+  }
+
+  addresses(): ControlNodeAddresses {
+    if (!this.addrs) throw new Error('control node not started');
+    return this.addrs;
+  }
+
+  grpcAddress(): string {
+    const a = this.addresses().grpc;
+    return `${localHost(a.address)}:${a.port}`;
+  }
+
+  httpUrl(path = ''): string {
+    const a = this.addresses().http;
+    return `http://${localHost(a.address)}:${a.port}${path.startsWith('/') || path === '' ? path : `/${path}`}`;
+  }
+}
+
+/** The executable's control role: start, serve until SIGTERM/SIGINT, stop. Returns the exit code. */
+export async function runControlProcess(config: NodeConfig): Promise<number> {
+  let node: ControlNodeHandle;
+  try {
+    node = createControlNode(config);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`rtmp-cluster: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const log = node.logger;
+  try {
+    await node.start();
+  } catch (err) {
+    log.fatal({ err }, 'control node failed to start');
+    process.stderr.write(`rtmp-cluster: control role failed to start: ${(err as Error).message}\n`);
+    await node.stop().catch(() => undefined);
+    return 1;
+  }
+  return new Promise<number>((resolve) => {
+    let signalled = false;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (signalled) process.exit(1);
+      signalled = true;
+      log.info({ signal }, 'shutting down');
+      setTimeout(() => process.exit(1), 10_000).unref();
+      node.stop().then(
+        () => resolve(0),
+        (err: unknown) => {
+          log.error({ err }, 'shutdown failed');
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}

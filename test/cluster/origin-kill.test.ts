@@ -1,0 +1,121 @@
+/**
+ * Cluster test 2: origin A (a separate rtmp-cluster process) is SIGKILLed while it serves a stream; the
+ * encoder reconnects to origin B. Edges switch their relay to B within 1 s of B's stream.published event;
+ * players on the edges (light in-test players and a real ffmpeg player) stay connected and get frames again,
+ * with timestamps that never go backwards.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NatsEventBus, type ClusterEvent } from '@rtmp-cluster/events';
+import type { EdgeRole } from '@rtmp-cluster/cluster';
+import { makeTestFlv, TEST_MEDIA_DIR } from '../support/media.js';
+import { startNats, type NatsServerHandle } from '../support/nats-server.js';
+import { startRedis, type RedisServerHandle } from '../support/redis-server.js';
+import { ClientProcesses, ffmpegPublish, ffmpegRecord, ffprobeStreams } from '../support/rtmp-clients.js';
+import { ClusterPlayer, type PlayerMedia } from './support/ClusterPlayer.js';
+import { startEdge, sleep, waitFor, type InProcessNode } from './support/inProcessNodes.js';
+import { startNodeProcess, type NodeProcess } from './support/nodeProcess.js';
+
+const KEY = 'live/failover';
+
+function assertMonotonic(media: PlayerMedia[]): void {
+  for (const kind of ['audio', 'video'] as const) {
+    let last = -1;
+    for (const m of media.filter((x) => x.kind === kind && !x.sequenceHeader)) {
+      expect(m.timestamp, `${kind} timestamp went backwards`).toBeGreaterThanOrEqual(last);
+      last = m.timestamp;
+    }
+  }
+}
+
+describe('cluster: origin killed, publisher moves to another origin', () => {
+  const procs = new ClientProcesses();
+  const players: ClusterPlayer[] = [];
+  const events: Array<{ at: number; event: ClusterEvent }> = [];
+  let redis: RedisServerHandle;
+  let nats: NatsServerHandle;
+  let originA: NodeProcess;
+  let originB: NodeProcess;
+  let edges: InProcessNode<EdgeRole>[] = [];
+  let watcher: NatsEventBus;
+  let flv: string;
+  let tmp: string;
+
+  beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rtmpc-cluster-kill-'));
+    [redis, nats, flv] = await Promise.all([
+      startRedis(),
+      startNats(),
+      makeTestFlv(TEST_MEDIA_DIR, { seconds: 4, width: 320, height: 240, fps: 25, gop: 25 }),
+    ]);
+    const urls = { redisUrl: redis.url, natsUrl: nats.url };
+    [originA, originB] = await Promise.all([startNodeProcess(procs, 'origin', 'origin-a', urls), startNodeProcess(procs, 'origin', 'origin-b', urls)]);
+    edges = await Promise.all([startEdge('edge-1', urls, { playWaitMs: 8000 }), startEdge('edge-2', urls, { playWaitMs: 8000 })]);
+    watcher = await NatsEventBus.connect({ servers: nats.url, nodeId: 'test-watcher' });
+    watcher.subscribe({ types: ['stream.published', 'stream.unpublished'], key: KEY }, (event) => {
+      events.push({ at: Date.now(), event });
+    });
+    await watcher.flush();
+  });
+
+  afterAll(async () => {
+    for (const p of players) p.close();
+    await procs.stopAll();
+    for (const e of edges) await e.stop();
+    await watcher?.close();
+    await Promise.all([redis?.stop(), nats?.stop()]);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('edges re-pull from B within 1 s of its publish event; players keep playing', async () => {
+    const publisherA = ffmpegPublish(procs, flv, originA.url(KEY), { loop: true, timeoutMs: 80_000 });
+    await waitFor(() => events.some((e) => e.event.type === 'stream.published' && e.event.originId === 'origin-a'), 10_000, 'publish on A');
+    for (const e of edges) for (let i = 0; i < 2; i++) players.push(ClusterPlayer.play(e.url(KEY)));
+    const recording = path.join(tmp, 'ffmpeg-player.flv');
+    const ffmpegPlayer = ffmpegRecord(procs, edges[0]!.url(KEY), recording, 12);
+    await Promise.all(players.map((p) => p.until(() => p.counts.video >= 25, 15_000, 'frames from A')));
+    for (const e of edges) expect(e.role.relay(KEY)?.currentUpstream?.ownerId).toBe('origin-a');
+
+    // Crash A: no unpublish, no lease release; its claim lapses after the lease (1.5 s in this test).
+    originA.signal('SIGKILL');
+    const killedAt = Date.now();
+    await publisherA.exited;
+    const framesAtKill = players.map((p) => p.frames);
+    ffmpegPublish(procs, flv, originB.url(KEY), { loop: true, timeoutMs: 80_000 });
+
+    await waitFor(() => events.some((e) => e.event.type === 'stream.published' && e.event.originId === 'origin-b'), 15_000, 'publish on B');
+    const publishedAt = events.find((e) => e.event.type === 'stream.published' && e.event.originId === 'origin-b')!.at;
+    const epochA = events.find((e) => e.event.type === 'stream.published' && e.event.originId === 'origin-a')!.event;
+    const epochB = events.find((e) => e.event.type === 'stream.published' && e.event.originId === 'origin-b')!.event;
+    expect((epochB as { epoch: number }).epoch).toBeGreaterThan((epochA as { epoch: number }).epoch);
+    for (const e of edges) {
+      await waitFor(() => e.role.relay(KEY)?.live === true && e.role.relay(KEY)?.currentUpstream?.ownerId === 'origin-b', 5000, `${e.id} pulling from B`);
+    }
+    const switchedAt = Date.now();
+    expect(switchedAt - publishedAt, 'edges pulled from B within 1 s of the publish event').toBeLessThan(1000);
+    expect(publishedAt - killedAt).toBeLessThan(10_000);
+
+    // Every player got frames again, on the same connection, with no unpublish notification.
+    await Promise.all(players.map((p, i) => p.until(() => p.frames > framesAtKill[i]! + 50, 10_000, 'frames from B')));
+    for (const p of players) {
+      expect(p.closed).toBe(false);
+      expect(p.statusCodes()).toEqual(['NetStream.Play.Reset', 'NetStream.Play.Start']);
+      assertMonotonic(p.media);
+      // New sequence headers arrived after the switch.
+      expect(p.media.filter((m) => m.kind === 'video' && m.sequenceHeader).length).toBeGreaterThanOrEqual(1);
+    }
+    // One relay pull per edge on B.
+    for (const e of edges) expect(e.role.relayStats()[0]?.switches).toBeGreaterThanOrEqual(1);
+
+    // The real ffmpeg player rode through the switch: it ran to its 12 s of media and wrote a valid file.
+    const result = await ffmpegPlayer.exited;
+    expect(result.code, result.stderr.slice(-2000)).toBe(0);
+    const probe = await ffprobeStreams(procs, recording);
+    const video = probe.streams.find((s) => s.codec_type === 'video');
+    expect(video?.codec_name).toBe('h264');
+    expect(Number(video?.nb_read_frames ?? 0)).toBeGreaterThan(200);
+    await sleep(10);
+  });
+});
