@@ -94,12 +94,12 @@ const cli = join(root, 'packages/node/dist/cli.js');
 const common = {
   RTMPC_REDIS_URL: `redis://${host}:${ports.redis}`,
   RTMPC_NATS_SERVERS: `nats://${host}:${ports.nats}`,
-  RTMPC_CONTROL_TOKEN: process.env.RTMPC_CONTROL_TOKEN ?? 'local-control-token',
   RTMPC_RELAY_TOKEN: process.env.RTMPC_RELAY_TOKEN ?? 'local-relay-token',
   RTMPC_RTMP_HOST: host,
   RTMPC_HTTP_HOST: host,
   RTMPC_GRPC_HOST: host,
 };
+const controlToken = process.env.RTMPC_CONTROL_TOKEN ?? 'local-control-token';
 const node = (name, role, rtmpPort, httpPort, extra = {}, opts = {}) =>
   start(
     name,
@@ -125,7 +125,7 @@ try {
   node('edge-1', 'edge', ports.edge1, ports.http(3));
   node('edge-2', 'edge', ports.edge2, ports.http(4));
   // The control node has no RTMP listener; its RTMP port setting is unused but must be valid.
-  const control = node('control', 'control', ports.control, ports.http(5), { RTMPC_GRPC_PORT: String(ports.grpc) }, { optional: true });
+  const control = node('control', 'control', ports.control, ports.http(5), { RTMPC_GRPC_PORT: String(ports.grpc), RTMPC_CONTROL_TOKEN: controlToken }, { optional: true });
   await Promise.all([ports.origin1, ports.origin2, ports.edge1, ports.edge2].map((p) => waitForPort(p)));
   const controlUp = control.exitCode === null && await Promise.race([waitForPort(ports.grpc).then(() => true, () => false), new Promise((r) => control.once('exit', () => r(false)))]);
   start(
@@ -145,7 +145,7 @@ try {
   console.log(`[local-cluster] ready
   publish: ffmpeg -re -i in.flv -c copy -f flv rtmp://${host}:${ports.origin1}/live/cam1   (or :${ports.origin2})
   play:    ffplay rtmp://${host}:${ports.lb}/live/cam1   (HAProxy -> edges :${ports.edge1}, :${ports.edge2})
-  control: ${controlUp ? `rtmpctl --address ${host}:${ports.grpc} --token ${common.RTMPC_CONTROL_TOKEN} streams` : '(control node not running)'}
+  control: ${controlUp ? `rtmpctl --address ${host}:${ports.grpc} --token ${controlToken} streams` : '(control node not running)'}
   Ctrl-C stops everything.`);
   const exitAfter = Number(process.env.RTMPC_LOCAL_EXIT_AFTER_MS ?? 0);
   if (exitAfter > 0) setTimeout(() => void stop(0), exitAfter);

@@ -93,8 +93,11 @@ describe('all-in-one node with the embedded control server', () => {
     await events.until((e) => e.some((x) => x.event === 'published' && x.published.key === 'live/cam1'), 5000, 'published event');
 
     // The handler's replies pass the control package's validators unchanged.
-    const stats = parseStatsReply('aio-1', await node.ops.commands.handle({ cmd: 'stats' }));
-    const st = stats.streams.find((s) => s.key === 'live/cam1')!;
+    const st = await eventually('measured ingress', async () => {
+      const stats = parseStatsReply('aio-1', await node.ops.commands.handle({ cmd: 'stats' }));
+      const s = stats.streams.find((x) => x.key === 'live/cam1');
+      return s && s.ingressBps > 0 ? s : undefined;
+    });
     expect(st.viewers).toBe(2);
     expect(st.ingressBps).toBeGreaterThan(10_000);
     expect(st.publisherSessionId).toBe(stream.publisher.sessionId);

@@ -60,7 +60,7 @@ describe('rtmp-cluster executable', () => {
     expect(role.stderr).toContain('role: expected one of all-in-one, origin, edge, control, got "router"');
   });
 
-  it('origin and edge need their registry: exit 1 naming it when Redis is unreachable; control is not implemented yet', async () => {
+  it('origin and edge need their registry: exit 1 naming it when Redis is unreachable', async () => {
     const unreachable = `redis://127.0.0.1:${await freePort()}`;
     const results = await Promise.all(
       ['origin', 'edge'].map(async (role) => procs.run('node', [cli, role], {
@@ -73,9 +73,6 @@ describe('rtmp-cluster executable', () => {
       expect(r.stdout).toContain('node failed to start');
       expect(r.stdout).toContain('REGISTRY_UNAVAILABLE');
     }
-    const control = await procs.run('node', [cli, 'control'], { env: cleanEnv({ RTMPC_CONTROL_TOKEN: 'secret' }), timeoutMs: 15_000 });
-    expect(control.code).toBe(2);
-    expect(control.stderr).toContain("role 'control' is not implemented yet");
   });
 
   it('serves RTMP and health endpoints, drains on SIGTERM and exits 0', async () => {

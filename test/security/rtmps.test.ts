@@ -116,7 +116,7 @@ describe('RTMPS listener', () => {
     // It left on its own (ffmpeg -t 8 ended), not closed by the server.
     const playerClose = await t.waitForClose((e) => e.connId === playerConn!.connId, 5000);
     expect(playerClose.reason).toBe('PEER_CLOSED');
-    const { packets } = await ffprobePackets(procs, out);
+    const { packets } = await ffprobePackets(procs, out, { outputLimit: 32 * 1024 * 1024 });
     const video = packets.filter((p) => p.codec_type === 'video').map((p) => Number(p.dts_time));
     expect(video.length).toBeGreaterThanOrEqual(7 * 30 - 15);
     for (let i = 1; i < video.length; i++) expect(video[i]! - video[i - 1]!).toBeLessThan(0.5);

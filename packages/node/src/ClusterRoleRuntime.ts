@@ -5,8 +5,7 @@
  * forwarding policy (the server is built before the adapters are connected), and takes everything down in
  * the right order on shutdown.
  */
-import fs from 'node:fs';
-import { AccessPolicy, type AccessPolicyConfig } from '@rtmp-cluster/auth';
+import { AccessPolicy } from '@rtmp-cluster/auth';
 import { EdgeRole, OriginRole } from '@rtmp-cluster/cluster';
 import { NatsEventBus } from '@rtmp-cluster/events';
 import type { StreamHub } from '@rtmp-cluster/media';
@@ -21,20 +20,16 @@ import type {
 import type { Logger } from 'pino';
 import { ConfigError, type NodeConfig } from './config.js';
 
-/** Reads and validates RTMPC_AUTH_CONFIG (an AccessPolicyConfig JSON file). Throws ConfigError. */
+/**
+ * The publish/play access policy of an origin or edge: config.auth (RTMPC_AUTH_CONFIG file, the config's
+ * `auth` section and the RTMPC_*_AUTH shortcuts, already merged and validated by loadConfig), or none.
+ */
 export function loadAccessPolicy(config: NodeConfig): AccessPolicy | undefined {
-  const file = config.authConfigFile;
-  if (file === undefined) return undefined;
-  let parsed: AccessPolicyConfig;
+  if (config.auth === undefined) return undefined;
   try {
-    parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as AccessPolicyConfig;
+    return new AccessPolicy({ ...config.auth, relayToken: config.relayToken }, { nodeId: config.nodeId });
   } catch (err) {
-    throw new ConfigError([`RTMPC_AUTH_CONFIG ${file}: cannot read a JSON access policy (${(err as Error).message})`]);
-  }
-  try {
-    return new AccessPolicy({ ...parsed, relayToken: config.relayToken }, { nodeId: config.nodeId });
-  } catch (err) {
-    throw new ConfigError([`RTMPC_AUTH_CONFIG ${file}: ${(err as Error).message}`]);
+    throw new ConfigError([`auth: ${(err as Error).message}`]);
   }
 }
 

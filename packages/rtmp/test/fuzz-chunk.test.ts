@@ -11,20 +11,9 @@ import {
   type ProtocolLimits,
   type RtmpMessage,
 } from '@rtmp-cluster/rtmp';
+import { prng, randomBytes, randomPieces } from './support/random.js';
 
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 2000);
-
-/** Deterministic PRNG (mulberry32): a failure prints its seed and can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const limits: ProtocolLimits = {
   maxChunkSize: 1 << 20,
@@ -34,12 +23,6 @@ const limits: ProtocolLimits = {
   maxAmfDepth: 32,
   maxAmfItems: 1000,
 };
-
-function randomBytes(rnd: () => number, n: number): Buffer {
-  const b = Buffer.allocUnsafe(n);
-  for (let i = 0; i < n; i++) b[i] = Math.floor(rnd() * 256);
-  return b;
-}
 
 /** A plausible chunk stream: real messages from both encoders, some chunk size changes. */
 function validStream(rnd: () => number): Buffer {
@@ -100,12 +83,9 @@ function feed(rnd: () => number, bytes: Buffer): string | null {
     },
     { limits },
   );
-  let pos = 0;
   try {
-    while (pos < bytes.length) {
-      const n = 1 + Math.floor(rnd() * (rnd() < 0.3 ? 4 : 600));
-      decoder.push(bytes.subarray(pos, pos + n));
-      pos += n;
+    for (const piece of randomPieces(bytes, () => 1 + Math.floor(rnd() * (rnd() < 0.3 ? 4 : 600)))) {
+      decoder.push(piece);
       expect(decoder.pendingBytes).toBeLessThanOrEqual(limits.maxPendingBytes);
       expect(decoder.chunkStreamCount).toBeLessThanOrEqual(limits.maxChunkStreams);
     }

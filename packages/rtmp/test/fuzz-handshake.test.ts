@@ -4,51 +4,24 @@
  * may only throw RtmpError, answer with fixed-size packets (nothing sized by the input), finish
  * exactly at the handshake boundary and never take long on one input.
  */
-import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ClientHandshake, RtmpError, ServerHandshake } from '@rtmp-cluster/rtmp';
+import { CAPTURE_NAMES, readCapture } from './support/captures.js';
+import { signC1 } from './support/handshakeDigest.js';
+import { int, prng, randomBytes, randomPieces } from './support/random.js';
 
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 2000);
 /** Generous per-input bound: the point is "no hang", the machine is noisy. */
 const MAX_MS_PER_INPUT = 1000;
 const HANDSHAKE_BYTES = 1 + 1536 * 2;
 
-const CAPTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'captures');
-const NAMES = ['ffmpeg-publish', 'ffprobe-play', 'rtmpdump-play', 'gst-rtmp2sink-publish', 'gst-rtmp2src-play'];
-const clientBytes = NAMES.map((n) => readFileSync(path.join(CAPTURES, `${n}.c2s.bin`)).subarray(0, HANDSHAKE_BYTES + 400));
-const serverBytes = NAMES.map((n) => readFileSync(path.join(CAPTURES, `${n}.s2c.bin`)).subarray(0, HANDSHAKE_BYTES + 400));
-
-/** Deterministic PRNG (mulberry32): a failure names its seed and can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const int = (rnd: () => number, n: number): number => Math.floor(rnd() * n);
-
-function randomBytes(rnd: () => number, n: number): Buffer {
-  const b = Buffer.allocUnsafe(n);
-  for (let i = 0; i < n; i++) b[i] = int(rnd, 256);
-  return b;
-}
+const clientBytes = CAPTURE_NAMES.map((n) => readCapture(n, 'c2s').subarray(0, HANDSHAKE_BYTES + 400));
+const serverBytes = CAPTURE_NAMES.map((n) => readCapture(n, 's2c').subarray(0, HANDSHAKE_BYTES + 400));
 
 /** A C1 with a valid FP9 digest at either scheme, so mutations start from the digest path. */
 function signedC0C1(rnd: () => number): Buffer {
   const c1 = randomBytes(rnd, 1536);
-  c1.writeUInt32BE(0x09007c02, 4);
-  const base = rnd() < 0.5 ? 8 : 772;
-  const off = ((c1[base]! + c1[base + 1]! + c1[base + 2]! + c1[base + 3]!) % 728) + base + 4;
-  const key = Buffer.from('Genuine Adobe Flash Player 001', 'latin1');
-  createHmac('sha256', key).update(c1.subarray(0, off)).update(c1.subarray(off + 32)).digest().copy(c1, off);
+  signC1(c1, rnd() < 0.5 ? 0 : 1);
   return Buffer.concat([Buffer.from([3]), c1, randomBytes(rnd, 1536 + int(rnd, 64))]);
 }
 
@@ -70,15 +43,10 @@ function mutate(rnd: () => number, input: Buffer): Buffer {
 
 /** Random pieces of `bytes`, biased towards 1-byte and exact-boundary splits. */
 function pieces(rnd: () => number, bytes: Buffer): Buffer[] {
-  const out: Buffer[] = [];
-  let pos = 0;
-  while (pos < bytes.length) {
+  return randomPieces(bytes, (pos) => {
     const r = rnd();
-    const n = r < 0.2 ? 1 : r < 0.3 ? Math.max(1, 1537 - pos) : 1 + int(rnd, 2000);
-    out.push(bytes.subarray(pos, pos + n));
-    pos += n;
-  }
-  return out;
+    return r < 0.2 ? 1 : r < 0.3 ? 1537 - pos : 1 + int(rnd, 2000);
+  });
 }
 
 interface Outcome {

@@ -6,9 +6,6 @@
  * random. handleMessage may only throw RtmpError; the application-facing calls never throw;
  * streams and media held for a pending publish stay within the configured bounds.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   ChunkDecoder,
@@ -19,6 +16,8 @@ import {
   type AmfValue,
   type RtmpMessage,
 } from '@rtmp-cluster/rtmp';
+import { CAPTURE_NAMES, readCapture } from './support/captures.js';
+import { int, pick, prng } from './support/random.js';
 
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 2000);
 /**
@@ -30,12 +29,9 @@ const MAX_MS_PER_SESSION = 2000;
 const MAX_STREAMS = 6;
 const MAX_PENDING_MEDIA = 32 * 1024;
 
-const CAPTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'captures');
-const NAMES = ['ffmpeg-publish', 'ffprobe-play', 'rtmpdump-play', 'gst-rtmp2sink-publish', 'gst-rtmp2src-play'];
-
 /** The messages each client sent, decoded; long media runs thinned out so commands dominate. */
-const corpus: RtmpMessage[][] = NAMES.map((name) => {
-  const c2s = readFileSync(path.join(CAPTURES, `${name}.c2s.bin`));
+const corpus: RtmpMessage[][] = CAPTURE_NAMES.map((name) => {
+  const c2s = readCapture(name, 'c2s');
   const step = new ServerHandshake().push(c2s);
   const out: RtmpMessage[] = [];
   let mediaKept = 0;
@@ -46,20 +42,6 @@ const corpus: RtmpMessage[][] = NAMES.map((name) => {
   }).push(step.remainder);
   return out;
 });
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const int = (rnd: () => number, n: number): number => Math.floor(rnd() * n);
-const pick = <T>(rnd: () => number, items: readonly T[]): T => items[int(rnd, items.length)] as T;
 
 const INTERESTING = [0x00, 0x01, 0x02, 0x03, 0x05, 0x08, 0x09, 0x0a, 0x0c, 0x10, 0x11, 0x7f, 0x80, 0xff];
 const TYPES = [1, 2, 3, 4, 5, 6, 8, 9, 15, 16, 17, 18, 19, 20, 22, 0, 7, 255];

@@ -3,9 +3,6 @@
  * its README). The client->server bytes are replayed into ServerHandshake; the
  * recorded exchange itself is also used as vectors for the digest primitives.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -18,12 +15,9 @@ import {
   findPacketDigest,
   verifyResponse,
 } from '@rtmp-cluster/rtmp';
+import { readCapture } from './support/captures.js';
 
-const CAPTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'captures');
-const load = (name: string) => ({
-  c2s: readFileSync(path.join(CAPTURES, `${name}.c2s.bin`)),
-  s2c: readFileSync(path.join(CAPTURES, `${name}.s2c.bin`)),
-});
+const load = (name: string) => ({ c2s: readCapture(name, 'c2s'), s2c: readCapture(name, 's2c') });
 
 const CONNECT_AMF = Buffer.from([0x02, 0x00, 0x07, ...Buffer.from('connect')]);
 const HANDSHAKE_BYTES = 1 + 1536 * 2;

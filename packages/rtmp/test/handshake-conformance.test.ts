@@ -4,32 +4,22 @@
  * the two offset schemes), not from the implementation's tables, and the real clients' C0/C1 come
  * from fixtures/captures (recorded against nginx-rtmp).
  */
-import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ClientHandshake, RtmpError, ServerHandshake } from '@rtmp-cluster/rtmp';
+import { readCapture } from './support/captures.js';
+import {
+  PLAYER_KEY,
+  PLAYER_PARTIAL_KEY,
+  SERVER_KEY,
+  SERVER_PARTIAL_KEY,
+  digestAt,
+  digestOffset,
+  hmac,
+  signC1,
+} from './support/handshakeDigest.js';
+import { errorCode } from './support/rtmpError.js';
 
-const CAPTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'captures');
-const capture = (name: string): Buffer => readFileSync(path.join(CAPTURES, `${name}.c2s.bin`));
-
-const KEY_TAIL = Buffer.from('f0eec24a8068bee82e00d0d1029e7e576eec5d2d29806fab93b8e636cfeb31ae', 'hex');
-const PLAYER_KEY = Buffer.concat([Buffer.from('Genuine Adobe Flash Player 001', 'latin1'), KEY_TAIL]);
-const SERVER_KEY = Buffer.concat([Buffer.from('Genuine Adobe Flash Media Server 001', 'latin1'), KEY_TAIL]);
-
-const hmac = (key: Buffer, ...parts: Buffer[]): Buffer => {
-  const m = createHmac('sha256', key);
-  for (const p of parts) m.update(p);
-  return m.digest();
-};
-/** Digest offset: scheme 0 from bytes 8..11 (ffmpeg), scheme 1 from bytes 772..775. */
-const offsetOf = (packet: Buffer, scheme: 0 | 1): number => {
-  const base = scheme === 0 ? 8 : 772;
-  return ((packet[base]! + packet[base + 1]! + packet[base + 2]! + packet[base + 3]!) % 728) + base + 4;
-};
-const digestAt = (packet: Buffer, offset: number, key: Buffer): Buffer =>
-  hmac(key, packet.subarray(0, offset), packet.subarray(offset + 32, 1536));
+const capture = (name: string): Buffer => readCapture(name, 'c2s');
 
 function c1Pattern(seed: number): Buffer {
   const c1 = Buffer.alloc(1536);
@@ -40,22 +30,8 @@ function c1Pattern(seed: number): Buffer {
 /** A C1 carrying a client digest at `scheme`, signed with the first 30 bytes of the player key. */
 function signedC1(scheme: 0 | 1, version = 0x09007c02, seed = 1): { c1: Buffer; digest: Buffer } {
   const c1 = c1Pattern(seed);
-  c1.writeUInt32BE(0, 0);
-  c1.writeUInt32BE(version, 4);
-  const off = offsetOf(c1, scheme);
-  const digest = digestAt(c1, off, PLAYER_KEY.subarray(0, 30));
-  digest.copy(c1, off);
+  const digest = signC1(c1, scheme, version);
   return { c1, digest };
-}
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof RtmpError) return err.code;
-    throw err;
-  }
-  return undefined;
 }
 
 const C0 = Buffer.from([0x03]);
@@ -66,12 +42,12 @@ describe('handshake conformance [conf 1-7]', () => {
     expect(out.length).toBe(1 + 1536 + 1536);
     expect(out[0]).toBe(0x03);
     for (const version of [0x06, 0x08, 0x09, 0x00, 0x0a, 0x16, 0x47]) {
-      expect([version, codeOf(() => new ServerHandshake().push(Buffer.from([version])))]).toEqual([version, 'HANDSHAKE_BAD_VERSION']);
+      expect([version, errorCode(() => new ServerHandshake().push(Buffer.from([version])))]).toEqual([version, 'HANDSHAKE_BAD_VERSION']);
     }
     // the client side (edge relay) refuses an S0 other than 3 the same way
     const client = new ClientHandshake();
     client.start();
-    expect(codeOf(() => client.push(Buffer.from([0x06])))).toBe('HANDSHAKE_BAD_VERSION');
+    expect(errorCode(() => client.push(Buffer.from([0x06])))).toBe('HANDSHAKE_BAD_VERSION');
   });
 
   it('[conf 2] C0 and C1 may arrive together or split anywhere; S0 S1 S2 go out only once all of C1 arrived', () => {
@@ -119,9 +95,9 @@ describe('handshake conformance [conf 1-7]', () => {
     }
     // a digest keyed with the wrong key, or moved one byte off its offset, is no digest
     const { c1 } = signedC1(0);
-    const off = offsetOf(c1, 0);
+    const off = digestOffset(c1, 0);
     const wrongKey = Buffer.from(c1);
-    digestAt(wrongKey, off, SERVER_KEY.subarray(0, 36)).copy(wrongKey, off);
+    digestAt(wrongKey, off, SERVER_PARTIAL_KEY).copy(wrongKey, off);
     const shifted = Buffer.from(c1);
     c1.copy(shifted, off + 1, off, off + 32);
     for (const bad of [wrongKey, shifted]) {
@@ -134,16 +110,16 @@ describe('handshake conformance [conf 1-7]', () => {
   it('[conf 5] digest mode: S1 has a version and an FMS-keyed digest, S2 = random + HMAC(HMAC(FMS key, C1 digest), random)', () => {
     const c2s = capture('ffprobe-play');
     const c1 = c2s.subarray(1, 1537);
-    const c1Digest = c1.subarray(offsetOf(c1, 0), offsetOf(c1, 0) + 32);
-    expect(c1Digest.equals(digestAt(c1, offsetOf(c1, 0), PLAYER_KEY.subarray(0, 30)))).toBe(true);
+    const c1Digest = c1.subarray(digestOffset(c1, 0), digestOffset(c1, 0) + 32);
+    expect(c1Digest.equals(digestAt(c1, digestOffset(c1, 0), PLAYER_PARTIAL_KEY))).toBe(true);
 
     const out = new ServerHandshake().push(c2s.subarray(0, 1537)).send!;
     const s1 = out.subarray(1, 1537);
     const s2 = out.subarray(1537);
     expect(s1.readUInt32BE(4)).not.toBe(0);
     expect(s1[4]).toBeGreaterThanOrEqual(3); // ffmpeg checks the server digest only then
-    const s1Off = offsetOf(s1, 0);
-    expect(s1.subarray(s1Off, s1Off + 32).equals(digestAt(s1, s1Off, SERVER_KEY.subarray(0, 36)))).toBe(true);
+    const s1Off = digestOffset(s1, 0);
+    expect(s1.subarray(s1Off, s1Off + 32).equals(digestAt(s1, s1Off, SERVER_PARTIAL_KEY))).toBe(true);
     expect(s2.subarray(1504).equals(hmac(hmac(SERVER_KEY, c1Digest), s2.subarray(0, 1504)))).toBe(true);
   });
 

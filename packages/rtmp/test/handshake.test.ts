@@ -1,26 +1,16 @@
-import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ClientHandshake, RtmpError, ServerHandshake } from '@rtmp-cluster/rtmp';
-
-// Keys and layouts restated here from the public descriptions (FFmpeg rtmpproto.c,
-// nginx-rtmp, SRS) so the vectors do not depend on the implementation's tables.
-const TAIL = Buffer.from('f0eec24a8068bee82e00d0d1029e7e576eec5d2d29806fab93b8e636cfeb31ae', 'hex');
-const FP_FULL = Buffer.concat([Buffer.from('Genuine Adobe Flash Player 001'), TAIL]);
-const FMS_FULL = Buffer.concat([Buffer.from('Genuine Adobe Flash Media Server 001'), TAIL]);
-const FP_PARTIAL = FP_FULL.subarray(0, 30);
-const FMS_PARTIAL = FMS_FULL.subarray(0, 36);
-
-const hmac = (key: Buffer, ...data: Buffer[]): Buffer => {
-  const h = createHmac('sha256', key);
-  for (const d of data) h.update(d);
-  return h.digest();
-};
-const offsetFor = (p: Buffer, scheme: 0 | 1): number => {
-  const b = scheme === 0 ? 8 : 772;
-  return ((p[b]! + p[b + 1]! + p[b + 2]! + p[b + 3]!) % 728) + b + 4;
-};
-const digestOver = (p: Buffer, off: number, key: Buffer): Buffer => hmac(key, p.subarray(0, off), p.subarray(off + 32));
+import {
+  PLAYER_KEY,
+  PLAYER_PARTIAL_KEY,
+  SERVER_KEY,
+  SERVER_PARTIAL_KEY,
+  digestAt,
+  digestOffset,
+  hmac,
+} from './support/handshakeDigest.js';
+import { expectRtmpError } from './support/rtmpError.js';
 
 /** Deterministic "random" bytes: a counter pattern, different per call. */
 function patternRandom(seed = 1): (n: number) => Buffer {
@@ -44,8 +34,8 @@ function digestC1(scheme: 0 | 1, seed = 5): { c1: Buffer; digest: Buffer } {
   const c1 = filler(seed);
   c1.writeUInt32BE(0, 0);
   c1.writeUInt32BE(0x09007c02, 4);
-  const off = offsetFor(c1, scheme);
-  const digest = digestOver(c1, off, FP_PARTIAL);
+  const off = digestOffset(c1, scheme);
+  const digest = digestAt(c1, off, PLAYER_PARTIAL_KEY);
   digest.copy(c1, off);
   return { c1, digest };
 }
@@ -63,18 +53,6 @@ const CHUNK_START = Buffer.from([0x03, 0, 0, 0, 0, 0, 0x20, 0x14, 0, 0, 0, 0, 0x
 function splitS0S1S2(out: Buffer): { s0: number; s1: Buffer; s2: Buffer } {
   expect(out.length).toBe(1 + 1536 * 2);
   return { s0: out[0]!, s1: out.subarray(1, 1537), s2: out.subarray(1537) };
-}
-
-function expectRtmpError(fn: () => unknown, code: string, message?: RegExp): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(RtmpError);
-  expect((caught as RtmpError).code).toBe(code);
-  if (message) expect((caught as RtmpError).message).toMatch(message);
 }
 
 describe('ServerHandshake: simple handshake', () => {
@@ -141,18 +119,18 @@ describe('ServerHandshake: FP9 digest handshake', () => {
 
       // S1: non-zero version whose first byte is >= 3 (ffmpeg only verifies then), digest at the same scheme.
       expect(s1[4]!).toBeGreaterThanOrEqual(3);
-      const s1Off = offsetFor(s1, scheme);
-      const s1Digest = digestOver(s1, s1Off, FMS_PARTIAL);
+      const s1Off = digestOffset(s1, scheme);
+      const s1Digest = digestAt(s1, s1Off, SERVER_PARTIAL_KEY);
       expect(s1.subarray(s1Off, s1Off + 32).equals(s1Digest)).toBe(true);
 
       // S2: 1504 bytes + HMAC(HMAC(FMS full key, C1 digest), first 1504 bytes).
-      const key = hmac(FMS_FULL, digest);
+      const key = hmac(SERVER_KEY, digest);
       expect(s2.subarray(1504).equals(hmac(key, s2.subarray(0, 1504)))).toBe(true);
       expect(s2.equals(c1)).toBe(false);
 
       // C2 as a digest client answers: random + HMAC(HMAC(FP full key, S1 digest), body).
       const c2body = filler(77).subarray(0, 1504);
-      const c2 = Buffer.concat([c2body, hmac(hmac(FP_FULL, s1Digest), c2body)]);
+      const c2 = Buffer.concat([c2body, hmac(hmac(PLAYER_KEY, s1Digest), c2body)]);
       const done = hs.push(c2);
       expect(done.done).toBe(true);
       expect(hs.c2Matched).toBe(true);
@@ -382,8 +360,8 @@ describe('ClientHandshake <-> ServerHandshake', () => {
 
   it('signs C1 at scheme 0 with the Flash Player key', () => {
     const c1 = new ClientHandshake({ digest: true, randomBytes: patternRandom() }).start().subarray(1);
-    const off = offsetFor(c1, 0);
-    expect(c1.subarray(off, off + 32).equals(digestOver(c1, off, FP_PARTIAL))).toBe(true);
+    const off = digestOffset(c1, 0);
+    expect(c1.subarray(off, off + 32).equals(digestAt(c1, off, PLAYER_PARTIAL_KEY))).toBe(true);
   });
 
   it('sends a version-0 C1 in simple mode and rejects a bad S0', () => {

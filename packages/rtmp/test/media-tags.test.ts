@@ -13,6 +13,8 @@ import {
   parseAudioTag,
   parseVideoTag,
   type VideoTagInfo,
+  VideoCodecTracker,
+  detectDecoderConfigRecord,
 } from '@rtmp-cluster/rtmp';
 import { cat, h } from './support/hex.js';
 import { errorCode } from './support/rtmpError.js';
@@ -141,6 +143,94 @@ describe('tags from real encoders (ffmpeg)', () => {
     const legacy = parseVideoTag(cat([0x1c, 0, 0, 0, 0], record));
     expect(legacy).toMatchObject({ codec: 'hevc', codecId: 12, isSequenceHeader: true });
     expect(legacy.config).toMatchObject({ width: 426, height: 240 });
+  });
+});
+
+/** The body of the first `type` box in an MP4 file (enough for the one sample entry ffmpeg writes). */
+function mp4Box(file: Buffer, type: string): Buffer {
+  const at = file.indexOf(type, 0, 'latin1');
+  if (at < 4) throw new Error(`no ${type} box`);
+  return file.subarray(at + 4, at - 4 + file.readUInt32BE(at - 4));
+}
+
+describe('HEVC under legacy codec id 7 (old OBS forks)', () => {
+  let dir: string;
+  /** real decoder configuration records: x265 hvcC, libx264 avcC in several profiles */
+  const records: Record<string, Buffer> = {};
+  const legacySequenceHeader = (record: Buffer): Buffer => cat([0x17, 0, 0, 0, 0], record);
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'media-tags-id7-'));
+    const encode = (name: string, codecArgs: string[]): void => {
+      const out = join(dir, `${name}.mp4`);
+      execFileSync(
+        'ffmpeg',
+        ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=426x240:rate=25', '-frames:v', '5', ...codecArgs, '-f', 'mp4', out],
+        { timeout: 60_000 },
+      );
+      records[name] = mp4Box(readFileSync(out), name.startsWith('x265') ? 'hvcC' : 'avcC');
+    };
+    encode('x265-main', ['-c:v', 'libx265', '-x265-params', 'log-level=none', '-pix_fmt', 'yuv420p']);
+    encode('x265-main444-10', ['-c:v', 'libx265', '-x265-params', 'log-level=none', '-pix_fmt', 'yuv444p10le']);
+    encode('x264-baseline', ['-c:v', 'libx264', '-preset', 'ultrafast', '-profile:v', 'baseline', '-pix_fmt', 'yuv420p']);
+    encode('x264-high', ['-c:v', 'libx264', '-preset', 'ultrafast', '-profile:v', 'high', '-pix_fmt', 'yuv420p']);
+    encode('x264-high444-10', ['-c:v', 'libx264', '-preset', 'ultrafast', '-profile:v', 'high444', '-pix_fmt', 'yuv444p10le']);
+  });
+
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a real x265 hvcC in a codec id 7 sequence header is reported as HEVC, with its configuration', () => {
+    for (const name of ['x265-main', 'x265-main444-10']) {
+      const record = records[name]!;
+      expect([name, detectDecoderConfigRecord(record)]).toEqual([name, 'hevc']);
+      const info = parseVideoTag(legacySequenceHeader(record));
+      expect(info).toMatchObject({ codec: 'hevc', codecId: 7, enhanced: false, isSequenceHeader: true, isKeyframe: false });
+      expect(info.config).toMatchObject({ kind: 'hevc', width: 426, height: 240, nalLengthSize: 4 });
+    }
+    expect(parseVideoTag(legacySequenceHeader(records['x265-main444-10']!)).config).toMatchObject({ chromaFormat: 3, bitDepth: 10 });
+  });
+
+  it('real libx264 avcC records (baseline, main, high, high 4:4:4 10-bit) stay AVC', () => {
+    for (const name of ['x264-baseline', 'x264-high', 'x264-high444-10']) {
+      const record = records[name]!;
+      expect([name, detectDecoderConfigRecord(record)]).toEqual([name, 'avc']);
+      expect(parseVideoTag(legacySequenceHeader(record))).toMatchObject({ codec: 'avc', config: { kind: 'avc', width: 426, height: 240 } });
+    }
+  });
+
+  it('an hvcC that is not laid out as one (reserved bits cleared, truncated, trailing garbage) is not called HEVC', () => {
+    const good = records['x265-main']!;
+    const clearedReserved = Buffer.from(good);
+    clearedReserved[15] = 0x00; // parallelismType byte without its '111111' reserved bits
+    const truncated = good.subarray(0, good.length - 10);
+    const trailing = Buffer.concat([good, Buffer.from([0, 0, 0])]);
+    for (const [what, record] of [['reserved bits', clearedReserved], ['truncated', truncated], ['trailing', trailing]] as const) {
+      expect([what, detectDecoderConfigRecord(record)]).toEqual([what, undefined]);
+      expect([what, parseVideoTag(legacySequenceHeader(record)).codec]).toEqual([what, 'avc']);
+    }
+    // codec id 12 and enhanced hvc1 never needed the detection and are unaffected by it
+    expect(parseVideoTag(cat([0x1c, 0, 0, 0, 0], good)).codec).toBe('hevc');
+  });
+
+  it('VideoCodecTracker carries the sequence header\'s answer to the coded frames of the stream', () => {
+    const tracker = new VideoCodecTracker();
+    const codedFrame = parseVideoTag(h`17 01 000000 00000004 26010000`);
+    expect(codedFrame.codec).toBe('avc'); // a coded frame alone cannot tell
+    expect(tracker.observe(codedFrame)).toBe('avc');
+    expect(tracker.observe(parseVideoTag(legacySequenceHeader(records['x265-main']!)))).toBe('hevc');
+    expect(tracker.observe(codedFrame)).toBe('hevc');
+    expect(tracker.observe(parseVideoTag(h`27 01 000000 00000004 02010000`))).toBe('hevc');
+    // other codecs pass through untouched
+    expect(tracker.observe(parseVideoTag(h`1c 01 000000 00`))).toBe('hevc');
+    expect(tracker.observe(parseVideoTag(cat([0x91], 'av01', [1, 2])))).toBe('av1');
+    // a real AVC sequence header on the same stream (encoder reconfigured) switches back
+    expect(tracker.observe(parseVideoTag(legacySequenceHeader(records['x264-high']!)))).toBe('avc');
+    expect(tracker.observe(codedFrame)).toBe('avc');
+    tracker.observe(parseVideoTag(legacySequenceHeader(records['x265-main']!)));
+    tracker.reset();
+    expect(tracker.observe(codedFrame)).toBe('avc');
   });
 });
 

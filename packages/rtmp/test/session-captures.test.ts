@@ -4,17 +4,13 @@
  * connect / createStream / publish / play must be understood exactly as these clients send them.
  * The captures are cut at 16 KiB, so the last message is usually incomplete (never delivered).
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ChunkDecoder, ServerHandshake, parseVideoTag, type AmfObject } from '@rtmp-cluster/rtmp';
 import { ServerHarness } from './session-harness.js';
-
-const CAPTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'captures');
+import { readCapture } from './support/captures.js';
 
 function replay(name: string): ServerHarness {
-  const c2s = readFileSync(path.join(CAPTURES, `${name}.c2s.bin`));
+  const c2s = readCapture(name, 'c2s');
   const h = new ServerHarness({ outChunkSize: 4096 });
   h.session.on('connect', () => h.session.acceptConnect());
   h.session.on('publish', (req) => h.session.acceptPublish(req.streamId));

@@ -19,17 +19,10 @@ import {
   type StreamEndEvent,
 } from '@rtmp-cluster/rtmp';
 import { ServerHarness, clientCommand, media, statusInfo } from './session-harness.js';
+import { expectRtmpError } from './support/rtmpError.js';
 
 function expectViolation(fn: () => void, pattern: RegExp): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(RtmpError);
-  expect((caught as RtmpError).code).toBe('SESSION_PROTOCOL_VIOLATION');
-  expect((caught as RtmpError).message).toMatch(pattern);
+  expectRtmpError(fn, 'SESSION_PROTOCOL_VIOLATION', pattern);
 }
 
 describe('ServerSession connect', () => {

@@ -77,6 +77,10 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
   private readonly log: Logger;
   private readonly netServers: net.Server[] = [];
   private readonly tlsServers: tls.Server[] = [];
+  /** TCP sockets of the RTMPS listener still in the TLS handshake (not connections yet; closed on shutdown) */
+  private readonly tlsPending = new Set<net.Socket>();
+  /** raw sockets refused at TCP accept: their aborted TLS handshake is not a TLS failure */
+  private readonly tlsRefused = new WeakSet<net.Socket>();
   private readonly connections = new Map<string, RtmpConnection>();
   private nextConnId = 1;
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -137,11 +141,22 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
       raw.on('error', () => undefined);
       const ip = normalizeIp(raw.remoteAddress);
       if (!this.accepting || !this.rateLimiter.tryAcquire(ip, monotonicMs())) {
+        this.tlsRefused.add(raw);
         this.refuse(raw, this.accepting ? 'CONNECTION_RATE_LIMITED' : 'SERVER_SHUTDOWN', this.nextId());
+        return;
       }
+      this.tlsPending.add(raw);
+      raw.once('close', () => this.tlsPending.delete(raw));
     });
-    server.on('secureConnection', (socket: tls.TLSSocket) => this.adopt(socket, true));
+    server.on('secureConnection', (socket: tls.TLSSocket) => {
+      // The TLSSocket wraps the raw one (its _parent); from here on it is a connection like any other.
+      const raw = (socket as unknown as { _parent?: net.Socket })._parent;
+      if (raw !== undefined) this.tlsPending.delete(raw);
+      this.adopt(socket, true);
+    });
     server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: tls.TLSSocket) => {
+      const raw = (socket as unknown as { _parent?: net.Socket })._parent;
+      if (raw !== undefined && this.tlsRefused.has(raw)) return;
       this.tlsFailures++;
       this.closedByReason['TLS_HANDSHAKE_FAILED'] = (this.closedByReason['TLS_HANDSHAKE_FAILED'] ?? 0) + 1;
       this.log.debug({ remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`, err: err.message, code: err.code }, 'tls handshake failed');
@@ -375,6 +390,9 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
   async stopAccepting(): Promise<void> {
     this.accepting = false;
     const servers: net.Server[] = [...this.netServers.splice(0), ...this.tlsServers.splice(0)];
+    // Sockets still in the TLS handshake would hold server.close() until their handshake timeout.
+    for (const raw of this.tlsPending) raw.destroy();
+    this.tlsPending.clear();
     await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   }
 

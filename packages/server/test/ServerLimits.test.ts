@@ -3,15 +3,21 @@
  * publisher limit, denials that close the connection, and a peer that floods commands without reading.
  * Each limit refuses with its own close reason (which is what the node's metrics count).
  */
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { StreamHub } from '@rtmp-cluster/media';
 import { commandMessage, ChunkEncoder } from '@rtmp-cluster/rtmp';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TestRtmpClient } from '../../../test/e2e/support/TestRtmpClient.js';
 import { rawConnect, rawHandshake, type RawClient } from '../../../test/e2e/support/rawRtmp.js';
+import { makeSelfSignedCert } from '../../../test/security/support/tlsCert.js';
 import {
   ConnectionRateLimiter,
   RtmpServer,
+  loadTlsFiles,
   type ConnectionClosedEvent,
   type RtmpServerOptions,
   type StreamAccessPolicy,
@@ -170,5 +176,35 @@ describe('RtmpServer limits', () => {
     }
     await until(() => h.closed.some((e) => e.reason === 'OUTPUT_OVERFLOW'), 5000, 'overflow close');
     expect(h.closed.find((e) => e.reason === 'OUTPUT_OVERFLOW')!.message).toContain('peer does not read');
+  });
+});
+
+describe('RTMPS listener limits', () => {
+  it('rate-limits at TCP accept (not counted as TLS failures), times out stalled TLS handshakes, and close() does not wait for them', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rtmpc-srv-tls-'));
+    try {
+      const cert = await makeSelfSignedCert(tmp, 'srv');
+      const hub = new StreamHub();
+      const server = new RtmpServer({ hub, logger: pino({ level: 'silent' }), connectionRatePerIp: 1, connectionBurstPerIp: 2, handshakeTimeoutMs: 500 });
+      const { port } = await server.listenTls(0, '127.0.0.1', loadTlsFiles(cert));
+      const sockets = Array.from({ length: 6 }, () => net.connect(port, '127.0.0.1').on('error', () => undefined));
+      try {
+        await until(() => (server.stats().closedByReason['CONNECTION_RATE_LIMITED'] ?? 0) === 4, 2000, '4 refused');
+        // The 2 admitted ones never start TLS: the handshake timeout ends them as TLS failures.
+        await until(() => server.stats().tlsHandshakeFailures === 2, 3000, 'tls handshake timeouts');
+        expect(server.stats().closedByReason['TLS_HANDSHAKE_FAILED']).toBe(2);
+        const more = net.connect(port, '127.0.0.1').on('error', () => undefined);
+        sockets.push(more);
+        await new Promise((r) => setTimeout(r, 1200)); // refilled: admitted, now in its TLS handshake
+        const t0 = performance.now();
+        await server.close();
+        expect(performance.now() - t0).toBeLessThan(400);
+      } finally {
+        for (const s of sockets) s.destroy();
+        hub.close();
+      }
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });

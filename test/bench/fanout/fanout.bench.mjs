@@ -43,10 +43,12 @@ for (const [k, v] of Object.entries({ PLAYERS, SECONDS, WORKERS, RAMP, BEHIND_MS
 for (const s of SERVER_NAMES) if (!SERVERS[s]) throw new RangeError(`unknown server "${s}" (ours, nginx, nms)`);
 
 const STREAM = 'bench';
+const PUBLISH_TIMEOUT_MS = 10_000;
 const PUBLISHER_WARMUP_MS = 2500; // publisher live and a GOP cached before any player connects
 const SETTLE_MS = 2000; // after the last player started, before the window opens
 const JOIN_TIMEOUT_MS = 15_000; // beyond the ramp time
 const MAX_MISSING_FRACTION = 0.05;
+const NOISY_OTHER_CPU_PCT = 25; // other processes using a quarter of a core: the machine was not quiet
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -60,10 +62,14 @@ function killAllSpawned() {
   }
   spawnedPids.clear();
 }
-process.on('SIGINT', () => {
-  killAllSpawned();
-  process.exit(130);
-});
+const tempDirs = new Set();
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
+  process.on(signal, () => {
+    killAllSpawned();
+    for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
+    process.exit(code);
+  });
+}
 process.on('exit', killAllSpawned);
 
 function percentile(sorted, q) {
@@ -71,24 +77,33 @@ function percentile(sorted, q) {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
+/** Posts a command to a worker and resolves with its answer (the message with the same cmd). */
+function request(w, msg, transfer) {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m) => {
+      if (m.cmd !== msg.cmd) return;
+      w.off('message', onMessage);
+      w.off('error', reject);
+      resolve(m);
+    };
+    w.on('message', onMessage);
+    w.once('error', reject);
+    w.postMessage(msg, transfer);
+  });
+}
+
 /** Posts a command to every worker and resolves with each worker's answer. */
-function broadcast(workers, msg, transfer) {
-  return Promise.all(
-    workers.map(
-      (w) =>
-        new Promise((resolve, reject) => {
-          const onMessage = (m) => {
-            if (m.cmd !== msg.cmd) return;
-            w.off('message', onMessage);
-            w.off('error', reject);
-            resolve(m);
-          };
-          w.on('message', onMessage);
-          w.once('error', reject);
-          w.postMessage(msg, transfer);
-        }),
-    ),
-  );
+function broadcast(workers, msg) {
+  return Promise.all(workers.map((w) => request(w, msg)));
+}
+
+/** Rejects if `promise` has not settled within `ms`. */
+function withTimeout(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 async function runOne(name, media) {
@@ -97,13 +112,14 @@ async function runOne(name, media) {
   if (unavailable) return { name: def.label, skipped: unavailable };
 
   const dir = mkdtempSync(path.join(os.tmpdir(), `fanout-${name}-`));
+  tempDirs.add(dir);
   let server = null;
   let publisher = null;
   let workers = [];
   try {
     server = await def.start(dir);
     publisher = new PacedPublisher({ port: server.port, app: def.app, stream: STREAM, media });
-    await publisher.start();
+    await withTimeout(publisher.start(), PUBLISH_TIMEOUT_MS, 'publish');
     await sleep(PUBLISHER_WARMUP_MS);
     if (publisher.failure) throw publisher.failure;
     const idleRss = treeRssBytes(server.pid);
@@ -115,14 +131,7 @@ async function runOne(name, media) {
     for (const w of workers) w.on('error', (err) => (workerFailure ??= err));
     const shares = workers.map(() => []);
     for (let i = 0; i < PLAYERS; i++) shares[i % WORKERS].push(i);
-    await Promise.all(
-      workers.map((w, k) =>
-        new Promise((resolve) => {
-          w.once('message', resolve);
-          w.postMessage({ cmd: 'start', indices: shares[k], rampPerSec: RAMP / WORKERS });
-        }),
-      ),
-    );
+    await Promise.all(workers.map((w, k) => request(w, { cmd: 'start', indices: shares[k], rampPerSec: RAMP / WORKERS })));
 
     // wait for every player to get video, fail, or time out
     const joinDeadline = Date.now() + (PLAYERS / RAMP) * 1000 + JOIN_TIMEOUT_MS;
@@ -229,6 +238,7 @@ async function runOne(name, media) {
     await server?.stop();
     if (KEEP_LOGS) console.error(`${def.label}: logs kept in ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
+    tempDirs.delete(dir);
   }
 }
 
@@ -283,6 +293,9 @@ function printTable(results) {
           `${r.unmatchedFraction > 0.01 ? `; WARNING ${fmt(r.unmatchedFraction * 100, 0)}% of video timestamps did not match a published one (server rewrote timestamps?)` : ''}` +
           `${r.serverDied ? `; SERVER EXITED ${JSON.stringify(r.serverDied)}` : ''}`,
       );
+      if (r.otherCpuPct > NOISY_OTHER_CPU_PCT) {
+        console.log(`  WARNING: ${fmt(r.otherCpuPct, 0)}% CPU went to other processes during the ${r.name} window: latency and "behind" figures of this run are not trustworthy`);
+      }
       if (r.serverLogTail) console.log(`  ${r.name} log tail:\n    ${r.serverLogTail.split('\n').join('\n    ')}`);
     }
   }

@@ -143,7 +143,13 @@ export class NodeOperations {
 
   /** After the node stopped: command serving, checks, control server, in-memory adapters. */
   async close(): Promise<void> {
-    for (const c of this.cleanups.splice(0)) c();
+    for (const c of this.cleanups.splice(0)) {
+      try {
+        c();
+      } catch {
+        // the bus may already be closed (the drain left the cluster)
+      }
+    }
     await this.control?.stop().catch(() => undefined);
     this.control = undefined;
     await this.local?.close().catch(() => undefined);

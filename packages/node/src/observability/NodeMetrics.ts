@@ -126,6 +126,17 @@ export class NodeMetrics implements ClusterMetrics {
       },
     });
     new Counter({
+      name: 'rtmpc_rtmp_connections_closed_total',
+      help: 'RTMP connections closed, by reason.',
+      labelNames: ['reason'],
+      registers: r,
+      collect() {
+        if (!self.sources) return;
+        this.reset();
+        for (const [reason, n] of Object.entries(self.sources.server.stats().closedByReason)) this.inc({ reason }, n);
+      },
+    });
+    new Counter({
       name: 'rtmpc_relay_bytes_received_total',
       help: 'Bytes received by the outgoing relay pulls running now (an edge\'s upstream traffic).',
       registers: r,
