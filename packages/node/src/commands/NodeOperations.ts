@@ -121,7 +121,9 @@ export class NodeOperations {
    */
   async startLocal(): Promise<void> {
     const c = this.o.config;
-    if (c.controlToken === undefined) return;
+    // Origins and edges carry the control token too (the chart gives every pod the same Secret), but only
+    // all-in-one hosts the control server: cluster nodes would all race for the same gRPC port.
+    if (c.role !== 'all-in-one' || c.controlToken === undefined) return;
     this.local = new LocalCluster({ nodeId: c.nodeId, address: c.advertiseAddress, hub: this.o.hub, server: this.o.server, logger: this.o.logger });
     this.cleanups.push(this.local.bus.serveCommands(c.nodeId, this.commands.handle));
     await this.local.start();
