@@ -10,7 +10,8 @@ import { EventEmitter } from 'node:events';
 import { isHubError, type Publication, type PublisherCloseReason, type StreamHub } from '@rtmp-cluster/media';
 import type { ProtocolLimits, RtmpMessage } from '@rtmp-cluster/rtmp';
 import { Backoff, type BackoffOptions } from './Backoff.js';
-import { RelayError } from './RelayError.js';
+import { RelayError, type RelayErrorCode } from './RelayError.js';
+import type { RelayMetrics, RelayRepullReason } from './RelayMetrics.js';
 import { childLogger, silentRelayLogger, type RelayLogger } from './RelayLogger.js';
 import { UpstreamConnection } from './UpstreamConnection.js';
 import { sameUpstream, type UpstreamTarget } from './UpstreamTarget.js';
@@ -65,6 +66,8 @@ export interface RelayPullerOptions {
   /** while live, check the locator this often for a newer owner (covers missed events), default 5000 ms; 0 = off */
   verifyEveryMs?: number;
   limits?: Partial<ProtocolLimits>;
+  /** pull / re-pull counters (the node's metrics) */
+  metrics?: RelayMetrics;
 }
 
 export interface RelayPullerEvents {
@@ -121,6 +124,8 @@ export class RelayPuller extends EventEmitter<RelayPullerEvents> {
   private _lastUpstreamError: RelayError | undefined;
   private counters = { pulls: 0, pullsStarted: 0, switches: 0, bytes: 0, messages: 0 };
   private stopError: RelayError | undefined;
+  /** set when a running upstream ended: the next dial is a re-pull for this reason */
+  private repullReason: RelayRepullReason | undefined;
 
   constructor(options: RelayPullerOptions) {
     super();
@@ -307,6 +312,12 @@ export class RelayPuller extends EventEmitter<RelayPullerEvents> {
     this.setState('connecting');
     this.target = target;
     this.counters.pulls++;
+    this.o.metrics?.relayPullStarted(this.key);
+    if (this.repullReason !== undefined) {
+      // Counted once per lost upstream (not per retry) and only while players are kept on the Publication.
+      if (this.publication) this.o.metrics?.relayRepull(this.key, this.repullReason);
+      this.repullReason = undefined;
+    }
     const connLog = childLogger(this.log, { upstream: target.address, originId: target.ownerId, epoch: target.epoch, pull: this.counters.pulls });
     return new Promise((resolve) => {
       let conn: UpstreamConnection;
@@ -382,6 +393,7 @@ export class RelayPuller extends EventEmitter<RelayPullerEvents> {
     this.stopVerify();
     if (started) {
       log.warn({ code: error.code }, `upstream lost: ${error.message}; re-resolving, players kept`);
+      this.repullReason = repullReasonOf(error.code);
       this.startHold();
     } else if (error.code !== 'UPSTREAM_REPLACED') {
       log.warn({ code: error.code }, `upstream attempt failed: ${error.message}`);
@@ -405,6 +417,7 @@ export class RelayPuller extends EventEmitter<RelayPullerEvents> {
       const pub = this.publication;
       this.publication = undefined;
       this.liveTarget = undefined;
+      this.repullReason = undefined;
       pub.unpublish();
     }, holdMs);
     this.holdTimer.unref();
@@ -457,5 +470,18 @@ export class RelayPuller extends EventEmitter<RelayPullerEvents> {
   private countersForLog(): Record<string, number> {
     const s = this.stats();
     return { pulls: s.pulls, pullsStarted: s.pullsStarted, switches: s.switches, bytes: s.bytesReceived };
+  }
+}
+
+function repullReasonOf(code: RelayErrorCode): RelayRepullReason {
+  switch (code) {
+    case 'UPSTREAM_REPLACED':
+      return 'new-epoch';
+    case 'UPSTREAM_UNPUBLISHED':
+      return 'unpublished';
+    case 'UPSTREAM_STALLED':
+      return 'stall';
+    default:
+      return 'upstream-lost';
   }
 }

@@ -10,3 +10,4 @@ export { Backoff } from './Backoff.js';
 export type { BackoffOptions } from './Backoff.js';
 export { silentRelayLogger } from './RelayLogger.js';
 export type { RelayLogger } from './RelayLogger.js';
+export type { RelayMetrics, RelayRepullReason } from './RelayMetrics.js';
