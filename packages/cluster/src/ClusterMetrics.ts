@@ -18,7 +18,7 @@ export interface ClusterMetrics extends RelayMetrics {
  * Publishes a cluster event; a dropped event (NATS gone and its buffer full, or the bus closed) is counted and
  * logged. Nothing depends on an event arriving: edges converge through the registry anyway.
  */
-export function publishClusterEvent(bus: EventBus, event: ClusterEventInput, metrics: ClusterMetrics | undefined, log: ClusterLogger): PublishResult {
+export function publishClusterEvent(bus: EventBus, event: ClusterEventInput, metrics: Pick<ClusterMetrics, 'natsError'> | undefined, log: ClusterLogger): PublishResult {
   const r = bus.publish(event);
   if (r.status === 'dropped') {
     metrics?.natsError('publish');

@@ -14,7 +14,9 @@ import { CachedStreamLocator, isRegistryUnavailable, type ClusterRegistry, type 
 import { RelayPuller, type RelayPullerOptions, type RelayPullerStats, type UpstreamTarget } from '@rtmp-cluster/relay';
 import type { AccessDecision, PlayRequest, PublishRequest, StreamAccessPolicy } from '@rtmp-cluster/server';
 import { childOf, silentClusterLogger, type ClusterLogger } from './ClusterLogger.js';
+import type { ClusterMetrics } from './ClusterMetrics.js';
 import { LoadMeter } from './LoadMeter.js';
+import { MeteredRegistry } from './MeteredRegistry.js';
 import { NodePresence } from './NodePresence.js';
 import type { RoleServer } from './OriginRole.js';
 import { accessRequest } from './requestFields.js';
@@ -50,6 +52,8 @@ export interface EdgeRoleOptions {
   nodeTtlMs?: number;
   version?: string;
   logger?: ClusterLogger;
+  /** relay pulls / re-pulls, registry errors (lookups, heartbeats) and dropped NATS events are counted here */
+  metrics?: ClusterMetrics;
 }
 
 interface RelayEntry {
@@ -76,14 +80,16 @@ export class EdgeRole implements StreamAccessPolicy {
   constructor(options: EdgeRoleOptions) {
     this.o = options;
     this.log = childOf(options.logger ?? silentClusterLogger, { component: 'edge' });
-    this.locator = options.locator ?? new CachedStreamLocator(options.registry, { logger: this.log, ...options.locatorOptions });
+    const registry = options.metrics ? new MeteredRegistry(options.registry, options.metrics) : options.registry;
+    this.locator = options.locator ?? new CachedStreamLocator(registry, { logger: this.log, ...options.locatorOptions });
     const meter = new LoadMeter(() => {
       const s = this.server?.stats();
       return { connections: s?.connections ?? 0, streams: this.relays.size, bytesIn: s?.bytesIn ?? 0, bytesOut: s?.bytesOut ?? 0 };
     });
     this.presence = new NodePresence({
-      registry: options.registry,
+      registry,
       bus: options.bus,
+      metrics: options.metrics,
       nodeId: options.nodeId,
       role: 'edge',
       address: options.address,
@@ -216,6 +222,7 @@ export class EdgeRole implements StreamAccessPolicy {
       id: `relay:${this.o.nodeId}:${key}#${this.relaysCreated}`,
       relayToken: this.o.relayToken,
       logger: this.log,
+      metrics: this.o.metrics,
       locate: async (k) => {
         const loc = await this.locator.lookup(k);
         return loc ? { address: loc.ownerAddress, ownerId: loc.ownerId, epoch: loc.epoch } : null;

@@ -6,6 +6,7 @@
 import type { EventBus } from '@rtmp-cluster/events';
 import { NodeHeartbeat, type NodeInfo, type NodeLoad, type NodeRegistry, type NodeRole, type NodeState } from '@rtmp-cluster/registry';
 import { childOf, type ClusterLogger } from './ClusterLogger.js';
+import { publishClusterEvent, type ClusterMetrics } from './ClusterMetrics.js';
 
 export interface NodePresenceOptions {
   registry: NodeRegistry;
@@ -20,6 +21,8 @@ export interface NodePresenceOptions {
   /** node record TTL, default 6000 ms */
   ttlMs?: number;
   logger: ClusterLogger;
+  /** dropped node events are counted here */
+  metrics?: Pick<ClusterMetrics, 'natsError'>;
 }
 
 export class NodePresence {
@@ -60,12 +63,12 @@ export class NodePresence {
   /** Registers (retrying in the background while the registry is down) and announces node.up. */
   async start(): Promise<void> {
     await this.tryRegister();
-    this.o.bus?.publish({ type: 'node.up', role: this.o.role, address: this.o.address });
+    this.announce('node.up');
   }
 
   async setDraining(): Promise<void> {
     this.state = 'draining';
-    this.o.bus?.publish({ type: 'node.draining', role: this.o.role, address: this.o.address });
+    this.announce('node.draining');
     if (this.registered) await this.heartbeat.beatNow();
   }
 
@@ -74,7 +77,11 @@ export class NodePresence {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     await this.heartbeat.stop({ remove: this.registered });
-    this.o.bus?.publish({ type: 'node.down', role: this.o.role, address: this.o.address });
+    this.announce('node.down');
+  }
+
+  private announce(type: 'node.up' | 'node.draining' | 'node.down'): void {
+    if (this.o.bus) publishClusterEvent(this.o.bus, { type, role: this.o.role, address: this.o.address }, this.o.metrics, this.log);
   }
 
   private async tryRegister(): Promise<void> {

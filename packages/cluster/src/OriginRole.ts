@@ -4,11 +4,12 @@
  * on NATS. If the lease is lost (another origin took the stream with a higher epoch, e.g. after this process
  * was paused), the stale publisher is kicked and every play of the stream on this node is closed, so no edge
  * keeps pulling from a stale owner. Relays (edges presenting RTMPC_RELAY_TOKEN in the connect object) are let
- * past play auth but only for streams this node owns; direct players are served if allowed.
+ * past play auth but only for streams this node owns; direct players are served if allowed. What the hub learns
+ * about a publish (codecs, size, frame rate, audio format) is copied into the claim by a PublishInfoReporter.
  */
 import { readRelayCredential, verifyRelayCredential, type AccessPolicy } from '@rtmp-cluster/auth';
 import type { EventBus } from '@rtmp-cluster/events';
-import type { StreamHub } from '@rtmp-cluster/media';
+import type { StreamHub, StreamUnpublishedEvent } from '@rtmp-cluster/media';
 import {
   isRegistryUnavailable,
   StreamLease,
@@ -18,8 +19,11 @@ import {
 } from '@rtmp-cluster/registry';
 import type { AccessDecision, PlayRequest, PublishRequest, StreamAccessPolicy } from '@rtmp-cluster/server';
 import { childOf, silentClusterLogger, type ClusterLogger } from './ClusterLogger.js';
+import { publishClusterEvent, type ClusterMetrics } from './ClusterMetrics.js';
 import { LoadMeter, type LoadCounters } from './LoadMeter.js';
+import { MeteredRegistry } from './MeteredRegistry.js';
 import { NodePresence } from './NodePresence.js';
+import { PublishInfoReporter } from './PublishInfoReporter.js';
 import { accessRequest } from './requestFields.js';
 
 /** What a role needs from the RTMP server it is plugged into (RtmpServer satisfies it). */
@@ -57,6 +61,10 @@ export interface OriginRoleOptions {
   nodeTtlMs?: number;
   version?: string;
   logger?: ClusterLogger;
+  /** registry errors and dropped NATS events are counted here (the node's metrics) */
+  metrics?: ClusterMetrics;
+  /** how often publish info (codecs, size, ...) is compared with the claim and written if changed, default 1000 ms */
+  infoRefreshMs?: number;
 }
 
 interface Claim {
@@ -64,6 +72,8 @@ interface Claim {
   connId: string;
   request: PublishRequest;
   lease: StreamLease;
+  /** set when the hub detached the publisher for a reason the unpublished event must carry (operator kick) */
+  endReason?: string;
 }
 
 interface ActivePlay {
@@ -86,6 +96,9 @@ export class OriginRole implements StreamAccessPolicy {
   private readonly plays = new Map<string, ActivePlay & { remoteAddress: string }>();
   private server: RoleServer | undefined;
   private readonly presence: NodePresence;
+  private readonly registry: ClusterRegistry;
+  private readonly info: PublishInfoReporter;
+  private readonly onHubUnpublished = (e: StreamUnpublishedEvent): void => this.hubUnpublished(e);
   private stopping = false;
   /** releases in flight (publishers that just left): stop() waits for them before the registry closes */
   private readonly releasing = new Set<Promise<void>>();
@@ -93,10 +106,17 @@ export class OriginRole implements StreamAccessPolicy {
   constructor(options: OriginRoleOptions) {
     this.o = options;
     this.log = childOf(options.logger ?? silentClusterLogger, { component: 'origin' });
+    this.registry = options.metrics ? new MeteredRegistry(options.registry, options.metrics) : options.registry;
+    this.info = new PublishInfoReporter({
+      stats: (key) => options.hub.streamStats(key),
+      everyMs: options.infoRefreshMs,
+      logger: this.log,
+    });
     const meter = new LoadMeter(() => this.loadCounters());
     this.presence = new NodePresence({
-      registry: options.registry,
+      registry: this.registry,
       bus: options.bus,
+      metrics: options.metrics,
       nodeId: options.nodeId,
       role: 'origin',
       address: options.address,
@@ -114,6 +134,8 @@ export class OriginRole implements StreamAccessPolicy {
   }
 
   async start(): Promise<void> {
+    this.o.hub.on('streamUnpublished', this.onHubUnpublished);
+    this.info.start();
     await this.presence.start();
     this.log.info({ address: this.o.address }, 'origin role started');
   }
@@ -127,6 +149,8 @@ export class OriginRole implements StreamAccessPolicy {
   /** After the server closed its connections: releases what is left and removes the node record. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.o.hub.off('streamUnpublished', this.onHubUnpublished);
+    this.info.stop();
     const claims = [...this.claims.values()];
     this.claims.clear();
     await Promise.all([...claims.map((c) => this.release(c, 'node-stopping')), ...this.releasing]);
@@ -188,7 +212,7 @@ export class OriginRole implements StreamAccessPolicy {
     const previous = this.claims.get(req.key);
     if (previous) previous.lease.stop();
     const claim: Claim = { key: req.key, connId: req.connId, request: req, lease: undefined! };
-    claim.lease = new StreamLease(this.o.registry, location, {
+    claim.lease = new StreamLease(this.registry, location, {
       leaseMs: this.o.leaseMs,
       renewEveryMs: this.o.renewEveryMs,
       logger: log,
@@ -200,6 +224,7 @@ export class OriginRole implements StreamAccessPolicy {
     });
     this.claims.set(req.key, claim);
     claim.lease.start();
+    this.info.track(req.key, claim.lease, location.info);
     this.announcePublished(location);
     log.info({ epoch: location.epoch }, 'stream claimed');
     return { allow: true };
@@ -209,7 +234,7 @@ export class OriginRole implements StreamAccessPolicy {
     const claim = this.claims.get(req.key);
     if (!claim || claim.connId !== req.connId) return; // not ours (refused, or replaced by a newer publisher)
     this.claims.delete(req.key);
-    const p = this.release(claim, 'publisher-left').finally(() => this.releasing.delete(p));
+    const p = this.release(claim, claim.endReason ?? 'publisher-left').finally(() => this.releasing.delete(p));
     this.releasing.add(p);
   }
 
@@ -250,7 +275,7 @@ export class OriginRole implements StreamAccessPolicy {
     const deadline = Date.now() + waitMs;
     let waited = false;
     for (;;) {
-      const r = await this.o.registry.claimStream({
+      const r = await this.registry.claimStream({
         app: req.app,
         name: req.name,
         nodeId: this.o.nodeId,
@@ -275,18 +300,35 @@ export class OriginRole implements StreamAccessPolicy {
   }
 
   private announcePublished(location: StreamLocation): void {
-    this.o.bus.publish({
-      type: 'stream.published',
-      key: location.key,
-      app: location.app,
-      name: location.name,
-      originId: this.o.nodeId,
-      originAddress: this.o.address,
-      epoch: location.epoch,
-    });
+    publishClusterEvent(
+      this.o.bus,
+      {
+        type: 'stream.published',
+        key: location.key,
+        app: location.app,
+        name: location.name,
+        originId: this.o.nodeId,
+        originAddress: this.o.address,
+        epoch: location.epoch,
+      },
+      this.o.metrics,
+      this.log,
+    );
+  }
+
+  /**
+   * The hub tells why it detached a publisher before the server reports the publish ended; an operator kick
+   * (kick-publisher / kick-session node commands) must reach the cluster as reason 'kicked', not as an
+   * ordinary 'publisher-left'. The server's publisher ids are '<connId>/<message stream id>'.
+   */
+  private hubUnpublished(e: StreamUnpublishedEvent): void {
+    if (e.reason !== 'kicked') return;
+    const claim = this.claims.get(e.key);
+    if (claim && (e.publisherId === claim.connId || e.publisherId.startsWith(`${claim.connId}/`))) claim.endReason = 'kicked';
   }
 
   private async release(claim: Claim, reason: string): Promise<void> {
+    this.info.untrack(claim.key, claim.lease);
     const { key, app, name, epoch } = claim.lease.location;
     try {
       const r = await claim.lease.release();
@@ -297,19 +339,25 @@ export class OriginRole implements StreamAccessPolicy {
     } catch (err) {
       this.log.warn({ stream: key, epoch, err: (err as Error).message }, 'could not release the stream claim (it expires by itself)');
     }
-    this.o.bus.publish({ type: 'stream.unpublished', key, app, name, originId: this.o.nodeId, epoch, reason });
+    publishClusterEvent(this.o.bus, { type: 'stream.unpublished', key, app, name, originId: this.o.nodeId, epoch, reason }, this.o.metrics, this.log);
     this.log.info({ stream: key, epoch, reason }, 'stream released');
   }
 
   /** Another origin owns the stream now: drop our publisher and everybody playing it from us. */
   private leaseLost(claim: Claim, current: StreamLocation | null): void {
     if (this.claims.get(claim.key) === claim) this.claims.delete(claim.key);
+    this.info.untrack(claim.key, claim.lease);
     const { key, app, name, epoch } = claim.lease.location;
     this.log.warn({ stream: key, epoch, newOwner: current?.ownerId ?? null, newEpoch: current?.epoch ?? null }, 'stream lease lost: dropping the stale publisher');
     const plays = this.activePlays(key);
     this.o.hub.kickPublisher(key);
     for (const p of plays) this.server?.kick(p.connId);
-    this.o.bus.publish({ type: 'stream.unpublished', key, app, name, originId: this.o.nodeId, epoch, reason: 'lease-lost' });
+    publishClusterEvent(
+      this.o.bus,
+      { type: 'stream.unpublished', key, app, name, originId: this.o.nodeId, epoch, reason: 'lease-lost' },
+      this.o.metrics,
+      this.log,
+    );
   }
 
   private loadCounters(): LoadCounters {

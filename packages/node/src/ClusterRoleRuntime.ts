@@ -6,7 +6,7 @@
  * the right order on shutdown.
  */
 import { AccessPolicy } from '@rtmp-cluster/auth';
-import { EdgeRole, OriginRole } from '@rtmp-cluster/cluster';
+import { EdgeRole, OriginRole, type ClusterMetrics } from '@rtmp-cluster/cluster';
 import { NatsEventBus } from '@rtmp-cluster/events';
 import type { StreamHub } from '@rtmp-cluster/media';
 import { RedisRegistry } from '@rtmp-cluster/registry';
@@ -18,7 +18,43 @@ import type {
   StreamAccessPolicy,
 } from '@rtmp-cluster/server';
 import type { Logger } from 'pino';
+import { natsConnectionOptions, redisConnectionOptions } from './BackendConnectionOptions.js';
 import { ConfigError, type NodeConfig } from './config.js';
+import { probeRedisConnection } from './RedisConnectProbe.js';
+
+export interface ClusterBackends {
+  registry: RedisRegistry;
+  bus: NatsEventBus;
+}
+
+/**
+ * Connects the cluster's Redis registry and NATS bus the way every cluster process does (origin, edge,
+ * control): credentials and TLS from the config, the config's lease/TTL defaults. Each must answer within a
+ * few seconds. ioredis reports a refused AUTH or TLS handshake only as "not ready", so after a failed connect
+ * Redis is asked once more directly and its own answer (WRONGPASS, NOAUTH, certificate error) is reported.
+ */
+export async function connectClusterBackends(config: NodeConfig, logger: Logger): Promise<ClusterBackends> {
+  let registry: RedisRegistry;
+  try {
+    registry = await RedisRegistry.connect({
+      ...redisConnectionOptions(config),
+      leaseMs: config.leaseMs,
+      nodeTtlMs: config.nodeTtlMs,
+      logger: logger.child({ component: 'registry' }),
+    });
+  } catch (err) {
+    const reason = await probeRedisConnection(config).catch(() => undefined);
+    if (reason === undefined) throw err;
+    throw new Error(`${(err as Error).message}: Redis says: ${reason}`, { cause: err });
+  }
+  try {
+    const bus = await NatsEventBus.connect({ ...natsConnectionOptions(config), nodeId: config.nodeId, logger: logger.child({ component: 'events' }) });
+    return { registry, bus };
+  } catch (err) {
+    await registry.close().catch(() => undefined);
+    throw err;
+  }
+}
 
 /**
  * The publish/play access policy of an origin or edge: config.auth (RTMPC_AUTH_CONFIG file, the config's
@@ -60,6 +96,8 @@ export class ClusterRoleRuntime {
   constructor(
     private readonly config: NodeConfig,
     private readonly logger: Logger,
+    /** relay pull counters, registry and NATS errors (the node's NodeMetrics) */
+    private readonly metrics?: ClusterMetrics,
   ) {
     if (config.role !== 'origin' && config.role !== 'edge') throw new Error(`no cluster runtime for role ${config.role}`);
     this.auth = loadAccessPolicy(config);
@@ -78,13 +116,7 @@ export class ClusterRoleRuntime {
   async start(hub: StreamHub, server: RtmpServer): Promise<void> {
     const c = this.config;
     const log = this.logger;
-    this.registry = await RedisRegistry.connect({
-      url: c.redisUrl,
-      leaseMs: c.leaseMs,
-      nodeTtlMs: c.nodeTtlMs,
-      logger: log.child({ component: 'registry' }),
-    });
-    this.bus = await NatsEventBus.connect({ servers: c.natsServers, nodeId: c.nodeId, logger: log.child({ component: 'events' }) });
+    ({ registry: this.registry, bus: this.bus } = await connectClusterBackends(c, log));
     const common = {
       nodeId: c.nodeId,
       address: c.advertiseAddress,
@@ -96,6 +128,7 @@ export class ClusterRoleRuntime {
       heartbeatMs: c.heartbeatMs,
       nodeTtlMs: c.nodeTtlMs,
       logger: log,
+      metrics: this.metrics,
     };
     const role =
       c.role === 'origin'

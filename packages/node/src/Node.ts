@@ -110,7 +110,7 @@ class AllInOneNode implements NodeHandle {
       createLogger({ level: config.logLevel, nodeId: config.nodeId, role: config.role, destination: options.logDestination });
     const nodeMetrics = new NodeMetrics();
     this.hub = new LatencyProbedHub({ ...options.hubOptions, duplicatePublishPolicy: config.duplicatePublish }, nodeMetrics.sendLatency);
-    this.cluster = config.role === 'origin' || config.role === 'edge' ? new ClusterRoleRuntime(config, this.logger) : undefined;
+    this.cluster = config.role === 'origin' || config.role === 'edge' ? new ClusterRoleRuntime(config, this.logger, nodeMetrics) : undefined;
     this.authPolicy =
       config.role === 'all-in-one' && config.auth !== undefined
         ? new AuthAccessPolicy(new AccessPolicy(config.auth, { nodeId: config.nodeId }), { logger: this.logger })

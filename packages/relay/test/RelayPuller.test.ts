@@ -2,6 +2,7 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StreamHub } from '@rtmp-cluster/media';
 import { MessageType } from '@rtmp-cluster/rtmp';
+import type { RelayMetrics, RelayRepullReason } from '../src/RelayMetrics.js';
 import { RelayPuller, type RelayPullerOptions } from '../src/RelayPuller.js';
 import type { UpstreamTarget } from '../src/UpstreamTarget.js';
 import { HubRecorder } from './HubRecorder.js';
@@ -42,6 +43,18 @@ function edge(locate: RelayPullerOptions['locate'], extra: Partial<RelayPullerOp
   return { hub, sink, puller };
 }
 
+/** What the puller reported to the node's metrics. */
+class MetricsRecorder implements RelayMetrics {
+  readonly pulls: string[] = [];
+  readonly repulls: Array<[string, RelayRepullReason]> = [];
+  relayPullStarted(key: string): void {
+    this.pulls.push(key);
+  }
+  relayRepull(key: string, reason: RelayRepullReason): void {
+    this.repulls.push([key, reason]);
+  }
+}
+
 describe('RelayPuller', () => {
   it('pulls a stream into the edge hub, presenting the relay credential in the connect object', async () => {
     const o = await origin();
@@ -61,7 +74,8 @@ describe('RelayPuller', () => {
     const b = await origin();
     a.publish('live/s', 600_000, 1);
     b.publish('live/s', 0, 2);
-    const { sink, puller } = edge(async () => ({ address: a.address, ownerId: 'a', epoch: 1 }));
+    const metrics = new MetricsRecorder();
+    const { sink, puller } = edge(async () => ({ address: a.address, ownerId: 'a', epoch: 1 }), { metrics });
     puller.start();
     await puller.waitLive(5000);
     await until(() => sink.media().length > 20, 5000, 'media from a');
@@ -82,6 +96,32 @@ describe('RelayPuller', () => {
     await sleep(300);
     expect(puller.currentUpstream?.ownerId).toBe('b');
     expect(puller.stats().switches).toBe(1);
+    // Two upstream connections; one re-pull, caused by the newer owner.
+    expect(metrics.pulls).toEqual(['live/s', 'live/s']);
+    expect(metrics.repulls).toEqual([['live/s', 'new-epoch']]);
+  });
+
+  it('counts one re-pull when the origin\'s publisher left and came back while the players were kept', async () => {
+    const o = await origin();
+    o.publish('live/s', 0);
+    const metrics = new MetricsRecorder();
+    const { sink, puller } = edge(async () => ({ address: o.address, ownerId: 'o1', epoch: 1 }), {
+      metrics,
+      holdMs: 10_000,
+      retryBackoff: { initialMs: 50, maxMs: 100 },
+    });
+    puller.start();
+    await puller.waitLive(5000);
+    expect(metrics.pulls).toEqual(['live/s']);
+    o.stopPublishing();
+    // The relay dials again at once; the origin holds that play until a publisher is back.
+    await until(() => metrics.pulls.length >= 2, 5000, 'the re-dial');
+    await sleep(300);
+    o.publish('live/s', 0);
+    await until(() => puller.live && sink.media().length > 10, 5000, 'live again');
+    expect(sink.stopped).toHaveLength(0);
+    expect(metrics.pulls.length).toBeGreaterThanOrEqual(2);
+    expect(metrics.repulls).toEqual([['live/s', 'unpublished']]);
   });
 
   it('retries an unreachable origin with backoff and reports why', async () => {
@@ -120,7 +160,8 @@ describe('RelayPuller', () => {
     const o = await origin();
     o.publish('live/s', 0);
     let location: UpstreamTarget | null = { address: o.address, ownerId: 'o1', epoch: 1 };
-    const { sink, puller, hub } = edge(async () => location, { holdMs: 600, pollBackoff: { initialMs: 50, maxMs: 100 } });
+    const metrics = new MetricsRecorder();
+    const { sink, puller, hub } = edge(async () => location, { holdMs: 600, pollBackoff: { initialMs: 50, maxMs: 100 }, metrics });
     puller.start();
     await puller.waitLive(5000);
     location = null;
@@ -135,6 +176,9 @@ describe('RelayPuller', () => {
     o.publish('live/s', 0);
     puller.wake();
     await until(() => puller.live && sink.started.length === 2, 5000, 'republished');
+    // The players were not kept (the hold ran out): a fresh pull, not a re-pull.
+    expect(metrics.pulls).toHaveLength(2);
+    expect(metrics.repulls).toEqual([]);
     puller.stop();
     expect(puller.state).toBe('stopped');
   });

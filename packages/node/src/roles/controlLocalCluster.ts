@@ -5,10 +5,10 @@
  * events. So ListNodes, ListStreams, GetStream, WatchEvents and the node commands answer about the one node
  * exactly as they would in a cluster.
  */
-import { NodePresence, LoadMeter } from '@rtmp-cluster/cluster';
+import { NodePresence, LoadMeter, PublishInfoReporter, publishedCodecsOf } from '@rtmp-cluster/cluster';
 import { InMemoryEventBus, InMemoryEventHub } from '@rtmp-cluster/events';
-import type { StreamHub, StreamPublishedEvent, StreamStats, StreamUnpublishedEvent } from '@rtmp-cluster/media';
-import { InMemoryRegistry, StreamLease, type PublishInfoPatch, type StreamLocation } from '@rtmp-cluster/registry';
+import type { StreamHub, StreamPublishedEvent, StreamUnpublishedEvent } from '@rtmp-cluster/media';
+import { InMemoryRegistry, StreamLease, type StreamLocation } from '@rtmp-cluster/registry';
 import type { ConnectionInfo, RtmpServerStats } from '@rtmp-cluster/server';
 import type { Logger } from 'pino';
 
@@ -24,7 +24,6 @@ export interface LocalClusterOptions {
 
 interface LocalClaim {
   lease: StreamLease;
-  lastInfo: string;
 }
 
 export class LocalCluster {
@@ -37,12 +36,13 @@ export class LocalCluster {
   private readonly presence: NodePresence;
   private readonly claims = new Map<string, LocalClaim>();
   private readonly log: Logger;
-  private infoTimer: NodeJS.Timeout | undefined;
+  private readonly info: PublishInfoReporter;
   private readonly onPublished = (e: StreamPublishedEvent): void => void this.claim(e.key);
   private readonly onUnpublished = (e: StreamUnpublishedEvent): void => void this.release(e.key, e.reason === 'unpublished' ? 'publisher-left' : e.reason);
 
   constructor(private readonly o: LocalClusterOptions) {
     this.log = o.logger.child({ component: 'local-cluster' });
+    this.info = new PublishInfoReporter({ stats: (key) => o.hub.streamStats(key), everyMs: o.infoRefreshMs, logger: this.log });
     this.bus = new InMemoryEventBus({ nodeId: o.nodeId, hub: this.eventHub });
     this.controlBus = new InMemoryEventBus({ nodeId: `${o.nodeId}-control`, hub: this.eventHub });
     const meter = new LoadMeter(() => {
@@ -65,8 +65,7 @@ export class LocalCluster {
     this.o.hub.on('streamUnpublished', this.onUnpublished);
     for (const s of this.o.hub.allStreamStats()) if (s.live) await this.claim(s.key);
     await this.presence.start();
-    this.infoTimer = setInterval(() => void this.refreshInfo(), this.o.infoRefreshMs ?? 1000);
-    this.infoTimer.unref();
+    this.info.start();
   }
 
   /** registry record 'draining' + node.draining */
@@ -78,8 +77,7 @@ export class LocalCluster {
   async leave(): Promise<void> {
     this.o.hub.off('streamPublished', this.onPublished);
     this.o.hub.off('streamUnpublished', this.onUnpublished);
-    if (this.infoTimer) clearInterval(this.infoTimer);
-    this.infoTimer = undefined;
+    this.info.stop();
     for (const key of [...this.claims.keys()]) await this.release(key, 'node-stopping');
     await this.presence.stop();
   }
@@ -110,14 +108,14 @@ export class LocalCluster {
       logger: this.log,
     });
     lease.start();
-    this.claims.set(key, { lease, lastInfo: '' });
+    this.claims.set(key, { lease });
+    this.info.track(key, lease, r.location.info);
     this.announce(r.location);
-    await this.refreshInfo();
+    await this.info.refreshOne(key);
   }
 
   private announce(l: StreamLocation): void {
-    const stats = this.o.hub.streamStats(l.key);
-    const codecs = codecsOf(stats);
+    const codecs = publishedCodecsOf(this.o.hub.streamStats(l.key));
     this.bus.publish({
       type: 'stream.published',
       key: l.key,
@@ -134,39 +132,9 @@ export class LocalCluster {
     const claim = this.claims.get(key);
     if (!claim) return;
     this.claims.delete(key);
+    this.info.untrack(key, claim.lease);
     const { app, name, epoch } = claim.lease.location;
     await claim.lease.release().catch(() => undefined);
     this.bus.publish({ type: 'stream.unpublished', key, app, name, originId: this.o.nodeId, epoch, reason });
   }
-
-  /** Codecs and resolution are known only after the sequence headers: copy them when they change. */
-  private async refreshInfo(): Promise<void> {
-    for (const [key, claim] of this.claims) {
-      const patch = infoOf(this.o.hub.streamStats(key));
-      const text = JSON.stringify(patch);
-      if (text === claim.lastInfo) continue;
-      claim.lastInfo = text;
-      await claim.lease.updateInfo(patch).catch((err: unknown) => this.log.debug({ err, stream: key }, 'stream info update failed'));
-    }
-  }
-}
-
-function codecsOf(s: StreamStats | undefined): { video?: string; audio?: string } | undefined {
-  const video = s?.video?.codec ?? undefined;
-  const audio = s?.audio?.codec ?? undefined;
-  if (video === undefined && audio === undefined) return undefined;
-  return { ...(video ? { video } : {}), ...(audio ? { audio } : {}) };
-}
-
-function infoOf(s: StreamStats | undefined): PublishInfoPatch {
-  const p: PublishInfoPatch = {};
-  if (!s) return p;
-  if (s.video?.codec) p.videoCodec = s.video.codec;
-  if (s.video?.width) p.width = s.video.width;
-  if (s.video?.height) p.height = s.video.height;
-  if (s.video?.frameRate) p.frameRate = Math.round(s.video.frameRate * 100) / 100;
-  if (s.audio?.codec) p.audioCodec = s.audio.codec;
-  if (s.audio?.sampleRate) p.audioSampleRate = s.audio.sampleRate;
-  if (s.audio?.channels) p.audioChannels = s.audio.channels;
-  return p;
 }

@@ -5,10 +5,11 @@
  */
 import type { AddressInfo } from 'node:net';
 import { startControlServer, type ControlServer } from '@rtmp-cluster/control';
-import { NatsEventBus } from '@rtmp-cluster/events';
-import { RedisRegistry } from '@rtmp-cluster/registry';
+import type { NatsEventBus } from '@rtmp-cluster/events';
+import type { RedisRegistry } from '@rtmp-cluster/registry';
 import type { DestinationStream, Logger } from 'pino';
 import { Gauge } from 'prom-client';
+import { connectClusterBackends } from '../ClusterRoleRuntime.js';
 import { ConfigError, type NodeConfig } from '../config.js';
 import { HealthServer } from '../HealthServer.js';
 import { createLogger } from '../logger.js';
@@ -104,8 +105,8 @@ class ControlNode implements ControlNodeHandle {
     const c = this.config;
     try {
       const http = await this.health.listen();
-      this.registry = await RedisRegistry.connect({ url: c.redisUrl, logger: this.logger.child({ component: 'registry' }) });
-      this.bus = await NatsEventBus.connect({ servers: c.natsServers, nodeId: c.nodeId, logger: this.logger.child({ component: 'events' }) });
+      // Same credentials and TLS as the origins and edges.
+      ({ registry: this.registry, bus: this.bus } = await connectClusterBackends(c, this.logger));
       const registry = this.registry;
       this.redisCheck = new PollingDependency(() => registry.ping(), { onFailure: () => this.metrics.registryError('ping') });
       await this.redisCheck.start();
