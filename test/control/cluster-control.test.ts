@@ -14,6 +14,7 @@ import { service as healthService } from 'grpc-health-check';
 import { createNode, loadConfig, type NodeHandle } from 'rtmp-cluster';
 import { createControlNode, type ControlNodeHandle } from '../../packages/node/src/roles/controlRole.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { metricValue } from '../cluster/support/nodeProcess.js';
 import { TestRtmpClient } from '../e2e/support/TestRtmpClient.js';
 import { makeTestFlv, TEST_MEDIA_DIR } from '../support/media.js';
 import { startNats, type NatsServerHandle } from '../support/nats-server.js';
@@ -197,6 +198,15 @@ describe('control plane on a real origin/edge cluster', () => {
     expect(byNode('origin-1', 'SESSION_KIND_PUBLISHER')).toHaveLength(1);
     for (const s of sessions) expect(s.id.startsWith(`${s.nodeId}-`)).toBe(true);
 
+    // Each edge counted the relay pull it opened to the origin (and none lost, so no re-pull yet).
+    for (const e of [edge1, edge2]) {
+      const text = await (await fetch(e.httpUrl('/metrics'))).text();
+      expect(metricValue(text, 'rtmpc_relay_pulls_total'), text).toBeGreaterThan(0);
+      expect(metricValue(text, 'rtmpc_relay_repulls_total') ?? 0).toBe(0);
+    }
+    const originMetrics = await (await fetch(origin.httpUrl('/metrics'))).text();
+    expect(metricValue(originMetrics, 'rtmpc_relay_pulls_total')).toBe(0);
+
     // rtmpctl against the same cluster.
     const nodes = await rtmpctl(['nodes']);
     expect(nodes.code, nodes.stderr).toBe(0);
@@ -277,6 +287,8 @@ describe('control plane on a real origin/edge cluster', () => {
     const positions = order.map((o) => seq.indexOf(o));
     expect(positions.every((p) => p >= 0), seq.join(' ')).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    // The operator's KickPublisher reaches watchers as an unpublish for reason 'kicked'.
+    expect(events.events.find((e) => e.event === 'unpublished')?.unpublished).toMatchObject({ key: 'live/cam1', originNodeId: 'origin-1', reason: 'kicked' });
 
     // rtmpctl watch prints events as lines.
     const w = rtmpctl(['watch', '--count', '1']);

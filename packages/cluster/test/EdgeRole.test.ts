@@ -6,6 +6,7 @@ import { MessageType } from '@rtmp-cluster/rtmp';
 import { InMemoryRegistry, RegistryUnavailableError, type ClusterRegistry } from '@rtmp-cluster/registry';
 import { RtmpServer, type PlayRequest, type PublishRequest } from '@rtmp-cluster/server';
 import pino from 'pino';
+import type { ClusterMetrics } from '../src/ClusterMetrics.js';
 import { EdgeRole, type EdgeRoleOptions } from '../src/EdgeRole.js';
 import { OriginRole } from '../src/OriginRole.js';
 
@@ -15,6 +16,22 @@ afterEach(async () => {
 });
 
 const TOKEN = 'relay-secret-token';
+
+class MetricsRecorder implements ClusterMetrics {
+  readonly calls: string[] = [];
+  relayPullStarted(key: string): void {
+    this.calls.push(`pull:${key}`);
+  }
+  relayRepull(key: string, reason: string): void {
+    this.calls.push(`repull:${key}:${reason}`);
+  }
+  registryError(operation: string): void {
+    this.calls.push(`registry:${operation}`);
+  }
+  natsError(operation: string): void {
+    this.calls.push(`nats:${operation}`);
+  }
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -91,7 +108,8 @@ describe('EdgeRole', () => {
     const events = new InMemoryEventHub();
     const origin = await startOrigin(registry, events);
     await origin.publish('cam');
-    const edge = startEdge(registry, events);
+    const metrics = new MetricsRecorder();
+    const edge = startEdge(registry, events, { metrics });
     await edge.role.start();
     const decisions = await Promise.all(Array.from({ length: 100 }, (_, i) => edge.role.onPlayRequest(playReq(`p${i}`))));
     expect(decisions.filter((d) => !d.allow), JSON.stringify(edge.role.relayStats())).toEqual([]);
@@ -99,6 +117,7 @@ describe('EdgeRole', () => {
     expect(edge.role.relayStats()).toHaveLength(1);
     expect(edge.role.relayStats()[0]).toMatchObject({ pulls: 1, state: 'live', upstream: { ownerId: 'origin-a' } });
     expect(edge.hub.isLive('live/cam')).toBe(true);
+    expect(metrics.calls).toEqual(['pull:live/cam']);
   });
 
   it('fails fast and says so when the registry is unavailable', async () => {
@@ -108,12 +127,16 @@ describe('EdgeRole', () => {
         throw new RegistryUnavailableError('redis not connected (test)');
       },
     });
-    const edge = startEdge(broken, new InMemoryEventHub(), { playWaitMs: 800 });
+    const metrics = new MetricsRecorder();
+    const edge = startEdge(broken, new InMemoryEventHub(), { playWaitMs: 800, metrics });
     const started = Date.now();
     const d = await edge.role.onPlayRequest(playReq('p1'));
     expect(Date.now() - started).toBeLessThan(2000);
     expect(d).toMatchObject({ allow: false, statusCode: 'NetStream.Play.StreamNotFound' });
     expect(d.allow === false && d.description).toMatch(/^registry unavailable: cannot locate live\/cam/);
+    // Every failed lookup is counted; no upstream was ever dialed.
+    expect(metrics.calls.length).toBeGreaterThan(0);
+    expect(new Set(metrics.calls)).toEqual(new Set(['registry:lookup']));
   });
 
   it('finds a stream published while a play waits (event), and tears the idle relay down', async () => {

@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { InMemoryEventBus, InMemoryEventHub, type ClusterEvent } from '@rtmp-cluster/events';
 import { StreamHub } from '@rtmp-cluster/media';
-import { InMemoryRegistry } from '@rtmp-cluster/registry';
+import { InMemoryRegistry, RegistryUnavailableError, type ClaimRequest, type ClaimResult, type PublishInfoPatch } from '@rtmp-cluster/registry';
 import type { PlayRequest, PublishRequest } from '@rtmp-cluster/server';
+import { AAC_SEQ_44K, AVC_SEQ_320, AVC_SEQ_640, audio, avcFrame, setDataFrame, video } from '../../media/test/support/flvTags.js';
+import type { ClusterMetrics } from '../src/ClusterMetrics.js';
 import { OriginRole, type OriginRoleOptions } from '../src/OriginRole.js';
 
 const stops: Array<() => Promise<void> | void> = [];
@@ -12,6 +14,30 @@ afterEach(async () => {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+async function until(cond: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out: ${what}`);
+    await sleep(20);
+  }
+}
+
+class MetricsRecorder implements ClusterMetrics {
+  readonly calls: string[] = [];
+  relayPullStarted(key: string): void {
+    this.calls.push(`pull:${key}`);
+  }
+  relayRepull(key: string, reason: string): void {
+    this.calls.push(`repull:${key}:${reason}`);
+  }
+  registryError(operation: string): void {
+    this.calls.push(`registry:${operation}`);
+  }
+  natsError(operation: string): void {
+    this.calls.push(`nats:${operation}`);
+  }
 }
 
 function publishReq(connId: string, over: Partial<PublishRequest> = {}): PublishRequest {
@@ -149,5 +175,106 @@ describe('OriginRole', () => {
     expect(await a.role.onPublishRequest(publishReq('c2', { name: 'other', key: 'live/other' }))).toMatchObject({ allow: false });
     await a.role.stop();
     expect(await registry.getNode('origin-a')).toBeNull();
+  });
+
+  it('records codecs, size, frame rate and audio format in its claim once known, and again only when they change', async () => {
+    const { registry, make } = setup();
+    const patches: PublishInfoPatch[] = [];
+    const update = registry.updateStreamInfo.bind(registry);
+    registry.updateStreamInfo = (key, epoch, patch) => {
+      patches.push(patch);
+      return update(key, epoch, patch);
+    };
+    const a = make('origin-a', { infoRefreshMs: 30 });
+    await a.role.start();
+    await a.role.onPublishRequest(publishReq('c1'));
+    expect((await registry.lookup('live/cam'))?.info).toEqual({ publisherAddress: '10.0.0.9:5000' });
+
+    // Nothing known yet: nothing written.
+    const pub = a.hub.publish('live/cam', { id: 'c1/1', close: () => undefined });
+    await sleep(150);
+    expect(patches).toEqual([]);
+
+    pub.push(setDataFrame({ width: 320, height: 240, framerate: 25 }));
+    pub.push(video(AVC_SEQ_320, 0));
+    pub.push(audio(AAC_SEQ_44K, 0));
+    pub.push(video(avcFrame(true), 0));
+    await until(async () => (await registry.lookup('live/cam'))?.info.audioCodec === 'aac', 2000, 'codecs in the claim');
+    const info = (await registry.lookup('live/cam'))!.info;
+    expect(info).toEqual({
+      publisherAddress: '10.0.0.9:5000',
+      videoCodec: 'avc',
+      width: 320,
+      height: 240,
+      frameRate: 25,
+      audioCodec: 'aac',
+      audioSampleRate: 44100,
+      audioChannels: info.audioChannels,
+    });
+    expect(info.audioChannels).toBeGreaterThan(0);
+    // Unchanged facts are not written again, however often the reporter looks.
+    const written = patches.length;
+    for (let ts = 40; ts <= 400; ts += 40) pub.push(video(avcFrame(false), ts));
+    await sleep(200);
+    expect(patches.length).toBe(written);
+
+    // A new sequence header with another picture size: only the size is written.
+    pub.push(video(AVC_SEQ_640, 440));
+    pub.push(video(avcFrame(true), 440));
+    await until(async () => (await registry.lookup('live/cam'))?.info.width === 640, 2000, 'new size in the claim');
+    expect(patches.at(-1)).toEqual({ width: 640, height: 360 });
+    expect((await registry.lookup('live/cam'))?.info).toMatchObject({ videoCodec: 'avc', audioCodec: 'aac', publisherAddress: '10.0.0.9:5000' });
+  });
+
+  it('announces an operator kick of the publisher as stream.unpublished reason kicked', async () => {
+    const { seen, make } = setup();
+    const a = make('origin-a');
+    await a.role.start();
+    const req = publishReq('c1');
+    await a.role.onPublishRequest(req);
+    // As the server does: the hub detaches the source, the source's close() ends the publish at the policy.
+    a.hub.publish('live/cam', { id: 'c1/1', close: () => a.role.onPublishEnded(req) });
+    expect(a.hub.kickPublisher('live/cam')).toBe(true);
+    await until(() => seen.some((e) => e.type === 'stream.unpublished'), 2000, 'stream.unpublished');
+    expect(seen.find((e) => e.type === 'stream.unpublished')).toMatchObject({ key: 'live/cam', originId: 'origin-a', reason: 'kicked' });
+
+    // A publisher that simply leaves is still 'publisher-left'.
+    seen.length = 0;
+    const req2 = publishReq('c2');
+    await a.role.onPublishRequest(req2);
+    a.hub.publish('live/cam', { id: 'c2/1', close: () => undefined }).unpublish();
+    a.role.onPublishEnded(req2);
+    await until(() => seen.some((e) => e.type === 'stream.unpublished'), 2000, 'stream.unpublished');
+    expect(seen.find((e) => e.type === 'stream.unpublished')).toMatchObject({ reason: 'publisher-left' });
+  });
+
+  it('counts registry failures by operation and events NATS could not take', async () => {
+    class FlakyRegistry extends InMemoryRegistry {
+      down = false;
+      override async claimStream(req: ClaimRequest): Promise<ClaimResult> {
+        if (this.down) throw new RegistryUnavailableError('redis down (test)');
+        return super.claimStream(req);
+      }
+    }
+    const registry = new FlakyRegistry({ leaseMs: 1000 });
+    const events = new InMemoryEventHub();
+    const bus = new InMemoryEventBus({ nodeId: 'origin-a', hub: events });
+    const metrics = new MetricsRecorder();
+    const hub = new StreamHub();
+    const role = new OriginRole({ nodeId: 'origin-a', address: 'origin-a:1935', hub, registry, bus, claimWaitMs: 0, metrics });
+    stops.push(() => hub.close());
+    stops.push(() => role.stop());
+    await role.start();
+
+    registry.down = true;
+    expect(await role.onPublishRequest(publishReq('c1'))).toMatchObject({ allow: false, statusCode: 'NetStream.Publish.Failed' });
+    expect(metrics.calls).toEqual(['registry:claim']);
+
+    registry.down = false;
+    expect(await role.onPublishRequest(publishReq('c2'))).toEqual({ allow: true });
+    await bus.close();
+    role.onPublishEnded(publishReq('c2'));
+    await until(() => metrics.calls.includes('nats:publish'), 2000, 'dropped stream.unpublished counted');
+    expect(metrics.calls).toEqual(['registry:claim', 'nats:publish']);
   });
 });

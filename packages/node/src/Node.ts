@@ -109,7 +109,10 @@ class AllInOneNode implements NodeHandle {
       options.logger ??
       createLogger({ level: config.logLevel, nodeId: config.nodeId, role: config.role, destination: options.logDestination });
     const nodeMetrics = new NodeMetrics();
-    this.hub = new LatencyProbedHub({ ...options.hubOptions, duplicatePublishPolicy: config.duplicatePublish }, nodeMetrics.sendLatency);
+    this.hub = new LatencyProbedHub(
+      { mergeWindowMs: config.mergeWindowMs, ...options.hubOptions, duplicatePublishPolicy: config.duplicatePublish },
+      nodeMetrics.sendLatency,
+    );
     this.cluster = config.role === 'origin' || config.role === 'edge' ? new ClusterRoleRuntime(config, this.logger, nodeMetrics) : undefined;
     this.authPolicy =
       config.role === 'all-in-one' && config.auth !== undefined

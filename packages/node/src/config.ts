@@ -42,6 +42,11 @@ export interface NodeConfig {
   maxConnections: number;
   maxMessageSize: number;
   duplicatePublish: (typeof DUPLICATE_PUBLISH_POLICIES)[number];
+  /**
+   * The hub's merged-write window: media for a player is held at most this long so one socket write carries
+   * several messages (fewer syscalls per delivered byte, at this much added latency; 0 = next event-loop turn)
+   */
+  mergeWindowMs: number;
   // ---- cluster roles (origin, edge) ----
   /** stream claim lease (origins renew every leaseMs/3) */
   leaseMs: number;
@@ -119,6 +124,8 @@ interface Setting {
 }
 
 const MAX_MS = 24 * 3600 * 1000;
+/** see mergeWindowMs; chosen with the fan-out benchmark (test/bench/fanout) */
+export const DEFAULT_MERGE_WINDOW_MS = 20;
 
 /** Env values are strings; file values may be numbers. Accept both for integers, strictly (no "12abc"). */
 function intSetting(min: number, max: number): z.ZodType {
@@ -176,6 +183,7 @@ const SETTINGS: Setting[] = [
     expected: `one of ${DUPLICATE_PUBLISH_POLICIES.join(', ')}`,
     schema: z.enum(DUPLICATE_PUBLISH_POLICIES),
   },
+  { key: 'mergeWindowMs', env: 'RTMPC_MERGE_WINDOW_MS', expected: 'an integer 0-1000 (ms)', schema: intSetting(0, 1000) },
   { key: 'leaseMs', env: 'RTMPC_LEASE_MS', expected: 'an integer 500-600000 (ms)', schema: intSetting(500, 600_000) },
   { key: 'nodeTtlMs', env: 'RTMPC_NODE_TTL_MS', expected: 'an integer 500-600000 (ms)', schema: intSetting(500, 600_000) },
   { key: 'heartbeatMs', env: 'RTMPC_HEARTBEAT_MS', expected: 'an integer 100-300000 (ms)', schema: intSetting(100, 300_000) },
@@ -235,6 +243,7 @@ export function defaultConfig(hostname: string = os.hostname()): NodeConfig {
     maxConnections: 10_000,
     maxMessageSize: 8 * 1024 * 1024,
     duplicatePublish: 'reject',
+    mergeWindowMs: DEFAULT_MERGE_WINDOW_MS,
     leaseMs: 6000,
     nodeTtlMs: 6000,
     heartbeatMs: 2000,
