@@ -7,7 +7,6 @@
  * by itself (upstream loss -> re-resolve with backoff, polling while nobody publishes, a periodic registry
  * check while live). A relay with no players for idleGraceMs is torn down.
  */
-import { verifyRelayCredential, readRelayCredential, type AccessPolicy } from '@rtmp-cluster/auth';
 import type { ClusterEvent, EventBus, Unsubscribe } from '@rtmp-cluster/events';
 import type { StreamHub, SubscriberChangedEvent } from '@rtmp-cluster/media';
 import { CachedStreamLocator, isRegistryUnavailable, type ClusterRegistry, type CachedStreamLocatorOptions } from '@rtmp-cluster/registry';
@@ -19,7 +18,7 @@ import { LoadMeter } from './LoadMeter.js';
 import { MeteredRegistry } from './MeteredRegistry.js';
 import { NodePresence } from './NodePresence.js';
 import type { RoleServer } from './OriginRole.js';
-import { accessRequest } from './requestFields.js';
+import { forgedRelayDecision, relayIdentity } from './RelayIdentity.js';
 
 /** Relay tuning an edge passes to every RelayPuller it creates. */
 export type EdgeRelayOptions = Pick<
@@ -37,10 +36,8 @@ export interface EdgeRoleOptions {
   /** default: a CachedStreamLocator over the registry with `locatorOptions` */
   locator?: CachedStreamLocator;
   locatorOptions?: CachedStreamLocatorOptions;
-  /** RTMPC_RELAY_TOKEN presented to origins */
+  /** RTMPC_RELAY_TOKEN presented to origins; another value presented to this edge is refused */
   relayToken?: string;
-  /** player authorization; absent = everybody may play */
-  auth?: AccessPolicy;
   /** how long a play waits for the stream to come up before StreamNotFound (RTMPC_PLAY_WAIT_MS), default 10 000 */
   playWaitMs?: number;
   /** a relay with no players for this long is torn down, default 5000 ms */
@@ -169,11 +166,11 @@ export class EdgeRole implements StreamAccessPolicy {
 
   async onPlayRequest(req: PlayRequest): Promise<AccessDecision> {
     if (this.stopping) return { allow: false, statusCode: 'NetStream.Play.Failed', description: 'edge is draining' };
-    // Another edge pulling through this one is just a player here, but let it past player auth.
-    const relay = verifyRelayCredential(readRelayCredential(req.connectObject, req.query), this.o.relayToken);
-    if (this.o.auth && !relay) {
-      const d = await this.o.auth.authorizePlay(accessRequest(req));
-      if (!d.allowed) return { allow: false, statusCode: d.code, description: d.description };
+    // Player auth (signed playback URLs, verified here without asking the origin) already ran in front of
+    // this role; another edge pulling through this one is just a player, but one posing as a relay is not.
+    if (relayIdentity(req, this.o.relayToken) === 'forged') {
+      this.log.warn({ stream: req.key, connId: req.connId, remote: req.remoteAddress }, 'play refused: wrong relay credential');
+      return forgedRelayDecision();
     }
     let entry = this.relays.get(req.key);
     if (entry?.puller.live) return { allow: true };

@@ -1,13 +1,13 @@
 /**
- * The origin's StreamAccessPolicy. A publish is accepted only after (1) auth allowed it and (2) this node
- * claimed app/name in the registry (fenced epoch, renewed by a StreamLease); then stream.published goes out
- * on NATS. If the lease is lost (another origin took the stream with a higher epoch, e.g. after this process
+ * The origin's StreamAccessPolicy. A publish is accepted only after (1) auth allowed it (the node's
+ * AuthAccessPolicy asks auth before it asks this role, for every role alike) and (2) this node claimed
+ * app/name in the registry (fenced epoch, renewed by a StreamLease); then stream.published goes out on NATS. If the lease is lost (another origin took the stream with a higher epoch, e.g. after this process
  * was paused), the stale publisher is kicked and every play of the stream on this node is closed, so no edge
- * keeps pulling from a stale owner. Relays (edges presenting RTMPC_RELAY_TOKEN in the connect object) are let
- * past play auth but only for streams this node owns; direct players are served if allowed. What the hub learns
+ * keeps pulling from a stale owner. Relays (edges presenting RTMPC_RELAY_TOKEN in the connect object, which auth
+ * lets past play auth) are served only streams this node owns; a connection presenting a wrong relay token is
+ * refused and closed; direct players are served if allowed. What the hub learns
  * about a publish (codecs, size, frame rate, audio format) is copied into the claim by a PublishInfoReporter.
  */
-import { readRelayCredential, verifyRelayCredential, type AccessPolicy } from '@rtmp-cluster/auth';
 import type { EventBus } from '@rtmp-cluster/events';
 import type { StreamHub, StreamUnpublishedEvent } from '@rtmp-cluster/media';
 import {
@@ -24,7 +24,7 @@ import { LoadMeter, type LoadCounters } from './LoadMeter.js';
 import { MeteredRegistry } from './MeteredRegistry.js';
 import { NodePresence } from './NodePresence.js';
 import { PublishInfoReporter } from './PublishInfoReporter.js';
-import { accessRequest } from './requestFields.js';
+import { forgedRelayDecision, relayIdentity } from './RelayIdentity.js';
 
 /** What a role needs from the RTMP server it is plugged into (RtmpServer satisfies it). */
 export interface RoleServer {
@@ -39,9 +39,7 @@ export interface OriginRoleOptions {
   hub: StreamHub;
   registry: ClusterRegistry;
   bus: EventBus;
-  /** publish/play authorization; absent = everybody may publish and play */
-  auth?: AccessPolicy;
-  /** RTMPC_RELAY_TOKEN: connections presenting it are relays */
+  /** RTMPC_RELAY_TOKEN: connections presenting it are relays, those presenting another value are refused */
   relayToken?: string;
   /** a publish of a stream another origin holds: 'reject' (default, after waiting claimWaitMs) or 'takeover' */
   takeover?: TakeoverPolicy;
@@ -183,13 +181,6 @@ export class OriginRole implements StreamAccessPolicy {
     if (req.app.includes('/')) {
       return { allow: false, statusCode: 'NetStream.Publish.BadName', description: `app must not contain '/': ${req.app}` };
     }
-    if (this.o.auth) {
-      const d = await this.o.auth.authorizePublish(accessRequest(req));
-      if (!d.allowed) {
-        log.warn({ reasonCode: d.reasonCode, reason: d.reason }, 'publish refused by auth');
-        return { allow: false, statusCode: d.code, description: d.description };
-      }
-    }
     const local = this.claims.get(req.key);
     if (local && this.o.hub.isLive(req.key) && (this.o.takeover ?? 'reject') === 'reject') {
       return { allow: false, statusCode: 'NetStream.Publish.BadName', description: `Already publishing: ${req.key}` };
@@ -239,19 +230,18 @@ export class OriginRole implements StreamAccessPolicy {
   }
 
   async onPlayRequest(req: PlayRequest): Promise<AccessDecision> {
-    const relay = verifyRelayCredential(readRelayCredential(req.connectObject, req.query), this.o.relayToken);
+    const identity = relayIdentity(req, this.o.relayToken);
+    if (identity === 'forged') {
+      this.log.warn({ stream: req.key, connId: req.connId, remote: req.remoteAddress }, 'play refused: wrong relay credential');
+      return forgedRelayDecision();
+    }
+    const relay = identity === 'relay';
     if (relay) {
       if (!this.claims.has(req.key)) {
         return { allow: false, statusCode: 'NetStream.Play.StreamNotFound', description: `${req.key} is not published on origin ${this.o.nodeId}` };
       }
-    } else {
-      if (this.o.allowPlayers === false) {
-        return { allow: false, statusCode: 'NetStream.Play.Failed', description: 'this origin serves edges only: play from an edge' };
-      }
-      if (this.o.auth) {
-        const d = await this.o.auth.authorizePlay(accessRequest(req));
-        if (!d.allowed) return { allow: false, statusCode: d.code, description: d.description };
-      }
+    } else if (this.o.allowPlayers === false) {
+      return { allow: false, statusCode: 'NetStream.Play.Failed', description: 'this origin serves edges only: play from an edge' };
     }
     this.plays.set(playKey(req), { connId: req.connId, key: req.key, remoteAddress: req.remoteAddress, relay });
     if (relay) this.log.info({ stream: req.key, connId: req.connId, remote: req.remoteAddress }, 'relay pull started');

@@ -120,6 +120,21 @@ describe('EdgeRole', () => {
     expect(metrics.calls).toEqual(['pull:live/cam']);
   });
 
+  it('refuses and closes a player posing as a relay with a wrong token, before any relay starts', async () => {
+    const registry = new InMemoryRegistry();
+    const events = new InMemoryEventHub();
+    const origin = await startOrigin(registry, events);
+    await origin.publish('cam');
+    const edge = startEdge(registry, events);
+    await edge.role.start();
+    const forged = await edge.role.onPlayRequest({ ...playReq('p1'), connectObject: { rtmpcRelayToken: 'wrong' } });
+    expect(forged).toEqual({ allow: false, statusCode: 'NetStream.Play.Unauthorized', description: 'Playing refused: invalid relay credential', closeConnection: true });
+    expect(edge.role.relaysStarted).toBe(0);
+    // Another edge with the right token is served like any player.
+    expect(await edge.role.onPlayRequest({ ...playReq('p2'), connectObject: { rtmpcRelayToken: TOKEN } })).toEqual({ allow: true });
+    expect(edge.role.relaysStarted).toBe(1);
+  });
+
   it('fails fast and says so when the registry is unavailable', async () => {
     const inner = new InMemoryRegistry();
     const broken: ClusterRegistry = Object.assign(Object.create(inner) as ClusterRegistry, {

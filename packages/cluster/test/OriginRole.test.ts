@@ -131,9 +131,12 @@ describe('OriginRole', () => {
     });
     await a.role.onPublishRequest(publishReq('c1'));
     expect(await a.role.onPlayRequest(playReq('r1', { connectObject: relayObj }))).toEqual({ allow: true });
-    expect(await a.role.onPlayRequest(playReq('p1', { connectObject: { rtmpcRelayToken: 'wrong' } }))).toMatchObject({
+    // Posing as a relay with a wrong token: refused as unauthorized and closed, not treated as a player.
+    expect(await a.role.onPlayRequest(playReq('p1', { connectObject: { rtmpcRelayToken: 'wrong' } }))).toEqual({
       allow: false,
-      statusCode: 'NetStream.Play.Failed',
+      statusCode: 'NetStream.Play.Unauthorized',
+      description: 'Playing refused: invalid relay credential',
+      closeConnection: true,
     });
     expect(await a.role.onPlayRequest(playReq('p2'))).toMatchObject({ allow: false });
     expect(a.role.activePlays('live/cam')).toEqual([{ connId: 'r1', key: 'live/cam', remoteAddress: '10.0.0.8:6000', relay: true }]);

@@ -3,9 +3,9 @@
  * (OriginRole / EdgeRole) the RTMP server asks about every publish and play. The node owns the hub and the
  * server; this runtime connects the cluster adapters at start, hands the role to the server through a
  * forwarding policy (the server is built before the adapters are connected), and takes everything down in
- * the right order on shutdown.
+ * the right order on shutdown. Publish/play auth is not decided here: the node puts the same
+ * AuthAccessPolicy (built from config.auth) in front of this policy as in front of an all-in-one node.
  */
-import { AccessPolicy } from '@rtmp-cluster/auth';
 import { EdgeRole, OriginRole, type ClusterMetrics } from '@rtmp-cluster/cluster';
 import { NatsEventBus } from '@rtmp-cluster/events';
 import type { StreamHub } from '@rtmp-cluster/media';
@@ -19,7 +19,7 @@ import type {
 } from '@rtmp-cluster/server';
 import type { Logger } from 'pino';
 import { natsConnectionOptions, redisConnectionOptions } from './BackendConnectionOptions.js';
-import { ConfigError, type NodeConfig } from './config.js';
+import type { NodeConfig } from './config.js';
 import { probeRedisConnection } from './RedisConnectProbe.js';
 
 export interface ClusterBackends {
@@ -56,19 +56,6 @@ export async function connectClusterBackends(config: NodeConfig, logger: Logger)
   }
 }
 
-/**
- * The publish/play access policy of an origin or edge: config.auth (RTMPC_AUTH_CONFIG file, the config's
- * `auth` section and the RTMPC_*_AUTH shortcuts, already merged and validated by loadConfig), or none.
- */
-export function loadAccessPolicy(config: NodeConfig): AccessPolicy | undefined {
-  if (config.auth === undefined) return undefined;
-  try {
-    return new AccessPolicy({ ...config.auth, relayToken: config.relayToken }, { nodeId: config.nodeId });
-  } catch (err) {
-    throw new ConfigError([`auth: ${(err as Error).message}`]);
-  }
-}
-
 /** Forwards to the role once it exists; refuses everything before (the listener is not open then anyway). */
 class ForwardingPolicy implements StreamAccessPolicy {
   target: StreamAccessPolicy | undefined;
@@ -91,7 +78,6 @@ export class ClusterRoleRuntime {
   private registry: RedisRegistry | undefined;
   private bus: NatsEventBus | undefined;
   private _role: OriginRole | EdgeRole | undefined;
-  private readonly auth: AccessPolicy | undefined;
 
   constructor(
     private readonly config: NodeConfig,
@@ -100,7 +86,6 @@ export class ClusterRoleRuntime {
     private readonly metrics?: ClusterMetrics,
   ) {
     if (config.role !== 'origin' && config.role !== 'edge') throw new Error(`no cluster runtime for role ${config.role}`);
-    this.auth = loadAccessPolicy(config);
   }
 
   get role(): OriginRole | EdgeRole | undefined {
@@ -124,7 +109,6 @@ export class ClusterRoleRuntime {
       registry: this.registry,
       bus: this.bus,
       relayToken: c.relayToken,
-      auth: this.auth,
       heartbeatMs: c.heartbeatMs,
       nodeTtlMs: c.nodeTtlMs,
       logger: log,

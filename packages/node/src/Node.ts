@@ -93,7 +93,10 @@ class AllInOneNode implements NodeHandle {
   private readonly health: HealthServer;
   /** origin/edge: registry, event bus and the role policy */
   readonly cluster: ClusterRoleRuntime | undefined;
-  /** all-in-one with config.auth: publish/play auth in front of the (allow-all) local policy */
+  /**
+   * With config.auth, every role: publish/play auth in front of the role's policy (allow-all local in
+   * all-in-one, OriginRole/EdgeRole in the cluster), so all roles decide, log, count and close alike.
+   */
   readonly authPolicy: AuthAccessPolicy | undefined;
   private tlsReloader: TlsCertificateReloader | undefined;
   private _state: NodeState = 'created';
@@ -114,14 +117,22 @@ class AllInOneNode implements NodeHandle {
       nodeMetrics.sendLatency,
     );
     this.cluster = config.role === 'origin' || config.role === 'edge' ? new ClusterRoleRuntime(config, this.logger, nodeMetrics) : undefined;
+    // config.auth already carries RTMPC_RELAY_TOKEN when loadConfig built it; a hand-built config may set
+    // relayToken beside auth, and edges must still get past an origin's play auth then.
     this.authPolicy =
-      config.role === 'all-in-one' && config.auth !== undefined
-        ? new AuthAccessPolicy(new AccessPolicy(config.auth, { nodeId: config.nodeId }), { logger: this.logger })
+      config.auth !== undefined
+        ? new AuthAccessPolicy(
+            new AccessPolicy(
+              { ...config.auth, ...(config.relayToken !== undefined ? { relayToken: config.relayToken } : {}) },
+              { nodeId: config.nodeId },
+            ),
+            { logger: this.logger, next: this.cluster?.policy },
+          )
         : undefined;
     this.rtmp = new RtmpServer({
       hub: this.hub,
       logger: this.logger,
-      policy: options.policy ?? this.cluster?.policy ?? this.authPolicy,
+      policy: options.policy ?? this.authPolicy ?? this.cluster?.policy,
       maxConnectionsPerIp: config.maxConnectionsPerIp,
       connectionRatePerIp: config.connRatePerIp,
       connectionBurstPerIp: config.connBurstPerIp,

@@ -1,7 +1,7 @@
 export { loadConfig, defaultConfig, readConfigFile, ConfigError, CONFIG_ENV_NAMES, NODE_ROLES, LOG_LEVELS, DUPLICATE_PUBLISH_POLICIES, CLAIM_POLICIES } from './config.js';
 export type { NodeConfig, NodeRole, LogLevel, LoadConfigInput } from './config.js';
 export { createNode, UnsupportedRoleError, RUNNABLE_ROLES } from './Node.js';
-export { ClusterRoleRuntime, loadAccessPolicy } from './ClusterRoleRuntime.js';
+export { ClusterRoleRuntime } from './ClusterRoleRuntime.js';
 export type { NodeHandle, NodeAddresses, NodeState, CreateNodeOptions } from './Node.js';
 export { HealthServer } from './HealthServer.js';
 export type { HealthServerOptions } from './HealthServer.js';

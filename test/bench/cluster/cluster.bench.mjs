@@ -4,7 +4,7 @@
 // (1280x720 30 fps H.264 CBR + AAC, GOP 1 s, made by ffmpeg) and light players, all in this process so
 // publisher and players share one monotonic clock. Prints numbers next to the targets; never fails on them.
 //
-//   npm run bench:cluster [-- --runs 10 --latency-seconds 10 --repulls 3 --lease-ms 1500 --node-ttl-ms 2000 --relay-idle-ms 250 --keep-logs]
+//   npm run bench:cluster [-- --runs 10 --latency-seconds 10 --repulls 3 --lease-ms 1500 --node-ttl-ms 2000 --relay-idle-ms 250 --merge-window-ms N --edge-merge-window-ms N --keep-logs]
 //
 // Runs on compiled packages (Node 20 cannot strip TypeScript types): the npm script builds first.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { NatsEventBus } from '@rtmp-cluster/events';
+import { defaultConfig } from 'rtmp-cluster';
 import { makeBenchFlv, readFlvTags } from '../fanout/BenchMedia.mjs';
 import { nowMs } from '../fanout/BenchRtmpClient.mjs';
 import { PacedPublisher } from '../fanout/PacedPublisher.mjs';
@@ -28,6 +29,8 @@ const { values: cli } = parseArgs({
     'lease-ms': { type: 'string', default: '1500' }, // RTMPC_LEASE_MS
     'node-ttl-ms': { type: 'string', default: '2000' }, // RTMPC_NODE_TTL_MS (heartbeat every quarter of it)
     'relay-idle-ms': { type: 'string', default: '250' }, // RTMPC_RELAY_IDLE_MS: edge relay teardown after the last player
+    'merge-window-ms': { type: 'string' }, // RTMPC_MERGE_WINDOW_MS on every node; default: the node's default
+    'edge-merge-window-ms': { type: 'string' }, // the edge's own RTMPC_MERGE_WINDOW_MS; default: --merge-window-ms
     'keep-logs': { type: 'boolean', default: false },
   },
   strict: true,
@@ -38,7 +41,9 @@ const REPULLS = Number(cli.repulls);
 const LEASE_MS = Number(cli['lease-ms']);
 const NODE_TTL_MS = Number(cli['node-ttl-ms']);
 const RELAY_IDLE_MS = Number(cli['relay-idle-ms']);
-for (const [k, v] of Object.entries({ RUNS, LATENCY_MS, REPULLS, LEASE_MS, NODE_TTL_MS, RELAY_IDLE_MS })) {
+const MERGE_WINDOW_MS = Number(cli['merge-window-ms'] ?? defaultConfig('bench').mergeWindowMs);
+const EDGE_MERGE_WINDOW_MS = Number(cli['edge-merge-window-ms'] ?? MERGE_WINDOW_MS);
+for (const [k, v] of Object.entries({ RUNS, LATENCY_MS, REPULLS, LEASE_MS, NODE_TTL_MS, RELAY_IDLE_MS, MERGE_WINDOW_MS, EDGE_MERGE_WINDOW_MS })) {
   if (!Number.isFinite(v) || v < 0) throw new RangeError(`${k} must be a number >= 0`);
 }
 
@@ -67,6 +72,7 @@ const cluster = new ClusterUnderTest({
     RTMPC_NODE_TTL_MS: String(NODE_TTL_MS),
     RTMPC_HEARTBEAT_MS: String(Math.max(100, Math.floor(NODE_TTL_MS / 4))),
     RTMPC_RELAY_IDLE_MS: String(RELAY_IDLE_MS),
+    RTMPC_MERGE_WINDOW_MS: String(MERGE_WINDOW_MS),
     RTMPC_DRAIN_TIMEOUT_MS: '1000',
   },
 });
@@ -130,7 +136,7 @@ async function main() {
   let [current, standby, edge] = await Promise.all([
     cluster.startNode('origin', 'origin-1'),
     cluster.startNode('origin', 'origin-2'),
-    cluster.startNode('edge', 'edge-1'),
+    cluster.startNode('edge', 'edge-1', { RTMPC_MERGE_WINDOW_MS: String(EDGE_MERGE_WINDOW_MS) }),
   ]);
   let originsStarted = 2;
   const published = []; // stream.published events as seen by a watcher: { originId, epoch, at }
@@ -140,7 +146,7 @@ async function main() {
 
   let pub = publisher(current.rtmpPort, media);
   await pub.start();
-  log(`publisher: 1280x720 30 fps H.264 CBR 2000k + AAC 128k, GOP 1 s, real time, on ${current.id}; RTMPC_LEASE_MS=${LEASE_MS} RTMPC_NODE_TTL_MS=${NODE_TTL_MS} RTMPC_RELAY_IDLE_MS=${RELAY_IDLE_MS}`);
+  log(`publisher: 1280x720 30 fps H.264 CBR 2000k + AAC 128k, GOP 1 s, real time, on ${current.id}; RTMPC_LEASE_MS=${LEASE_MS} RTMPC_NODE_TTL_MS=${NODE_TTL_MS} RTMPC_RELAY_IDLE_MS=${RELAY_IDLE_MS} RTMPC_MERGE_WINDOW_MS=${MERGE_WINDOW_MS} (edge ${EDGE_MERGE_WINDOW_MS})`);
   await sleep(PUBLISHER_WARMUP_MS);
 
   // ---- 3. latency per relay hop (measured first: the edge timeline is still the publisher's, no rebase yet)
@@ -255,6 +261,7 @@ async function main() {
   printFirstFrameRow('direct from origin', directSamples);
   printFirstFrameRow('edge, warm (relay running)', warmSamples);
   printFirstFrameRow('edge, cold (no relay; registry lookup)', coldSamples, TARGET.coldFirstFrameMs);
+  log(`  cold samples in order: ${coldSamples.map((x) => x[1].toFixed(1)).join(' ')}`);
   log(`  cold plays that started a new relay: ${coldReally}/${RUNS}; warm plays reused the relay: ${warmReused ? 'yes' : 'NO'}`);
   log();
   log(`2. re-pull after SIGKILL of the origin, publisher moved to the other origin (target: first frame < ${TARGET.repullMs} ms after the publish event)`);

@@ -9,6 +9,7 @@ import {
   ChunkEncoder,
   ClientHandshake,
   ClientSession,
+  type AmfObject,
   type MediaEvent,
   type StatusEvent,
 } from '@rtmp-cluster/rtmp';
@@ -71,7 +72,10 @@ export class TestRtmpClient {
   }
 
   /** Connects (TCP, handshake, connect command) to rtmp://host:port/app. */
-  static async connect(url: string, opts: { mediaLimit?: number; timeoutMs?: number; capsEx?: number } = {}): Promise<TestRtmpClient> {
+  static async connect(
+    url: string,
+    opts: { mediaLimit?: number; timeoutMs?: number; capsEx?: number; /** extra connect command-object fields */ connectFields?: AmfObject } = {},
+  ): Promise<TestRtmpClient> {
     const u = new URL(url);
     const app = u.pathname.replace(/^\//, '').split('/')[0] ?? '';
     const client = new TestRtmpClient(u.hostname, Number(u.port || 1935), opts);
@@ -85,7 +89,12 @@ export class TestRtmpClient {
       client.session.once('connectRejected', (r) => reject(new Error(`connect rejected: ${r.code} ${r.description}`)));
     });
     await client.until(() => client.handshakeDone, opts.timeoutMs ?? 5000, 'handshake');
-    client.session.connect({ app, tcUrl: `rtmp://${u.host}/${app}`, ...(opts.capsEx !== undefined ? { capsEx: opts.capsEx } : {}) });
+    client.session.connect({
+      app,
+      tcUrl: `rtmp://${u.host}/${app}`,
+      ...(opts.capsEx !== undefined ? { capsEx: opts.capsEx } : {}),
+      ...(opts.connectFields !== undefined ? { extra: opts.connectFields } : {}),
+    });
     await withTimeout(connected, opts.timeoutMs ?? 5000, 'connect');
     return client;
   }
