@@ -9,7 +9,7 @@
 import { EdgeRole, OriginRole, type ClusterMetrics } from '@rtmp-cluster/cluster';
 import { NatsEventBus } from '@rtmp-cluster/events';
 import type { StreamHub } from '@rtmp-cluster/media';
-import { RedisRegistry } from '@rtmp-cluster/registry';
+import { isRegistryUnavailable, RedisRegistry, RegistryUnavailableError } from '@rtmp-cluster/registry';
 import type {
   AccessDecision,
   PlayRequest,
@@ -44,8 +44,9 @@ export async function connectClusterBackends(config: NodeConfig, logger: Logger)
     });
   } catch (err) {
     const reason = await probeRedisConnection(config).catch(() => undefined);
-    if (reason === undefined) throw err;
-    throw new Error(`${(err as Error).message}: Redis says: ${reason}`, { cause: err });
+    if (reason === undefined || !isRegistryUnavailable(err)) throw err;
+    // Keep the typed error (and its REGISTRY_UNAVAILABLE code in the logs), with Redis's own words added.
+    throw new RegistryUnavailableError(`${err.message}: Redis says: ${reason}`, { cause: err });
   }
   try {
     const bus = await NatsEventBus.connect({ ...natsConnectionOptions(config), nodeId: config.nodeId, logger: logger.child({ component: 'events' }) });
