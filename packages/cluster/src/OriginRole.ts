@@ -7,6 +7,8 @@
  * lets past play auth) are served only streams this node owns; a connection presenting a wrong relay token is
  * refused and closed; direct players are served if allowed. What the hub learns
  * about a publish (codecs, size, frame rate, audio format) is copied into the claim by a PublishInfoReporter.
+ * A publish of a stream held by an origin whose address refuses TCP connects (crashed) takes the stream at once
+ * instead of waiting for the dead claim to lapse (OwnerAddressProbe); fencing covers an owner alive after all.
  */
 import type { EventBus } from '@rtmp-cluster/events';
 import type { StreamHub, StreamUnpublishedEvent } from '@rtmp-cluster/media';
@@ -23,6 +25,7 @@ import { publishClusterEvent, type ClusterMetrics } from './ClusterMetrics.js';
 import { LoadMeter, type LoadCounters } from './LoadMeter.js';
 import { MeteredRegistry } from './MeteredRegistry.js';
 import { NodePresence } from './NodePresence.js';
+import { probeOwnerAddress, type OwnerProbeResult } from './OwnerAddressProbe.js';
 import { PublishInfoReporter } from './PublishInfoReporter.js';
 import { forgedRelayDecision, relayIdentity } from './RelayIdentity.js';
 
@@ -52,6 +55,14 @@ export interface OriginRoleOptions {
    * dead origin gets the stream as soon as the dead origin's lease expires. Default 8000 ms; 0 = refuse at once.
    */
   claimWaitMs?: number;
+  /**
+   * With takeover 'reject': when another origin holds the stream, connect to its advertised address first; if
+   * the connect is refused (its process is gone, e.g. SIGKILLed) take the stream over at once instead of waiting
+   * for the dead claim to lapse. Default true (RTMPC_TAKEOVER_DEAD_OWNER).
+   */
+  takeoverDeadOwner?: boolean;
+  /** how long that connect may take before it counts as "no proof" (then the publish waits), default 400 ms */
+  ownerProbeTimeoutMs?: number;
   /** serve players that are not relays, default true */
   allowPlayers?: boolean;
   /** heartbeat period / node TTL (defaults 2000 / 6000 ms) */
@@ -263,30 +274,87 @@ export class OriginRole implements StreamAccessPolicy {
   ): Promise<{ ok: true; location: StreamLocation } | { ok: false; description: string }> {
     const waitMs = this.o.claimWaitMs ?? 8000;
     const deadline = Date.now() + waitMs;
+    const policy = this.o.takeover ?? 'reject';
+    const probeDeadOwner = policy === 'reject' && (this.o.takeoverDeadOwner ?? true);
     let waited = false;
+    /** the claim last probed and when: each holder is probed at most once per OWNER_PROBE_EVERY_MS */
+    let probed: { ownerId: string; epoch: number; at: number; result: OwnerProbeResult } | undefined;
     for (;;) {
-      const r = await this.registry.claimStream({
-        app: req.app,
-        name: req.name,
-        nodeId: this.o.nodeId,
-        address: this.o.address,
-        info: { publisherAddress: req.remoteAddress },
-        policy: this.o.takeover ?? 'reject',
-        ...(this.o.leaseMs !== undefined ? { leaseMs: this.o.leaseMs } : {}),
-      });
+      const r = await this.claimOnce(req, policy);
       if (r.status === 'claimed') {
         if (r.previous && r.previous.ownerId !== this.o.nodeId) log.info({ previousOwner: r.previous.ownerId, previousEpoch: r.previous.epoch }, 'stream taken over');
         return { ok: true, location: r.location };
       }
       const cur = r.current;
+      const sameHolder = probed !== undefined && probed.ownerId === cur.ownerId && probed.epoch === cur.epoch;
+      if (probeDeadOwner && !this.stopping && (!sameHolder || Date.now() - probed!.at >= OWNER_PROBE_EVERY_MS)) {
+        const result = await probeOwnerAddress(cur.ownerAddress, this.o.ownerProbeTimeoutMs ?? DEFAULT_OWNER_PROBE_TIMEOUT_MS);
+        probed = { ownerId: cur.ownerId, epoch: cur.epoch, at: Date.now(), result };
+        if (result.verdict === 'gone') {
+          const taken = await this.takeOverFromDeadOwner(req, cur, result, log);
+          if (taken) return { ok: true, location: taken };
+          // The claim changed while we probed: the next round (after the usual pause) looks at the new holder.
+        }
+      }
       if (Date.now() >= deadline || this.stopping) {
-        log.warn({ owner: cur.ownerId, epoch: cur.epoch, waitedMs: waited ? waitMs : 0 }, 'publish refused: stream owned by another origin');
+        log.warn({ owner: cur.ownerId, epoch: cur.epoch, waitedMs: waited ? waitMs : 0, ownerProbe: probed?.result.detail }, 'publish refused: stream owned by another origin');
         return { ok: false, description: `Already publishing: ${req.key} is published on ${cur.ownerId}` };
       }
-      if (!waited) log.info({ owner: cur.ownerId, epoch: cur.epoch, claimWaitMs: waitMs }, 'stream held by another origin: waiting for its lease');
+      if (!waited) {
+        log.info(
+          { owner: cur.ownerId, ownerAddress: cur.ownerAddress, epoch: cur.epoch, claimWaitMs: waitMs, ownerProbe: probed?.result.detail },
+          'stream held by another origin: waiting for its lease',
+        );
+      }
       waited = true;
       await new Promise((r2) => setTimeout(r2, Math.min(250, Math.max(10, deadline - Date.now()))));
     }
+  }
+
+  private claimOnce(req: PublishRequest, policy: TakeoverPolicy) {
+    return this.registry.claimStream({
+      app: req.app,
+      name: req.name,
+      nodeId: this.o.nodeId,
+      address: this.o.address,
+      info: { publisherAddress: req.remoteAddress },
+      policy,
+      ...(this.o.leaseMs !== undefined ? { leaseMs: this.o.leaseMs } : {}),
+    });
+  }
+
+  /**
+   * The holder's address refused our connect: its process is gone, its claim only waits to lapse. Take the stream
+   * with a new epoch now. Should the holder be alive after all (it lost its listener but not its registry link),
+   * fencing settles it: its next renewal reports the claim lost and it drops its publisher. The claim is
+   * re-read just before the takeover so a newer, live holder that appeared while we probed is not evicted on the
+   * dead one's account (that leaves a window of one registry round trip, not of the probe).
+   */
+  private async takeOverFromDeadOwner(
+    req: PublishRequest,
+    dead: StreamLocation,
+    probe: OwnerProbeResult,
+    log: ClusterLogger,
+  ): Promise<StreamLocation | undefined> {
+    const again = await this.claimOnce(req, 'reject');
+    if (again.status === 'claimed') return again.location; // it lapsed (or was released) meanwhile
+    if (again.current.ownerId !== dead.ownerId || again.current.epoch !== dead.epoch) return undefined;
+    const r = await this.claimOnce(req, 'takeover');
+    if (r.status !== 'claimed') return undefined; // 'takeover' always claims; kept for the type
+    const replaced = r.previous;
+    log.warn(
+      {
+        previousOwner: dead.ownerId,
+        previousOwnerAddress: dead.ownerAddress,
+        previousEpoch: dead.epoch,
+        epoch: r.location.epoch,
+        ownerProbe: probe.detail,
+        probeMs: probe.elapsedMs,
+        ...(replaced && (replaced.ownerId !== dead.ownerId || replaced.epoch !== dead.epoch) ? { replacedOwner: replaced.ownerId, replacedEpoch: replaced.epoch } : {}),
+      },
+      'stream taken over from a dead origin (its address refused connections)',
+    );
+    return r.location;
   }
 
   private announcePublished(location: StreamLocation): void {
@@ -360,6 +428,10 @@ export class OriginRole implements StreamAccessPolicy {
     };
   }
 }
+
+/** a holder whose probe proved nothing is probed again after this long (bounds probes to claimWaitMs / this) */
+const OWNER_PROBE_EVERY_MS = 1000;
+const DEFAULT_OWNER_PROBE_TIMEOUT_MS = 400;
 
 function playKey(req: PlayRequest): string {
   return `${req.connId}\u0000${req.key}`;

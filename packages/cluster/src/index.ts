@@ -16,3 +16,5 @@ export { MeteredRegistry } from './MeteredRegistry.js';
 export type { RegistryErrorCounter, RegistryOperation } from './MeteredRegistry.js';
 export { PublishInfoReporter, publishInfoOf, publishInfoPatch, publishedCodecsOf } from './PublishInfoReporter.js';
 export type { PublishInfoReporterOptions } from './PublishInfoReporter.js';
+export { probeOwnerAddress, parseOwnerAddress } from './OwnerAddressProbe.js';
+export type { OwnerProbeResult, OwnerProbeVerdict } from './OwnerAddressProbe.js';

@@ -13,6 +13,7 @@ import { ControlError, toControlError, toServiceError } from './ControlError.js'
 import type { ClusterControlHandlers } from './generated/rtmpcluster/control/v1/ClusterControl.js';
 import type { ClusterEvent } from './generated/rtmpcluster/control/v1/ClusterEvent.js';
 import { kindFromProto, roleFromProto } from './ProtoMapping.js';
+import { NodeLivenessWatcher, type NodeLivenessOptions } from './NodeLivenessWatcher.js';
 import { RegistryHealthMonitor } from './RegistryHealthMonitor.js';
 
 export interface ControlServerTls {
@@ -40,6 +41,11 @@ export interface ControlServerOptions {
   healthCheckIntervalMs?: number;
   /** WatchEvents streams are ended when this many events wait for a slow client. Default 1000. */
   maxWatchBacklog?: number;
+  /**
+   * Announces node.down (reportedBy = events.nodeId) for nodes whose registry record expired without a
+   * node.down, and node.up for nodes registered without one. On by default; false turns it off.
+   */
+  nodeLiveness?: NodeLivenessOptions | false;
 }
 
 export interface ControlServer {
@@ -77,6 +83,10 @@ export async function startControlServer(options: ControlServerOptions): Promise
       health.setStatus(CLUSTER_CONTROL_SERVICE, s);
     },
   });
+
+  const liveness = options.nodeLiveness === false
+    ? undefined
+    : new NodeLivenessWatcher({ registry: options.registry, events: options.events, logger, ...options.nodeLiveness });
 
   // Reflection describes the control service and the health service, so `grpcurl list` shows both.
   const healthDefinition = protoLoader.loadSync(healthProtoPath, PROTO_LOADER_OPTIONS);
@@ -167,6 +177,13 @@ export async function startControlServer(options: ControlServerOptions): Promise
     : grpc.ServerCredentials.createInsecure();
 
   await monitor.start();
+  try {
+    await liveness?.start();
+  } catch (err) {
+    monitor.stop();
+    liveness?.stop();
+    throw err;
+  }
   const host = options.host ?? '0.0.0.0';
   const hostPort = host.includes(':') && !host.startsWith('[') ? `[${host}]:${options.port}` : `${host}:${options.port}`;
   let port: number;
@@ -176,6 +193,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
     );
   } catch (err) {
     monitor.stop();
+    liveness?.stop();
     server.forceShutdown();
     throw err;
   }
@@ -187,6 +205,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
     stop(graceMs = 2000): Promise<void> {
       stopped ??= (async () => {
         monitor.stop();
+        liveness?.stop();
         for (const call of [...watches]) call.emit('error', toServiceError(new ControlError('UNAVAILABLE', 'control server shutting down')));
         await new Promise<void>((resolve) => {
           const timer = setTimeout(() => {

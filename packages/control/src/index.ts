@@ -5,6 +5,7 @@ export {
   type ControlServerTls,
 } from './ControlServer.js';
 export { ClusterControlService, type ClusterControlServiceOptions } from './ClusterControlService.js';
+export { NodeLivenessWatcher, type NodeLivenessOptions, type NodeLivenessWatcherOptions } from './NodeLivenessWatcher.js';
 export { ControlError, type ControlErrorCode } from './ControlError.js';
 export { BearerAuth } from './BearerAuth.js';
 export {

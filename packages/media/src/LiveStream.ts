@@ -6,6 +6,7 @@ import {
   parseAudioTag,
   parseVideoTag,
   splitAggregate,
+  VideoCodecTracker,
   type RtmpMessage,
 } from '@rtmp-cluster/rtmp';
 import { HubError } from './HubError.js';
@@ -88,6 +89,8 @@ class PublisherHandle implements Publication {
 export class LiveStream implements SubscriberHost {
   private readonly repairer: TimestampRepairer;
   private readonly gop: GopCache;
+  /** HEVC sent under legacy codec id 7: only the sequence header tells, the frames after it say 'avc' */
+  private readonly videoCodecs = new VideoCodecTracker();
   private publisher: PublisherHandle | null = null;
   private everPublished = false;
   private groups: SinkGroup[] = [];
@@ -254,7 +257,7 @@ export class LiveStream implements SubscriberHost {
     }
     this.sawVideo = true;
     const stats = (this.videoStats ??= { codec: null, width: null, height: null, frameRate: null });
-    stats.codec = info.codec;
+    stats.codec = this.videoCodecs.observe(info);
     if (info.isSequenceHeader) {
       // The SPS is the truth about the picture size; metadata width/height is only a fallback.
       if (info.config?.width !== undefined) this.seqDimensions = { width: info.config.width, height: info.config.height ?? 0 };
@@ -381,6 +384,7 @@ export class LiveStream implements SubscriberHost {
     this.audioConfig = null;
     this.videoConfig = null;
     this.gop.reset();
+    this.videoCodecs.reset();
     this.sawVideo = false;
     this.seqDimensions = null;
     this.publishedAt = null;

@@ -123,6 +123,7 @@ export class ClusterRoleRuntime {
             leaseMs: c.leaseMs,
             renewEveryMs: Math.max(100, Math.floor(c.leaseMs / 3)),
             claimWaitMs: c.claimWaitMs,
+            takeoverDeadOwner: c.takeoverDeadOwner,
             allowPlayers: c.originAllowPlayers,
           })
         : new EdgeRole({

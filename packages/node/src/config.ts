@@ -58,6 +58,8 @@ export interface NodeConfig {
   claimWaitMs: number;
   /** origin: 'reject' a publish of a stream another origin holds (after claimWaitMs), or 'takeover' at once */
   claimPolicy: (typeof CLAIM_POLICIES)[number];
+  /** origin: a stream whose holder's address refuses connections (process gone) is taken over at once */
+  takeoverDeadOwner: boolean;
   /** origin: serve players that are not relays */
   originAllowPlayers: boolean;
   /** edge: a relay with no players is torn down after this long */
@@ -189,6 +191,7 @@ const SETTINGS: Setting[] = [
   { key: 'heartbeatMs', env: 'RTMPC_HEARTBEAT_MS', expected: 'an integer 100-300000 (ms)', schema: intSetting(100, 300_000) },
   { key: 'claimWaitMs', env: 'RTMPC_CLAIM_WAIT_MS', expected: 'an integer 0-600000 (ms)', schema: intSetting(0, 600_000) },
   { key: 'claimPolicy', env: 'RTMPC_CLAIM_POLICY', expected: `one of ${CLAIM_POLICIES.join(', ')}`, schema: z.enum(CLAIM_POLICIES) },
+  { key: 'takeoverDeadOwner', env: 'RTMPC_TAKEOVER_DEAD_OWNER', expected: 'true or false', schema: bool },
   { key: 'originAllowPlayers', env: 'RTMPC_ORIGIN_ALLOW_PLAYERS', expected: 'true or false', schema: bool },
   { key: 'relayIdleMs', env: 'RTMPC_RELAY_IDLE_MS', expected: 'an integer 0-3600000 (ms)', schema: intSetting(0, 3_600_000) },
   { key: 'relayStallMs', env: 'RTMPC_RELAY_STALL_MS', expected: 'an integer 500-600000 (ms)', schema: intSetting(500, 600_000) },
@@ -249,6 +252,7 @@ export function defaultConfig(hostname: string = os.hostname()): NodeConfig {
     heartbeatMs: 2000,
     claimWaitMs: 8000,
     claimPolicy: 'reject',
+    takeoverDeadOwner: true,
     originAllowPlayers: true,
     relayIdleMs: 5000,
     relayStallMs: 5000,

@@ -5,6 +5,7 @@ import {
   type ControlClient,
   type ControlServer,
   type DrainReply,
+  type NodeLivenessOptions,
   type NodeCommand,
   type NodeSession,
   type NodeStreamStats,
@@ -32,7 +33,13 @@ export class ControlCluster {
     readonly server: ControlServer,
   ) {}
 
-  static async start(opts: { commandTimeoutMs?: number; healthCheckIntervalMs?: number } = {}): Promise<ControlCluster> {
+  /**
+   * The node liveness watcher is off unless nodeLiveness is given: fake nodes do not announce node.up by
+   * themselves, and the RPC tests expect exactly the events they publish.
+   */
+  static async start(
+    opts: { commandTimeoutMs?: number; healthCheckIntervalMs?: number; nodeLiveness?: NodeLivenessOptions } = {},
+  ): Promise<ControlCluster> {
     const redis = await startRedis();
     const nats = await startNats();
     const registry = await connectedRegistry(redis.url, { commandTimeoutMs: 500, connectTimeoutMs: 500 });
@@ -45,6 +52,7 @@ export class ControlCluster {
       port: 0,
       commandTimeoutMs: opts.commandTimeoutMs ?? 1000,
       healthCheckIntervalMs: opts.healthCheckIntervalMs ?? 200,
+      nodeLiveness: opts.nodeLiveness ?? false,
     });
     return new ControlCluster(redis, nats, registry, bus, server);
   }
@@ -61,8 +69,8 @@ export class ControlCluster {
   }
 
   /** A node process stand-in: own registry client and own NATS connection. */
-  async addNode(id: string, role: NodeRole, opts: Partial<NodeInfo> = {}): Promise<FakeNode> {
-    const node = await FakeNode.start(this, id, role, opts);
+  async addNode(id: string, role: NodeRole, opts: Partial<NodeInfo> = {}, ttlMs = 60_000): Promise<FakeNode> {
+    const node = await FakeNode.start(this, id, role, opts, ttlMs);
     this.nodes.push(node);
     return node;
   }
@@ -97,13 +105,19 @@ export class FakeNode {
   /** When set, the node replies with this raw value instead of a valid reply. */
   rawReply: unknown;
   info: NodeInfo;
+  /** Local time of the last heartbeat Redis accepted. */
+  lastBeatAt = 0;
   private stopServing: (() => void) | undefined;
+  private beatTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   private constructor(
     readonly cluster: ControlCluster,
     readonly registry: RedisRegistry,
     readonly bus: NatsEventBus,
     info: NodeInfo,
+    /** Node record TTL of every heartbeat. */
+    readonly ttlMs: number,
   ) {
     this.info = info;
   }
@@ -112,7 +126,7 @@ export class FakeNode {
     return this.info.id;
   }
 
-  static async start(cluster: ControlCluster, id: string, role: NodeRole, opts: Partial<NodeInfo>): Promise<FakeNode> {
+  static async start(cluster: ControlCluster, id: string, role: NodeRole, opts: Partial<NodeInfo>, ttlMs = 60_000): Promise<FakeNode> {
     const registry = await connectedRegistry(cluster.redis.url);
     const bus = await NatsEventBus.connect({ servers: cluster.nats.url, nodeId: id });
     const info: NodeInfo = {
@@ -124,7 +138,7 @@ export class FakeNode {
       load: opts.load ?? { connections: 0, streams: 0, ingressBps: 0, egressBps: 0 },
       state: opts.state ?? 'ready',
     };
-    const node = new FakeNode(cluster, registry, bus, info);
+    const node = new FakeNode(cluster, registry, bus, info, ttlMs);
     await node.heartbeat();
     return node;
   }
@@ -137,7 +151,34 @@ export class FakeNode {
   }
 
   async heartbeat(): Promise<void> {
-    await this.registry.heartbeat(this.info, 60_000);
+    await this.registry.heartbeat(this.info, this.ttlMs);
+    this.lastBeatAt = Date.now();
+  }
+
+  /** Heartbeats every periodMs like NodeHeartbeat; failures (registry down) are retried next period. */
+  beatEvery(periodMs: number): this {
+    clearInterval(this.beatTimer);
+    this.beatTimer = setInterval(() => void this.heartbeat().catch(() => undefined), periodMs);
+    return this;
+  }
+
+  /** Stops heartbeating but stays connected (a partition between the node and the registry). */
+  stopBeating(): void {
+    clearInterval(this.beatTimer);
+  }
+
+  /** Dies like a SIGKILLed process: no more heartbeats, no node.down, the record is left to expire. */
+  async crash(): Promise<void> {
+    clearInterval(this.beatTimer);
+    await this.stop();
+  }
+
+  /** A clean shutdown as NodePresence does it: remove the record, then publish node.down. */
+  async shutdown(): Promise<void> {
+    clearInterval(this.beatTimer);
+    await this.registry.removeNode(this.id);
+    await this.publish({ type: 'node.down', role: this.info.role, address: this.info.address });
+    await this.stop();
   }
 
   async publish(event: ClusterEventInput): Promise<void> {
@@ -199,6 +240,9 @@ export class FakeNode {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.beatTimer);
+    if (this.stopped) return;
+    this.stopped = true;
     this.stopServing?.();
     await this.bus.close();
     await this.registry.close();
