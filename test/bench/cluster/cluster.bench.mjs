@@ -274,7 +274,8 @@ async function main() {
   const ev = summarize(rounds.map((x) => x.eventToFrame));
   const gap = summarize(rounds.map((x) => x.gap));
   log(`  p50: event->frame ${ev.p50.toFixed(1)} ms (max ${ev.max.toFixed(1)}; < ${TARGET.repullMs} ms: ${verdict(ev.max < TARGET.repullMs)}), player gap ${gap.p50.toFixed(1)} ms`);
-  log(`  (the gap is the dead origin's claim lapsing: min(RTMPC_LEASE_MS ${LEASE_MS}, RTMPC_NODE_TTL_MS ${NODE_TTL_MS}) after its last renewal, then the re-pull)`);
+  log(`  (the new origin takes the claim over at once when the dead origin's address refuses connections (RTMPC_TAKEOVER_DEAD_OWNER);`);
+  log(`   otherwise the gap is the claim lapsing: min(RTMPC_LEASE_MS ${LEASE_MS}, RTMPC_NODE_TTL_MS ${NODE_TTL_MS}) after its last renewal)`);
   log(`  edge player stayed connected: ${anchor.closed ? 'NO' : 'yes'}; statuses ${anchorStatuses}; timestamps backwards: ${backwards}`);
   log();
   log(`3. latency, ${(LATENCY_MS / 1000).toFixed(0)} s window, ${sent} video frames sent, ${missing} not seen by both players`);
