@@ -26,9 +26,9 @@ export function clusterEventToProto(e: BusEvent): ClusterEvent {
         unpublished: { key: e.key, originNodeId: e.originId, originAddress: '', epoch: e.epoch, reason: e.reason },
       };
     case 'node.up':
-      return { ...base, nodeUp: { role: roleToProto(e.role as NodeRole), address: e.address, reportedBy: '' } };
+      return { ...base, nodeUp: { role: roleToProto(e.role as NodeRole), address: e.address, reportedBy: e.reportedBy ?? '' } };
     case 'node.draining':
-      return { ...base, nodeDraining: { role: roleToProto(e.role as NodeRole), address: e.address, reportedBy: '' } };
+      return { ...base, nodeDraining: { role: roleToProto(e.role as NodeRole), address: e.address, reportedBy: e.reportedBy ?? '' } };
     case 'node.down':
       return { ...base, nodeDown: { role: roleToProto(e.role as NodeRole), address: e.address, reportedBy: e.reportedBy ?? '' } };
     case 'session.kicked':

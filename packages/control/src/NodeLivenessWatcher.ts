@@ -247,9 +247,7 @@ export class NodeLivenessWatcher {
     const fields = { nodeId: t.id, role: t.role, address: t.address };
     let result: PublishResult;
     try {
-      result = kind === 'down'
-        ? this.events.publish({ type: 'node.down', ...fields, reportedBy: this.reporterId })
-        : this.events.publish({ type: 'node.up', ...fields });
+      result = this.events.publish({ type: kind === 'down' ? 'node.down' : 'node.up', ...fields, reportedBy: this.reporterId });
     } catch (err) {
       this.logger.error({ nodeId: t.id, err: (err as Error)?.message ?? String(err) }, `node liveness: could not build node.${kind}`);
       t.announced = kind; // a malformed record would fail every time: do not retry forever

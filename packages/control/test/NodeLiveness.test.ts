@@ -96,10 +96,10 @@ describe('node liveness: one control server', () => {
     const quiet = (await cluster.addNode('edge-quiet', 'edge', { address: 'edge-quiet.e:1935' }, TTL_MS)).beatEvery(BEAT_MS);
     await liveNode(cluster, 'edge-loud');
     const up = await nextEvent(w, 'edge-quiet', 'nodeUp');
-    expect(up.e.nodeUp).toMatchObject({ role: 'NODE_ROLE_EDGE', address: 'edge-quiet.e:1935' });
+    expect(up.e.nodeUp).toEqual({ role: 'NODE_ROLE_EDGE', address: 'edge-quiet.e:1935', reportedBy: 'control-1' });
     await sleep(1000);
     expect(nodeEvents(w, 'edge-quiet', 'nodeUp')).toHaveLength(1);
-    expect(nodeEvents(w, 'edge-loud', 'nodeUp')).toHaveLength(1); // its own
+    expect(nodeEvents(w, 'edge-loud', 'nodeUp').map((x) => x.e.nodeUp.reportedBy)).toEqual(['']); // its own
     await quiet.shutdown();
   });
 

@@ -44,13 +44,12 @@ export interface StreamUnpublishedEvent extends EventEnvelope<'stream.unpublishe
 export interface NodeEventFields {
   role: string;
   address: string;
+  /** Set when another node (e.g. control) noticed the change; absent when the node announced itself. */
+  reportedBy?: string;
 }
 export interface NodeUpEvent extends EventEnvelope<'node.up'>, NodeEventFields {}
 export interface NodeDrainingEvent extends EventEnvelope<'node.draining'>, NodeEventFields {}
-export interface NodeDownEvent extends EventEnvelope<'node.down'>, NodeEventFields {
-  /** Set when another node (e.g. control) noticed the death; absent on a graceful shutdown. */
-  reportedBy?: string;
-}
+export interface NodeDownEvent extends EventEnvelope<'node.down'>, NodeEventFields {}
 
 export interface SessionKickedEvent extends EventEnvelope<'session.kicked'> {
   sessionId: string;
