@@ -7,20 +7,15 @@
  * wrong token is refused and closed.
  */
 import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { RELAY_TOKEN_FIELD } from '@rtmp-cluster/auth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestRtmpClient } from '../e2e/support/TestRtmpClient.js';
-import { makeTestFlv, TEST_MEDIA_DIR } from '../support/media.js';
-import { startNats, type NatsServerHandle } from '../support/nats-server.js';
-import { startRedis, type RedisServerHandle } from '../support/redis-server.js';
+import { CLI, signWithCli } from '../support/executable.js';
 import { ClientProcesses, ffmpegPublish, ffprobeStreams, type ClientProcess } from '../support/rtmp-clients.js';
+import { waitFor } from '../support/waitFor.js';
+import { startClusterInfra, type ClusterInfra } from './support/clusterInfra.js';
 import { startConfiguredNode, type ConfiguredNode } from './support/configuredNode.js';
-import { waitFor } from './support/inProcessNodes.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = path.join(root, 'packages/node/dist/cli.js');
 const SECRET = 'cluster-signing-secret-0123456789';
 const RELAY_TOKEN = 'cluster-auth-relay-token-0123';
 
@@ -34,21 +29,15 @@ const AUTH_ENV = {
 describe('cluster auth: origins check publishers, edges check players, relays carry the internal credential', () => {
   const procs = new ClientProcesses();
   const clients: TestRtmpClient[] = [];
-  let redis: RedisServerHandle;
-  let nats: NatsServerHandle;
+  let infra: ClusterInfra;
   let origin: ConfiguredNode;
   let edge: ConfiguredNode;
-  let flv: string;
   let publisher: ClientProcess | undefined;
 
   beforeAll(async () => {
-    expect(fs.existsSync(cli), `${cli} missing: run npx tsc -b first`).toBe(true);
-    [redis, nats, flv] = await Promise.all([
-      startRedis(),
-      startNats(),
-      makeTestFlv(TEST_MEDIA_DIR, { seconds: 4, width: 320, height: 240, fps: 25, gop: 25 }),
-    ]);
-    const urls = { redisUrl: redis.url, natsUrl: nats.url };
+    expect(fs.existsSync(CLI), `${CLI} missing: run npx tsc -b first`).toBe(true);
+    infra = await startClusterInfra();
+    const { urls } = infra;
     origin = await startConfiguredNode('origin', 'origin-auth', urls, AUTH_ENV);
     edge = await startConfiguredNode('edge', 'edge-auth', urls, { ...AUTH_ENV, RTMPC_PLAY_WAIT_MS: '8000' });
   });
@@ -57,16 +46,11 @@ describe('cluster auth: origins check publishers, edges check players, relays ca
     for (const c of clients) c.close();
     await procs.stopAll();
     for (const n of [edge, origin]) await n?.stop();
-    await Promise.all([redis?.stop(), nats?.stop()]);
+    await infra?.stop();
   });
 
-  async function sign(args: string[]): Promise<string> {
-    const r = await procs.run('node', [cli, 'sign', ...args, '--key-id', 'k1', '--secret-env', 'RTMPC_TEST_SIGNING_SECRET'], {
-      env: { ...process.env, RTMPC_TEST_SIGNING_SECRET: SECRET },
-      timeoutMs: 15_000,
-    });
-    expect(r.code, r.stderr).toBe(0);
-    return r.stdout.trim();
+  function sign(args: string[]): Promise<string> {
+    return signWithCli(procs, SECRET, args);
   }
 
   function authDecisions(n: ConfiguredNode, action: string, result: string, reason: string): number {
@@ -76,8 +60,8 @@ describe('cluster auth: origins check publishers, edges check players, relays ca
   it('refuses publishers without a token or with a wrong one: readable error, non-zero exit, connection closed', async () => {
     const forged = `k1.${Math.floor(Date.now() / 1000) + 3600}.${'A'.repeat(43)}`;
     const [missing, wrong] = await Promise.all([
-      ffmpegPublish(procs, flv, origin.url('/live/show'), { timeoutMs: 20_000 }).exited,
-      ffmpegPublish(procs, flv, origin.url(`/live/show?token=${forged}`), { timeoutMs: 20_000 }).exited,
+      ffmpegPublish(procs, infra.flv, origin.url('/live/show'), { timeoutMs: 20_000 }).exited,
+      ffmpegPublish(procs, infra.flv, origin.url(`/live/show?token=${forged}`), { timeoutMs: 20_000 }).exited,
     ]);
     expect(missing.timedOut).toBe(false);
     expect(missing.code).not.toBe(0);
@@ -108,14 +92,14 @@ describe('cluster auth: origins check publishers, edges check players, relays ca
   it('publishes with a token minted by `rtmp-cluster sign` (name query and tcUrl query)', async () => {
     const token = await sign(['--action', 'publish', '--app', 'live', '--name', 'show', '--ttl', '600']);
     expect(token).toMatch(/^k1\.\d+\.[A-Za-z0-9_-]{43}$/);
-    publisher = ffmpegPublish(procs, flv, origin.url(`/live/show?token=${token}`), { loop: true, timeoutMs: 120_000 });
+    publisher = ffmpegPublish(procs, infra.flv, origin.url(`/live/show?token=${token}`), { loop: true, timeoutMs: 120_000 });
     await waitFor(() => origin.node.hub.isLive('live/show'), 10_000, 'live/show live on the origin');
     await waitFor(() => origin.logs.some((l) => l['stream'] === 'live/show' && l['msg'] === 'stream claimed'), 5000, 'claim logged');
     expect(authDecisions(origin, 'publish', 'allow', 'token')).toBeGreaterThanOrEqual(1);
 
     // The same kind of token in the app/tcUrl query (rtmp://host/live?token=.../name) works too.
     const appToken = await sign(['--action', 'publish', '--app', 'live', '--name', 'viaapp', '--ttl', '600']);
-    const viaApp = ffmpegPublish(procs, flv, origin.url(`/live?token=${appToken}/viaapp`), { timeoutMs: 30_000 });
+    const viaApp = ffmpegPublish(procs, infra.flv, origin.url(`/live?token=${appToken}/viaapp`), { timeoutMs: 30_000 });
     await waitFor(() => origin.node.hub.isLive('live/viaapp'), 10_000, 'live/viaapp live on the origin');
     await viaApp.stop();
   });

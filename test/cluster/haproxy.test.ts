@@ -5,13 +5,11 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTestFlv, TEST_MEDIA_DIR } from '../support/media.js';
-import { startNats, type NatsServerHandle } from '../support/nats-server.js';
 import { freePort } from '../support/ports.js';
-import { startRedis, type RedisServerHandle } from '../support/redis-server.js';
 import { ClientProcesses, ffmpegPublish, ffprobeStreams, type ClientProcess } from '../support/rtmp-clients.js';
-import { ClusterPlayer } from './support/ClusterPlayer.js';
-import { sleep, waitFor } from './support/inProcessNodes.js';
+import { TestRtmpClient } from '../e2e/support/TestRtmpClient.js';
+import { sleep, waitFor } from '../support/waitFor.js';
+import { startClusterInfra, type ClusterInfra } from './support/clusterInfra.js';
 import { metricValue, startNodeProcess, type NodeProcess } from './support/nodeProcess.js';
 
 const HAPROXY_CFG = path.resolve(import.meta.dirname, '../../deploy/haproxy.cfg');
@@ -30,22 +28,16 @@ async function tcpOpen(port: number): Promise<boolean> {
 
 describe('cluster: players through HAProxy over two edge processes', () => {
   const procs = new ClientProcesses();
-  const players: ClusterPlayer[] = [];
-  let redis: RedisServerHandle;
-  let nats: NatsServerHandle;
+  const players: TestRtmpClient[] = [];
+  let infra: ClusterInfra;
   let origin: NodeProcess;
   let edges: NodeProcess[];
   let haproxy: ClientProcess;
   let lbPort: number;
-  let flv: string;
 
   beforeAll(async () => {
-    [redis, nats, flv] = await Promise.all([
-      startRedis(),
-      startNats(),
-      makeTestFlv(TEST_MEDIA_DIR, { seconds: 4, width: 320, height: 240, fps: 25, gop: 25 }),
-    ]);
-    const urls = { redisUrl: redis.url, natsUrl: nats.url };
+    infra = await startClusterInfra();
+    const { urls } = infra;
     [origin, ...edges] = await Promise.all([
       startNodeProcess(procs, 'origin', 'origin-1', urls),
       startNodeProcess(procs, 'edge', 'edge-1', urls),
@@ -71,18 +63,18 @@ describe('cluster: players through HAProxy over two edge processes', () => {
   afterAll(async () => {
     for (const p of players) p.close();
     await procs.stopAll();
-    await Promise.all([redis?.stop(), nats?.stop()]);
+    await infra?.stop();
   });
 
   it('players spread over the edges and all receive frames', async () => {
-    ffmpegPublish(procs, flv, origin.url(KEY), { loop: true, timeoutMs: 80_000 });
+    ffmpegPublish(procs, infra.flv, origin.url(KEY), { loop: true, timeoutMs: 80_000 });
     await origin.waitForLog((l) => l.msg === 'stream claimed', 10_000, 'stream claimed');
     const lbUrl = `rtmp://127.0.0.1:${lbPort}/${KEY}`;
     for (let i = 0; i < 20; i++) {
-      players.push(ClusterPlayer.play(lbUrl));
+      players.push(TestRtmpClient.startPlayer(lbUrl));
       await sleep(20);
     }
-    await Promise.all(players.map((p) => p.until(() => p.counts.video >= 25 && p.counts.audio >= 25, 20_000, 'frames through HAProxy')));
+    await Promise.all(players.map((p) => p.until(() => p.mediaCount.video >= 25 && p.mediaCount.audio >= 25, 20_000, 'frames through HAProxy')));
     const probe = await ffprobeStreams(procs, lbUrl, { seconds: 2 });
     expect(probe.streams.find((s) => s.codec_type === 'video')?.codec_name, probe.result.stderr).toBe('h264');
     expect(Number(probe.streams.find((s) => s.codec_type === 'video')?.nb_read_frames ?? 0)).toBeGreaterThan(10);

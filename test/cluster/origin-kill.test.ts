@@ -10,15 +10,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NatsEventBus, type ClusterEvent } from '@rtmp-cluster/events';
-import type { EdgeRole } from '@rtmp-cluster/cluster';
-import { makeTestFlv, TEST_MEDIA_DIR } from '../support/media.js';
-import { startNats, type NatsServerHandle } from '../support/nats-server.js';
-import { startRedis, type RedisServerHandle } from '../support/redis-server.js';
 import { ClientProcesses, ffmpegPublish, ffmpegRecord, ffprobeStreams } from '../support/rtmp-clients.js';
-import { ClusterPlayer, type PlayerMedia } from './support/ClusterPlayer.js';
-import { startEdge, sleep, waitFor, type InProcessNode } from './support/inProcessNodes.js';
-import { startNodeProcess, type NodeProcess } from './support/nodeProcess.js';
+import { TestRtmpClient, type ReceivedMedia } from '../e2e/support/TestRtmpClient.js';
+import { sleep, waitFor } from '../support/waitFor.js';
+import { startClusterInfra, type ClusterInfra } from './support/clusterInfra.js';
+import { startFailoverCluster, type FailoverCluster } from './support/failoverCluster.js';
+import type { NodeProcess } from './support/nodeProcess.js';
 
 const KEY = 'live/failover';
 /** the shipped defaults (nodeProcess shortens them for other scenarios): a dead claim would block for 6 s */
@@ -30,7 +27,7 @@ function logTime(node: NodeProcess, pred: (l: Record<string, unknown>) => boolea
   return line ? Date.parse(String(line.time)) : Number.NaN;
 }
 
-function assertMonotonic(media: PlayerMedia[]): void {
+function assertMonotonic(media: ReceivedMedia[]): void {
   for (const kind of ['audio', 'video'] as const) {
     let last = -1;
     for (const m of media.filter((x) => x.kind === kind && !x.sequenceHeader)) {
@@ -42,53 +39,33 @@ function assertMonotonic(media: PlayerMedia[]): void {
 
 describe('cluster: origin killed, publisher moves to another origin', () => {
   const procs = new ClientProcesses();
-  const players: ClusterPlayer[] = [];
-  const events: Array<{ at: number; event: ClusterEvent }> = [];
-  let redis: RedisServerHandle;
-  let nats: NatsServerHandle;
-  let originA: NodeProcess;
-  let originB: NodeProcess;
-  let edges: InProcessNode<EdgeRole>[] = [];
-  let watcher: NatsEventBus;
-  let flv: string;
+  const players: TestRtmpClient[] = [];
+  let infra: ClusterInfra;
+  let cluster: FailoverCluster;
   let tmp: string;
 
   beforeAll(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rtmpc-cluster-kill-'));
-    [redis, nats, flv] = await Promise.all([
-      startRedis(),
-      startNats(),
-      makeTestFlv(TEST_MEDIA_DIR, { seconds: 4, width: 320, height: 240, fps: 25, gop: 25 }),
-    ]);
-    const urls = { redisUrl: redis.url, natsUrl: nats.url };
-    [originA, originB] = await Promise.all([
-      startNodeProcess(procs, 'origin', 'origin-a', urls, DEFAULT_TIMINGS),
-      startNodeProcess(procs, 'origin', 'origin-b', urls, DEFAULT_TIMINGS),
-    ]);
-    edges = await Promise.all([startEdge('edge-1', urls, { playWaitMs: 8000 }), startEdge('edge-2', urls, { playWaitMs: 8000 })]);
-    watcher = await NatsEventBus.connect({ servers: nats.url, nodeId: 'test-watcher' });
-    watcher.subscribe({ types: ['stream.published', 'stream.unpublished'], key: KEY }, (event) => {
-      events.push({ at: Date.now(), event });
-    });
-    await watcher.flush();
+    infra = await startClusterInfra();
+    cluster = await startFailoverCluster(procs, infra, KEY, DEFAULT_TIMINGS);
   });
 
   afterAll(async () => {
     for (const p of players) p.close();
     await procs.stopAll();
-    for (const e of edges) await e.stop();
-    await watcher?.close();
-    await Promise.all([redis?.stop(), nats?.stop()]);
+    await cluster?.stop();
+    await infra?.stop();
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
   it('edges re-pull from B within 1 s of its publish event; players keep playing', async () => {
-    const publisherA = ffmpegPublish(procs, flv, originA.url(KEY), { loop: true, timeoutMs: 80_000 });
-    await waitFor(() => events.some((e) => e.event.type === 'stream.published' && e.event.originId === 'origin-a'), 10_000, 'publish on A');
-    for (const e of edges) for (let i = 0; i < 2; i++) players.push(ClusterPlayer.play(e.url(KEY)));
+    const { originA, originB, edges } = cluster;
+    const publisherA = ffmpegPublish(procs, infra.flv, originA.url(KEY), { loop: true, timeoutMs: 80_000 });
+    await waitFor(() => cluster.published('origin-a') !== undefined, 10_000, 'publish on A');
+    for (const e of edges) for (let i = 0; i < 2; i++) players.push(TestRtmpClient.startPlayer(e.url(KEY)));
     const recording = path.join(tmp, 'ffmpeg-player.flv');
     const ffmpegPlayer = ffmpegRecord(procs, edges[0]!.url(KEY), recording, 12);
-    await Promise.all(players.map((p) => p.until(() => p.counts.video >= 25, 15_000, 'frames from A')));
+    await Promise.all(players.map((p) => p.until(() => p.mediaCount.video >= 25, 15_000, 'frames from A')));
     for (const e of edges) expect(e.role.relay(KEY)?.currentUpstream?.ownerId).toBe('origin-a');
 
     // Crash A: no unpublish, no lease release; its claim and node record would stay valid for up to 6 s.
@@ -96,12 +73,12 @@ describe('cluster: origin killed, publisher moves to another origin', () => {
     const killedAt = Date.now();
     await publisherA.exited;
     const framesAtKill = players.map((p) => p.frames);
-    ffmpegPublish(procs, flv, originB.url(KEY), { loop: true, timeoutMs: 80_000 });
+    ffmpegPublish(procs, infra.flv, originB.url(KEY), { loop: true, timeoutMs: 80_000 });
 
-    await waitFor(() => events.some((e) => e.event.type === 'stream.published' && e.event.originId === 'origin-b'), 15_000, 'publish on B');
-    const publishedAt = events.find((e) => e.event.type === 'stream.published' && e.event.originId === 'origin-b')!.at;
-    const epochA = events.find((e) => e.event.type === 'stream.published' && e.event.originId === 'origin-a')!.event;
-    const epochB = events.find((e) => e.event.type === 'stream.published' && e.event.originId === 'origin-b')!.event;
+    await waitFor(() => cluster.published('origin-b') !== undefined, 15_000, 'publish on B');
+    const publishedAt = cluster.published('origin-b')!.at;
+    const epochA = cluster.published('origin-a')!.event;
+    const epochB = cluster.published('origin-b')!.event;
     expect((epochB as { epoch: number }).epoch).toBeGreaterThan((epochA as { epoch: number }).epoch);
     for (const e of edges) {
       await waitFor(() => e.role.relay(KEY)?.live === true && e.role.relay(KEY)?.currentUpstream?.ownerId === 'origin-b', 5000, `${e.id} pulling from B`);

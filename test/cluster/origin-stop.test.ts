@@ -6,17 +6,13 @@
  * a frame of A after its first frame of B.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NatsEventBus, type ClusterEvent } from '@rtmp-cluster/events';
 import { RedisRegistry } from '@rtmp-cluster/registry';
-import type { EdgeRole } from '@rtmp-cluster/cluster';
-import { makeTestFlv, TEST_MEDIA_DIR } from '../support/media.js';
-import { startNats, type NatsServerHandle } from '../support/nats-server.js';
-import { startRedis, type RedisServerHandle } from '../support/redis-server.js';
 import { ClientProcesses, ffmpegPublish } from '../support/rtmp-clients.js';
-import { ClusterPlayer } from './support/ClusterPlayer.js';
-import { startEdge, sleep, waitFor, type InProcessNode } from './support/inProcessNodes.js';
+import { TestRtmpClient } from '../e2e/support/TestRtmpClient.js';
+import { sleep, waitFor } from '../support/waitFor.js';
+import { startClusterInfra, type ClusterInfra } from './support/clusterInfra.js';
+import { startFailoverCluster, type FailoverCluster } from './support/failoverCluster.js';
 import { CODEC_AVC, CODEC_H263, makeH263Mp3Flv, SOUND_AAC, SOUND_MP3 } from './support/markedMedia.js';
-import { startNodeProcess, type NodeProcess } from './support/nodeProcess.js';
 
 const KEY = 'live/frozen';
 
@@ -27,58 +23,40 @@ const fromB = (m: { kind: string; codecId: number }): boolean =>
 
 describe('cluster: stale origin after SIGSTOP/SIGCONT', () => {
   const procs = new ClientProcesses();
-  const players: ClusterPlayer[] = [];
-  const events: Array<{ at: number; event: ClusterEvent }> = [];
-  let redis: RedisServerHandle;
-  let nats: NatsServerHandle;
-  let originA: NodeProcess;
-  let originB: NodeProcess;
-  let edges: InProcessNode<EdgeRole>[] = [];
-  let watcher: NatsEventBus;
+  const players: TestRtmpClient[] = [];
+  let infra: ClusterInfra;
+  let cluster: FailoverCluster;
   let registry: RedisRegistry;
-  let flvA: string;
   let flvB: string;
 
   beforeAll(async () => {
-    [redis, nats, flvA, flvB] = await Promise.all([
-      startRedis(),
-      startNats(),
-      makeTestFlv(TEST_MEDIA_DIR, { seconds: 4, width: 320, height: 240, fps: 25, gop: 25 }),
-      makeH263Mp3Flv(6),
-    ]);
-    const urls = { redisUrl: redis.url, natsUrl: nats.url };
-    [originA, originB] = await Promise.all([startNodeProcess(procs, 'origin', 'origin-a', urls), startNodeProcess(procs, 'origin', 'origin-b', urls)]);
-    edges = await Promise.all([startEdge('edge-1', urls), startEdge('edge-2', urls)]);
-    watcher = await NatsEventBus.connect({ servers: nats.url, nodeId: 'test-watcher' });
-    watcher.subscribe({ types: ['stream.published', 'stream.unpublished'], key: KEY }, (event) => {
-      events.push({ at: Date.now(), event });
-    });
-    await watcher.flush();
-    registry = await RedisRegistry.connect({ url: redis.url });
+    [infra, flvB] = await Promise.all([startClusterInfra(), makeH263Mp3Flv(6)]);
+    cluster = await startFailoverCluster(procs, infra, KEY);
+    registry = await RedisRegistry.connect({ url: infra.redis.url });
   });
 
   afterAll(async () => {
-    originA?.signal('SIGCONT');
+    cluster?.originA.signal('SIGCONT');
     for (const p of players) p.close();
     await procs.stopAll();
-    for (const e of edges) await e.stop();
-    await watcher?.close();
+    await cluster?.stop();
     await registry?.close();
-    await Promise.all([redis?.stop(), nats?.stop()]);
+    await infra?.stop();
   });
 
   it('A loses the lease to B, drops its publisher on resume, and players never see A after B', async () => {
-    const publisherA = ffmpegPublish(procs, flvA, originA.url(KEY), { loop: true, timeoutMs: 80_000 });
-    await waitFor(() => events.some((e) => e.event.type === 'stream.published' && e.event.originId === 'origin-a'), 10_000, 'publish on A');
-    for (const e of edges) for (let i = 0; i < 2; i++) players.push(ClusterPlayer.play(e.url(KEY)));
-    await Promise.all(players.map((p) => p.until(() => p.counts.video >= 25, 15_000, 'frames from A')));
+    const { originA, originB, edges, events } = cluster;
+    const publisherA = ffmpegPublish(procs, infra.flv, originA.url(KEY), { loop: true, timeoutMs: 80_000 });
+    await waitFor(() => cluster.published('origin-a') !== undefined, 10_000, 'publish on A');
+    for (const e of edges) for (let i = 0; i < 2; i++) players.push(TestRtmpClient.startPlayer(e.url(KEY)));
+    await Promise.all(players.map((p) => p.until(() => p.mediaCount.video >= 25, 15_000, 'frames from A')));
     const epochA = (await registry.lookup(KEY))!.epoch;
 
     originA.signal('SIGSTOP');
     const frozenAt = Date.now();
     try {
       ffmpegPublish(procs, flvB, originB.url(KEY), { loop: true, timeoutMs: 80_000 });
-      await waitFor(() => events.some((e) => e.event.type === 'stream.published' && e.event.originId === 'origin-b'), 15_000, 'publish on B');
+      await waitFor(() => cluster.published('origin-b') !== undefined, 15_000, 'publish on B');
       const location = await registry.lookup(KEY);
       expect(location?.ownerId).toBe('origin-b');
       expect(location!.epoch).toBeGreaterThan(epochA);

@@ -4,12 +4,11 @@
  * ends in NetStream.Play.StreamNotFound after the play wait; relays without players are torn down.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTestFlv, TEST_MEDIA_DIR } from '../support/media.js';
-import { startNats, type NatsServerHandle } from '../support/nats-server.js';
-import { startRedis, type RedisServerHandle } from '../support/redis-server.js';
 import { ClientProcesses, ffmpegPublish } from '../support/rtmp-clients.js';
-import { ClusterPlayer } from './support/ClusterPlayer.js';
-import { sleep, startEdge, startOrigin, waitFor, type InProcessNode } from './support/inProcessNodes.js';
+import { TestRtmpClient } from '../e2e/support/TestRtmpClient.js';
+import { sleep, waitFor } from '../support/waitFor.js';
+import { startClusterInfra, type ClusterInfra } from './support/clusterInfra.js';
+import { startEdge, startOrigin, type InProcessNode } from './support/inProcessNodes.js';
 import type { EdgeRole, OriginRole } from '@rtmp-cluster/cluster';
 
 const PLAY_WAIT_MS = 6000;
@@ -17,21 +16,15 @@ const IDLE_GRACE_MS = 1000;
 
 describe('cluster: player before publisher, unknown streams, idle relays', () => {
   const procs = new ClientProcesses();
-  const players: ClusterPlayer[] = [];
-  let redis: RedisServerHandle;
-  let nats: NatsServerHandle;
+  const players: TestRtmpClient[] = [];
+  let infra: ClusterInfra;
   let originA: InProcessNode<OriginRole>;
   let originB: InProcessNode<OriginRole>;
   let edge: InProcessNode<EdgeRole>;
-  let flv: string;
 
   beforeAll(async () => {
-    [redis, nats, flv] = await Promise.all([
-      startRedis(),
-      startNats(),
-      makeTestFlv(TEST_MEDIA_DIR, { seconds: 4, width: 320, height: 240, fps: 25, gop: 25 }),
-    ]);
-    const urls = { redisUrl: redis.url, natsUrl: nats.url };
+    infra = await startClusterInfra();
+    const { urls } = infra;
     originA = await startOrigin('origin-a', urls);
     originB = await startOrigin('origin-b', urls);
     edge = await startEdge('edge-1', urls, { playWaitMs: PLAY_WAIT_MS, idleGraceMs: IDLE_GRACE_MS });
@@ -41,18 +34,18 @@ describe('cluster: player before publisher, unknown streams, idle relays', () =>
     for (const p of players) p.close();
     await procs.stopAll();
     for (const n of [edge, originA, originB]) await n?.stop();
-    await Promise.all([redis?.stop(), nats?.stop()]);
+    await infra?.stop();
   });
 
   it('a player waiting on an edge gets the stream when a publisher starts on another origin', async () => {
-    const early = ClusterPlayer.play(edge.url('live/late'));
+    const early = TestRtmpClient.startPlayer(edge.url('live/late'));
     players.push(early);
     await waitFor(() => edge.role.relay('live/late')?.state === 'waiting', 5000, 'edge relay waiting for a publisher');
     await sleep(1000);
     expect(early.statusCodes()).not.toContain('NetStream.Play.Start');
     const started = Date.now();
-    ffmpegPublish(procs, flv, originB.url('live/late'), { loop: true, timeoutMs: 60_000 });
-    await early.until(() => early.counts.video >= 10 && early.counts.audio >= 10, PLAY_WAIT_MS, 'frames for the early player');
+    ffmpegPublish(procs, infra.flv, originB.url('live/late'), { loop: true, timeoutMs: 60_000 });
+    await early.until(() => early.mediaCount.video >= 10 && early.mediaCount.audio >= 10, PLAY_WAIT_MS, 'frames for the early player');
     expect(early.statusCodes()).toContain('NetStream.Play.Start');
     expect(early.closed).toBe(false);
     // The first frame is a sequence header or keyframe, and came soon after the publish.
@@ -65,7 +58,7 @@ describe('cluster: player before publisher, unknown streams, idle relays', () =>
 
   it('an unknown stream ends in StreamNotFound after the play wait, not a hang', async () => {
     const started = Date.now();
-    const p = ClusterPlayer.play(edge.url('live/nobody'));
+    const p = TestRtmpClient.startPlayer(edge.url('live/nobody'));
     players.push(p);
     await p.until(() => p.statusCodes().includes('NetStream.Play.StreamNotFound'), PLAY_WAIT_MS + 5000, 'StreamNotFound');
     const elapsed = Date.now() - started;
@@ -83,9 +76,9 @@ describe('cluster: player before publisher, unknown streams, idle relays', () =>
     await waitFor(() => edge.role.relay('live/late') === undefined, IDLE_GRACE_MS + 3000, 'idle relay torn down');
     await waitFor(() => originB.role.activePlays('live/late').length === 0, 3000, 'origin relay play ended');
     // The next player starts a new pull.
-    const again = ClusterPlayer.play(edge.url('live/late'));
+    const again = TestRtmpClient.startPlayer(edge.url('live/late'));
     players.push(again);
-    await again.until(() => again.counts.video >= 5, 10_000, 'frames after the relay restarted');
+    await again.until(() => again.mediaCount.video >= 5, 10_000, 'frames after the relay restarted');
     expect(edge.role.relaysStarted).toBe(3);
     expect(originB.role.activePlays('live/late').filter((x) => x.relay)).toHaveLength(1);
   });

@@ -4,31 +4,24 @@
  * when 200 players join one edge at the same moment (single-flight), and every player gets frames.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTestFlv, TEST_MEDIA_DIR } from '../support/media.js';
-import { startNats, type NatsServerHandle } from '../support/nats-server.js';
-import { startRedis, type RedisServerHandle } from '../support/redis-server.js';
 import { ClientProcesses, ffmpegPublish, ffprobeStreams } from '../support/rtmp-clients.js';
-import { ClusterPlayer } from './support/ClusterPlayer.js';
-import { startEdge, startOrigin, waitFor, type InProcessNode } from './support/inProcessNodes.js';
+import { TestRtmpClient } from '../e2e/support/TestRtmpClient.js';
+import { waitFor } from '../support/waitFor.js';
+import { startClusterInfra, type ClusterInfra } from './support/clusterInfra.js';
+import { startEdge, startOrigin, type InProcessNode } from './support/inProcessNodes.js';
 import type { EdgeRole, OriginRole } from '@rtmp-cluster/cluster';
 
 describe('cluster: one relay pull per edge, players on every edge', () => {
   const procs = new ClientProcesses();
-  const players: ClusterPlayer[] = [];
-  let redis: RedisServerHandle;
-  let nats: NatsServerHandle;
+  const players: TestRtmpClient[] = [];
+  let infra: ClusterInfra;
   let origin: InProcessNode<OriginRole>;
   let edge1: InProcessNode<EdgeRole>;
   let edge2: InProcessNode<EdgeRole>;
-  let flv: string;
 
   beforeAll(async () => {
-    [redis, nats, flv] = await Promise.all([
-      startRedis(),
-      startNats(),
-      makeTestFlv(TEST_MEDIA_DIR, { seconds: 4, width: 320, height: 240, fps: 25, gop: 25 }),
-    ]);
-    const urls = { redisUrl: redis.url, natsUrl: nats.url };
+    infra = await startClusterInfra();
+    const { urls } = infra;
     origin = await startOrigin('origin-a', urls);
     edge1 = await startEdge('edge-1', urls);
     edge2 = await startEdge('edge-2', urls);
@@ -38,17 +31,17 @@ describe('cluster: one relay pull per edge, players on every edge', () => {
     for (const p of players) p.close();
     await procs.stopAll();
     for (const n of [edge1, edge2, origin]) await n?.stop();
-    await Promise.all([redis?.stop(), nats?.stop()]);
+    await infra?.stop();
   });
 
   it('200 players joining one edge at once share one relay pull; both edges serve ffprobe', async () => {
-    ffmpegPublish(procs, flv, origin.url('live/cam1'), { loop: true, timeoutMs: 80_000 });
+    ffmpegPublish(procs, infra.flv, origin.url('live/cam1'), { loop: true, timeoutMs: 80_000 });
     await waitFor(() => origin.hub.isLive('live/cam1'), 10_000, 'publish on origin A');
 
     // The burst arrives before any relay exists on edge-1.
-    const burst = Array.from({ length: 200 }, () => ClusterPlayer.play(edge1.url('live/cam1'), { record: false }));
+    const burst = Array.from({ length: 200 }, () => TestRtmpClient.startPlayer(edge1.url('live/cam1'), { record: false }));
     players.push(...burst);
-    await Promise.all(burst.map((p) => p.until(() => p.counts.video >= 10 && p.counts.audio >= 10, 30_000, 'burst player frames')));
+    await Promise.all(burst.map((p) => p.until(() => p.mediaCount.video >= 10 && p.mediaCount.audio >= 10, 30_000, 'burst player frames')));
     expect(burst.every((p) => p.statusCodes().includes('NetStream.Play.Start'))).toBe(true);
 
     // A real client on each edge.
@@ -81,9 +74,9 @@ describe('cluster: one relay pull per edge, players on every edge', () => {
   });
 
   it('a second burst on the other edge while it already relays still opens no new pull', async () => {
-    const more = Array.from({ length: 50 }, () => ClusterPlayer.play(edge2.url('live/cam1'), { record: false }));
+    const more = Array.from({ length: 50 }, () => TestRtmpClient.startPlayer(edge2.url('live/cam1'), { record: false }));
     players.push(...more);
-    await Promise.all(more.map((p) => p.until(() => p.counts.video >= 5, 20_000, 'second burst frames')));
+    await Promise.all(more.map((p) => p.until(() => p.mediaCount.video >= 5, 20_000, 'second burst frames')));
     expect(origin.role.activePlays('live/cam1').filter((p) => p.relay)).toHaveLength(2);
     expect(edge2.role.relaysStarted).toBe(1);
     expect(edge2.role.relayStats()[0]?.pulls).toBe(1);

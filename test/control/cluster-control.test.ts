@@ -3,42 +3,31 @@
  * and two edges (createNode with the origin/edge roles, in-process), the control role node, ffmpeg as the
  * encoder, TestRtmpClient players (they show status codes and the ReconnectRequest), and the built rtmpctl.
  */
-import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { CLUSTER_CONTROL_SERVICE } from '@rtmp-cluster/control';
 import { service as healthService } from 'grpc-health-check';
-import { createNode, loadConfig, type NodeHandle } from 'rtmp-cluster';
+import { loadConfig, type NodeHandle } from 'rtmp-cluster';
 import { createControlNode, type ControlNodeHandle } from '../../packages/node/src/roles/controlRole.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertRtmpctlBuilt, runRtmpctl, startRtmpctl, type RtmpctlResult } from '../../packages/control/test/support/rtmpctlProcess.js';
+import { startClusterInfra, type ClusterInfra } from '../cluster/support/clusterInfra.js';
+import { startConfiguredNode } from '../cluster/support/configuredNode.js';
 import { metricValue } from '../cluster/support/nodeProcess.js';
 import { TestRtmpClient } from '../e2e/support/TestRtmpClient.js';
-import { makeTestFlv, TEST_MEDIA_DIR } from '../support/media.js';
-import { startNats, type NatsServerHandle } from '../support/nats-server.js';
 import { freePort } from '../support/ports.js';
-import { startRedis, type RedisServerHandle } from '../support/redis-server.js';
 import { ClientProcesses, ffmpegPublish } from '../support/rtmp-clients.js';
 import { controlClient, eventually, grpcFailure, unary, watch, type Any } from './support/grpc.js';
 
 const TOKEN = 'cluster-control-token';
 const RELAY_TOKEN = 'cluster-control-relay';
-const RTMPCTL = fileURLToPath(new URL('../../packages/control/dist/rtmpctl.js', import.meta.url));
-
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 describe('control plane on a real origin/edge cluster', () => {
   const procs = new ClientProcesses();
   const clients: TestRtmpClient[] = [];
-  let redis: RedisServerHandle;
-  let nats: NatsServerHandle;
-  let flv: string;
+  let infra: ClusterInfra;
   let origin: NodeHandle;
   let edge1: NodeHandle;
   let edge2: NodeHandle;
@@ -53,44 +42,12 @@ describe('control plane on a real origin/edge cluster', () => {
   let stream: Any;
 
   async function node(role: 'origin' | 'edge', id: string): Promise<NodeHandle> {
-    const [rtmp, http] = [await freePort(), await freePort()];
-    const config = loadConfig({
-      env: {
-        RTMPC_ROLE: role,
-        RTMPC_NODE_ID: id,
-        RTMPC_RTMP_HOST: '127.0.0.1',
-        RTMPC_RTMP_PORT: String(rtmp),
-        RTMPC_ADVERTISE_ADDRESS: `127.0.0.1:${rtmp}`,
-        RTMPC_HTTP_HOST: '127.0.0.1',
-        RTMPC_HTTP_PORT: String(http),
-        RTMPC_REDIS_URL: redis.url,
-        RTMPC_NATS_SERVERS: nats.url,
-        RTMPC_RELAY_TOKEN: RELAY_TOKEN,
-        RTMPC_LOG_LEVEL: process.env.CONTROL_LOG ? 'debug' : 'silent',
-        RTMPC_DRAIN_TIMEOUT_MS: '3000',
-        RTMPC_HEARTBEAT_MS: '500',
-      },
-      hostname: id,
-    });
-    const n = createNode(config);
-    await n.start();
-    return n;
+    const env = { RTMPC_RELAY_TOKEN: RELAY_TOKEN, RTMPC_LOG_LEVEL: process.env.CONTROL_LOG ? 'debug' : 'silent', RTMPC_DRAIN_TIMEOUT_MS: '3000' };
+    return (await startConfiguredNode(role, id, infra.urls, env)).node;
   }
 
-  function rtmpctl(args: string[]): Promise<RunResult> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [RTMPCTL, '--address', address, '--token', TOKEN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      child.on('error', reject);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-    });
+  function rtmpctl(args: string[]): Promise<RtmpctlResult> {
+    return runRtmpctl(['--address', address, '--token', TOKEN, ...args]);
   }
 
   async function player(n: NodeHandle, name: string, capsEx?: number): Promise<TestRtmpClient> {
@@ -103,7 +60,8 @@ describe('control plane on a real origin/edge cluster', () => {
   }
 
   beforeAll(async () => {
-    [redis, nats, flv] = await Promise.all([startRedis(), startNats(), makeTestFlv(TEST_MEDIA_DIR, { seconds: 4, width: 320, height: 240, fps: 25, gop: 25 })]);
+    assertRtmpctlBuilt();
+    infra = await startClusterInfra();
     origin = await node('origin', 'origin-1');
     edge1 = await node('edge', 'edge-1');
     edge2 = await node('edge', 'edge-2');
@@ -118,8 +76,8 @@ describe('control plane on a real origin/edge cluster', () => {
           RTMPC_GRPC_PORT: String(grpcPort),
           RTMPC_HTTP_HOST: '127.0.0.1',
           RTMPC_HTTP_PORT: String(await freePort()),
-          RTMPC_REDIS_URL: redis.url,
-          RTMPC_NATS_SERVERS: nats.url,
+          RTMPC_REDIS_URL: infra.redis.url,
+          RTMPC_NATS_SERVERS: infra.nats.url,
           RTMPC_LOG_LEVEL: 'silent',
         },
       }),
@@ -133,7 +91,7 @@ describe('control plane on a real origin/edge cluster', () => {
     await procs.stopAll();
     for (const n of [edge1, edge2, origin]) await n?.stop().catch(() => undefined);
     await control?.stop();
-    await Promise.all([redis?.stop(), nats?.stop()]);
+    await infra?.stop();
   });
 
   it('health is SERVING, reflection lists the service, a call without a token is UNAUTHENTICATED, /readyz is 200', async () => {
@@ -170,7 +128,7 @@ describe('control plane on a real origin/edge cluster', () => {
   it('stream published with ffmpeg: ListStreams shows origin and viewers per edge, ListSessions, rtmpctl', async () => {
     c = controlClient(address, TOKEN);
     events = await watch(c);
-    ffmpegPublish(procs, flv, origin.rtmpUrl('/live/cam1'), { loop: true, timeoutMs: 120_000 });
+    ffmpegPublish(procs, infra.flv, origin.rtmpUrl('/live/cam1'), { loop: true, timeoutMs: 120_000 });
     p1 = await player(edge1, 'cam1');
     capable = await player(edge1, 'cam1', 1);
     p2 = await player(edge2, 'cam1');
@@ -291,11 +249,11 @@ describe('control plane on a real origin/edge cluster', () => {
     expect(events.events.find((e) => e.event === 'unpublished')?.unpublished).toMatchObject({ key: 'live/cam1', originNodeId: 'origin-1', reason: 'kicked' });
 
     // rtmpctl watch prints events as lines.
-    const w = rtmpctl(['watch', '--count', '1']);
-    await new Promise((r) => setTimeout(r, 500));
+    const w = startRtmpctl(['--address', address, '--token', TOKEN, 'watch', '--count', '1']);
+    await w.watching;
     await procs.stopAll();
-    ffmpegPublish(procs, flv, origin.rtmpUrl('/live/cam2'), { loop: true, timeoutMs: 60_000 });
-    const watched = await w;
+    ffmpegPublish(procs, infra.flv, origin.rtmpUrl('/live/cam2'), { loop: true, timeoutMs: 60_000 });
+    const watched = await w.done;
     expect(watched.code, watched.stderr).toBe(0);
     expect(watched.stdout).toMatch(/published\s+live\/cam2 origin=origin-1/);
     events.cancel();

@@ -7,7 +7,8 @@ import { makeTestFlv, TEST_MEDIA_DIR } from '../support/media.js';
 import { ClientProcesses, ffmpegPublish, ffprobeStreams } from '../support/rtmp-clients.js';
 import { rawConnect, rawHandshake, type0Chunk, type RawClient } from './support/rawRtmp.js';
 import { TestRtmpClient } from './support/TestRtmpClient.js';
-import { sleep, startTestNode, waitLive, type TestNode } from './support/testNode.js';
+import { startTestNode, waitLive, type TestNode } from './support/testNode.js';
+import { sleep } from '../support/waitFor.js';
 
 const HANDSHAKE_TIMEOUT_MS = 2000;
 const IDLE_TIMEOUT_MS = 3000;

@@ -11,16 +11,10 @@ import { makeTestFlv, TEST_MEDIA_DIR } from '../support/media.js';
 import { freePort } from '../support/ports.js';
 import { ClientProcesses, ffmpegPublish, type ClientProcess } from '../support/rtmp-clients.js';
 import { TestRtmpClient } from './support/TestRtmpClient.js';
-import { sleep } from './support/testNode.js';
+import { waitFor } from '../support/waitFor.js';
+import { CLI, executableEnv } from '../support/executable.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = path.join(root, 'packages/node/dist/cli.js');
-
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('RTMPC_')) env[k] = v;
-  return { ...env, ...extra };
-}
 
 describe('rtmp-cluster executable', () => {
   const procs = new ClientProcesses();
@@ -30,7 +24,7 @@ describe('rtmp-cluster executable', () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rtmpc-e2e-cli-'));
     // The test runs what `npm start` runs: the compiled output, which must be current (`npm test` and the
     // documented command build with `npx tsc -b` first).
-    expect(fs.existsSync(cli), `${cli} missing: run npx tsc -b first`).toBe(true);
+    expect(fs.existsSync(CLI), `${CLI} missing: run npx tsc -b first`).toBe(true);
     const built = fs.statSync(path.join(root, 'packages/node/dist/.tsbuildinfo')).mtimeMs;
     const stale = fs
       .readdirSync(path.join(root, 'packages/node/src'))
@@ -44,7 +38,7 @@ describe('rtmp-cluster executable', () => {
   });
 
   it('exits 2 naming the bad environment value', async () => {
-    const r = await procs.run('node', [cli, 'all-in-one'], { env: cleanEnv({ RTMPC_RTMP_PORT: 'abc' }), timeoutMs: 15_000 });
+    const r = await procs.run('node', [CLI, 'all-in-one'], { env: executableEnv({ RTMPC_RTMP_PORT: 'abc' }), timeoutMs: 15_000 });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('RTMPC_RTMP_PORT: expected an integer 1-65535, got "abc"');
   });
@@ -52,10 +46,10 @@ describe('rtmp-cluster executable', () => {
   it('exits 2 for a bad config file value and for an unknown role', async () => {
     const file = path.join(tmp, 'bad.json');
     fs.writeFileSync(file, JSON.stringify({ drainTimeoutMs: -5 }));
-    const r = await procs.run('node', [cli, '--config', file], { env: cleanEnv({}), timeoutMs: 15_000 });
+    const r = await procs.run('node', [CLI, '--config', file], { env: executableEnv({}), timeoutMs: 15_000 });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`drainTimeoutMs (in ${file}): expected an integer`);
-    const role = await procs.run('node', [cli, 'router'], { env: cleanEnv({}), timeoutMs: 15_000 });
+    const role = await procs.run('node', [CLI, 'router'], { env: executableEnv({}), timeoutMs: 15_000 });
     expect(role.code).toBe(2);
     expect(role.stderr).toContain('role: expected one of all-in-one, origin, edge, control, got "router"');
   });
@@ -63,8 +57,8 @@ describe('rtmp-cluster executable', () => {
   it('origin and edge need their registry: exit 1 naming it when Redis is unreachable', async () => {
     const unreachable = `redis://127.0.0.1:${await freePort()}`;
     const results = await Promise.all(
-      ['origin', 'edge'].map(async (role) => procs.run('node', [cli, role], {
-        env: cleanEnv({ RTMPC_REDIS_URL: unreachable, RTMPC_RTMP_HOST: '127.0.0.1', RTMPC_RTMP_PORT: String(await freePort()), RTMPC_HTTP_HOST: '127.0.0.1', RTMPC_HTTP_PORT: String(await freePort()) }),
+      ['origin', 'edge'].map(async (role) => procs.run('node', [CLI, role], {
+        env: executableEnv({ RTMPC_REDIS_URL: unreachable, RTMPC_RTMP_HOST: '127.0.0.1', RTMPC_RTMP_PORT: String(await freePort()), RTMPC_HTTP_HOST: '127.0.0.1', RTMPC_HTTP_PORT: String(await freePort()) }),
         timeoutMs: 20_000,
       })),
     );
@@ -78,8 +72,8 @@ describe('rtmp-cluster executable', () => {
   it('serves RTMP and health endpoints, drains on SIGTERM and exits 0', async () => {
     const [rtmpPort, httpPort] = [await freePort(), await freePort()];
     const flv = await makeTestFlv(TEST_MEDIA_DIR, { seconds: 4, width: 320, height: 240, fps: 30, gop: 30 });
-    const server: ClientProcess = procs.spawn('node', [cli, 'all-in-one'], {
-      env: cleanEnv({
+    const server: ClientProcess = procs.spawn('node', [CLI, 'all-in-one'], {
+      env: executableEnv({
         RTMPC_RTMP_HOST: '127.0.0.1',
         RTMPC_RTMP_PORT: String(rtmpPort),
         RTMPC_HTTP_HOST: '127.0.0.1',
@@ -90,7 +84,7 @@ describe('rtmp-cluster executable', () => {
       timeoutMs: 45_000,
     });
     const http = `http://127.0.0.1:${httpPort}`;
-    await waitFor(async () => (await fetch(`${http}/readyz`).catch(() => undefined))?.status === 200, 15_000, 'readyz');
+    await waitFor(async () => (await fetch(`${http}/readyz`).catch(() => undefined))?.status === 200, 15_000, 'readyz', 100);
     const healthz = await fetch(`${http}/healthz`);
     expect(healthz.status).toBe(200);
 
@@ -130,11 +124,3 @@ describe('rtmp-cluster executable', () => {
     }
   });
 });
-
-async function waitFor(cond: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > until) throw new Error(`${what}: not ready after ${timeoutMs} ms`);
-    await sleep(100);
-  }
-}

@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestFlv, TEST_MEDIA_DIR } from '../support/media.js';
 import { ClientProcesses, ffmpegPublish } from '../support/rtmp-clients.js';
 import { TestRtmpClient } from './support/TestRtmpClient.js';
-import { sleep, startTestNode, waitLive, type TestNode } from './support/testNode.js';
+import { startTestNode, waitLive, type TestNode } from './support/testNode.js';
+import { sleep } from '../support/waitFor.js';
 
 const run = promisify(execFile);
 const PING_TIMEOUT_MS = 6000;

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestFlv, TEST_MEDIA_DIR } from '../support/media.js';
 import { ClientProcesses, ffmpegPublish, ffmpegRecord, ffprobePackets, ffprobeStreams } from '../support/rtmp-clients.js';
-import { sleep, startTestNode, waitLive, type TestNode } from './support/testNode.js';
+import { startTestNode, waitLive, type TestNode } from './support/testNode.js';
+import { sleep } from '../support/waitFor.js';
 
 const FPS = 30;
 const SECONDS = 8;

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestFlv, TEST_MEDIA_DIR } from '../support/media.js';
 import { ClientProcesses, ffmpegPublish, ffprobeStreams, gstPublishFile, gstRecord, rtmpdumpRecord } from '../support/rtmp-clients.js';
-import { sleep, startTestNode, waitLive, type TestNode } from './support/testNode.js';
+import { startTestNode, waitLive, type TestNode } from './support/testNode.js';
+import { sleep } from '../support/waitFor.js';
 
 describe('rtmpdump and GStreamer rtmp2 against a single node', () => {
   const procs = new ClientProcesses();

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestFlv, TEST_MEDIA_DIR } from '../support/media.js';
 import { ClientProcesses, ffmpegPublish, ffmpegRecord, ffprobeStreams } from '../support/rtmp-clients.js';
 import { TestRtmpClient } from './support/TestRtmpClient.js';
-import { sleep, startTestNode, waitLive, type TestNode } from './support/testNode.js';
+import { startTestNode, waitLive, type TestNode } from './support/testNode.js';
+import { sleep, waitFor } from '../support/waitFor.js';
 
 const PLAY_WAIT_MS = 3000;
 
@@ -43,7 +44,7 @@ describe('stream lifecycle (single node)', () => {
     const out = path.join(tmp, 'early.flv');
     const player = ffmpegRecord(procs, url, out, 10);
     // The player is waiting (subscribed, no Play.Start yet) before anyone publishes.
-    await waitForLog(t, (l) => l.msg === 'play waits for a publisher' && l.stream === 'live/early', 5000);
+    await waitFor(() => t.logs.some((l) => l.msg === 'play waits for a publisher' && l.stream === 'live/early'), 5000, 'log line: play waits for a publisher');
     await sleep(1000);
     expect(t.node.hub.isLive('live/early')).toBe(false);
     const publisher = ffmpegPublish(procs, flv4, url, { timeoutMs: 20_000 });
@@ -138,10 +139,3 @@ describe('stream lifecycle (single node)', () => {
   });
 });
 
-async function waitForLog(t: TestNode, pred: (l: TestNode['logs'][number]) => boolean, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!t.logs.some(pred)) {
-    if (Date.now() > until) throw new Error('expected log line did not appear');
-    await sleep(50);
-  }
-}

@@ -6,17 +6,14 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fs from 'node:fs';
 import { signStreamToken } from '@rtmp-cluster/auth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestFlv, TEST_MEDIA_DIR } from '../support/media.js';
+import { CLI, signWithCli } from '../support/executable.js';
 import { ClientProcesses, ffmpegPublish, ffprobeStreams } from '../support/rtmp-clients.js';
 import { startTestNode, waitLive, type TestNode } from '../e2e/support/testNode.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const cli = path.join(root, 'packages/node/dist/cli.js');
 const SECRET = 'publish-signing-secret-0123456789';
 
 describe('publish and play auth with real clients', () => {
@@ -25,7 +22,7 @@ describe('publish and play auth with real clients', () => {
   let flv: string;
 
   beforeAll(async () => {
-    expect(fs.existsSync(cli), `${cli} missing: run npx tsc -b first`).toBe(true);
+    expect(fs.existsSync(CLI), `${CLI} missing: run npx tsc -b first`).toBe(true);
     flv = await makeTestFlv(TEST_MEDIA_DIR, { seconds: 4, width: 320, height: 240, fps: 30, gop: 30 });
     t = await startTestNode({
       auth: {
@@ -45,13 +42,8 @@ describe('publish and play auth with real clients', () => {
     return t.logs.some((l) => l.stream === key && l.msg === 'publish started');
   }
 
-  async function sign(args: string[]): Promise<string> {
-    const r = await procs.run('node', [cli, 'sign', ...args, '--key-id', 'k1', '--secret-env', 'RTMPC_TEST_SIGNING_SECRET'], {
-      env: { ...process.env, RTMPC_TEST_SIGNING_SECRET: SECRET },
-      timeoutMs: 15_000,
-    });
-    expect(r.code, r.stderr).toBe(0);
-    return r.stdout.trim();
+  function sign(args: string[]): Promise<string> {
+    return signWithCli(procs, SECRET, args);
   }
 
   it('refuses a wrong token: ffmpeg prints the description and exits non-zero, the connection is closed', async () => {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestFlv, TEST_MEDIA_DIR } from '../support/media.js';
 import { ClientProcesses, ffmpegPublish, ffprobePackets } from '../support/rtmp-clients.js';
+import { waitFor } from '../support/waitFor.js';
 import { metricValue, startChildNode, type ChildNode } from './support/childNode.js';
 import { runHostileSession, type HostileSessionResult } from './support/hostileSessions.js';
 
@@ -21,14 +22,6 @@ const MAX_RSS_GROWTH_BYTES = 150 * 1024 * 1024;
 /** stop launching sessions after this long whatever FUZZ_RUNS says (the loop must end by itself) */
 const TIME_CAP_MS = 120_000;
 const SEED = Number(process.env['FUZZ_SEED'] ?? 0x5eed);
-
-async function pollUntil(cond: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('fuzz: hostile sessions against a running server', () => {
   const procs = new ClientProcesses();
@@ -57,14 +50,14 @@ describe('fuzz: hostile sessions against a running server', () => {
 
   it(`survives ${SESSIONS} hostile sessions with bounded memory while a live stream plays without a gap`, async () => {
     const pub = ffmpegPublish(procs, flv, server.url('/live/good'), { loop: true, timeoutMs: 300_000 });
-    await pollUntil(async () => metricValue(await server.metrics(), 'rtmpc_streams_live') >= 1, 10_000, 'publisher live');
+    await waitFor(async () => metricValue(await server.metrics(), 'rtmpc_streams_live') >= 1, 10_000, 'publisher live', 100);
     const out = path.join(tmp, 'player.flv');
     const player = procs.spawn(
       'ffmpeg',
       ['-hide_banner', '-nostdin', '-loglevel', 'warning', '-rw_timeout', '15000000', '-i', server.url('/live/good'), '-c', 'copy', '-f', 'flv', '-y', out],
       { timeoutMs: 300_000 },
     );
-    await pollUntil(async () => fs.existsSync(out) && fs.statSync(out).size > 50_000, 10_000, 'player receiving');
+    await waitFor(async () => fs.existsSync(out) && fs.statSync(out).size > 50_000, 10_000, 'player receiving', 100);
     const baseline = server.rssBytes();
     let peak = baseline;
     const sampler = setInterval(() => {
@@ -91,7 +84,7 @@ describe('fuzz: hostile sessions against a running server', () => {
     // Up and ready, and every hostile connection gone (handshake and idle timeouts included).
     expect(server.alive(), server.proc.stderr().slice(-3000)).toBe(true);
     expect((await fetch(`http://127.0.0.1:${server.httpPort}/readyz`)).status).toBe(200);
-    await pollUntil(async () => metricValue(await server.metrics(), 'rtmpc_rtmp_connections') <= 2, 10_000, 'hostile connections closed');
+    await waitFor(async () => metricValue(await server.metrics(), 'rtmpc_rtmp_connections') <= 2, 10_000, 'hostile connections closed', 100);
     const m = await server.metrics();
     const protocolErrors = metricValue(m, 'rtmpc_rtmp_connections_closed_total', { reason: 'PROTOCOL_ERROR' });
     const closedTotal = metricValue(m, 'rtmpc_rtmp_connections_closed_total');

@@ -10,7 +10,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestFlv, TEST_MEDIA_DIR } from '../support/media.js';
 import { ClientProcesses, ffmpegPublish, ffmpegRecord, ffprobePackets, ffprobeStreams } from '../support/rtmp-clients.js';
-import { sleep, startTestNode, waitLive, type TestNode } from '../e2e/support/testNode.js';
+import { startTestNode, waitLive, type TestNode } from '../e2e/support/testNode.js';
+import { sleep } from '../support/waitFor.js';
 import { makeSelfSignedCert, presentedFingerprint, type TestCert } from './support/tlsCert.js';
 
 describe('RTMPS listener', () => {

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
+import { freePort } from './ports.js';
 
 // Every server a test spawns is registered here so that a crashed or
 // interrupted test run does not leave redis-server / nats-server behind.
@@ -119,4 +120,67 @@ export async function waitForPort(server: SpawnedServer, port: number, timeoutMs
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`server did not listen on ${port} within ${timeoutMs} ms:\n${server.output()}`);
+}
+
+/** A server process on one port that a test can stop, crash and start again on the SAME port. */
+export interface RestartableServer {
+  readonly port: number;
+  /** Graceful stop (SIGTERM, SIGKILL after a grace period); safe to call twice. */
+  stop(): Promise<void>;
+  /** Stops if running, then starts a fresh server on the same port. */
+  restart(): Promise<void>;
+  /** SIGKILL: simulates a crash. */
+  kill(): Promise<void>;
+  readonly running: boolean;
+}
+
+/**
+ * Spawns `command` with `argsFor(port)` and waits until the port accepts connections. Without `fixedPort` a
+ * free port is picked; it may be taken by a parallel test between probing and binding, so a failed start is
+ * retried on another free port.
+ */
+export async function startRestartableServer(
+  command: string,
+  argsFor: (port: number) => string[],
+  fixedPort: number | undefined,
+): Promise<RestartableServer> {
+  const launch = async (p: number): Promise<SpawnedServer> => {
+    const server = spawnServer(command, argsFor(p));
+    try {
+      await waitForPort(server, p);
+    } catch (err) {
+      await terminate(server, 'SIGKILL');
+      throw err;
+    }
+    return server;
+  };
+  let port = fixedPort ?? (await freePort());
+  let current: SpawnedServer | undefined;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      current = await launch(port);
+      break;
+    } catch (err) {
+      if (fixedPort !== undefined || attempt >= 3) throw err;
+      port = await freePort();
+    }
+  }
+  return {
+    port,
+    get running() {
+      return current !== undefined && isRunning(current.child);
+    },
+    async stop() {
+      if (current) await terminate(current, 'SIGTERM');
+      current = undefined;
+    },
+    async kill() {
+      if (current) await terminate(current, 'SIGKILL');
+      current = undefined;
+    },
+    async restart() {
+      if (current) await terminate(current, 'SIGTERM');
+      current = await launch(port);
+    },
+  };
 }

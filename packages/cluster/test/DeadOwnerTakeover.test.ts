@@ -9,6 +9,7 @@ import { InMemoryEventBus, InMemoryEventHub, type ClusterEvent } from '@rtmp-clu
 import { StreamHub } from '@rtmp-cluster/media';
 import { InMemoryRegistry } from '@rtmp-cluster/registry';
 import type { PublishRequest } from '@rtmp-cluster/server';
+import { sleep, waitFor } from '../../../test/support/waitFor.js';
 import { OriginRole, type OriginRoleOptions } from '../src/OriginRole.js';
 import { parseOwnerAddress, probeOwnerAddress } from '../src/OwnerAddressProbe.js';
 
@@ -16,16 +17,6 @@ const stops: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const s of stops.splice(0).reverse()) await s();
 });
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function until(cond: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await sleep(20);
-  }
-}
 
 /** A port nobody listens on any more: bound, then closed (connects to it are refused). */
 async function closedPort(): Promise<number> {
@@ -109,7 +100,7 @@ describe('probeOwnerAddress', () => {
     expect(await probeOwnerAddress(`127.0.0.1:${port}`, 400)).toMatchObject({ verdict: 'gone', detail: 'ECONNREFUSED' });
     const live = await acceptingServer();
     expect(await probeOwnerAddress(`127.0.0.1:${live.port}`, 400)).toMatchObject({ verdict: 'accepting', detail: 'connected' });
-    await until(() => live.accepted() === 1, 1000, 'probe connection seen by the listener');
+    await waitFor(() => live.accepted() === 1, 1000, 'probe connection seen by the listener');
     expect(await probeOwnerAddress('no-port-here', 400)).toMatchObject({ verdict: 'unknown', detail: 'bad-address' });
   });
 
@@ -134,7 +125,7 @@ describe('OriginRole: takeover from a dead owner', () => {
     const loc = await registry.lookup('live/cam');
     expect(loc).toMatchObject({ ownerId: 'origin-b', ownerAddress: '127.0.0.1:19350' });
     expect(loc!.epoch).toBeGreaterThan(deadEpoch);
-    await until(() => seen.some((e) => e.type === 'stream.published' && e.originId === 'origin-b'), 1000, 'stream.published');
+    await waitFor(() => seen.some((e) => e.type === 'stream.published' && e.originId === 'origin-b'), 1000, 'stream.published');
     expect(seen.find((e) => e.type === 'stream.published')).toMatchObject({ originId: 'origin-b', epoch: loc!.epoch });
   });
 
@@ -151,9 +142,9 @@ describe('OriginRole: takeover from a dead owner', () => {
     expect(await b.role.onPublishRequest(publishReq('c2'))).toEqual({ allow: true });
     expect((await registry.lookup('live/cam'))!.epoch).toBeGreaterThan(epochA);
     // Fencing: a's next renewal (every 50 ms) reports the claim lost.
-    await until(() => a.role.ownedStreams().length === 0, 2000, 'a lost its claim');
+    await waitFor(() => a.role.ownedStreams().length === 0, 2000, 'a lost its claim');
     expect(closed).toEqual(['kicked']);
-    await until(() => seen.some((e) => e.type === 'stream.unpublished' && e.reason === 'lease-lost'), 1000, 'lease-lost event');
+    await waitFor(() => seen.some((e) => e.type === 'stream.unpublished' && e.reason === 'lease-lost'), 1000, 'lease-lost event');
     expect((await registry.lookup('live/cam'))?.ownerId).toBe('origin-b');
   });
 

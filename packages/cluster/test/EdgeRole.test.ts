@@ -1,4 +1,3 @@
-import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InMemoryEventBus, InMemoryEventHub } from '@rtmp-cluster/events';
 import { StreamHub } from '@rtmp-cluster/media';
@@ -6,9 +5,10 @@ import { MessageType } from '@rtmp-cluster/rtmp';
 import { InMemoryRegistry, RegistryUnavailableError, type ClusterRegistry } from '@rtmp-cluster/registry';
 import { RtmpServer, type PlayRequest, type PublishRequest } from '@rtmp-cluster/server';
 import pino from 'pino';
-import type { ClusterMetrics } from '../src/ClusterMetrics.js';
+import { freePort } from '../../../test/support/ports.js';
 import { EdgeRole, type EdgeRoleOptions } from '../src/EdgeRole.js';
 import { OriginRole } from '../src/OriginRole.js';
+import { RecordingClusterMetrics } from './support/RecordingClusterMetrics.js';
 
 const stops: Array<() => unknown> = [];
 afterEach(async () => {
@@ -16,32 +16,6 @@ afterEach(async () => {
 });
 
 const TOKEN = 'relay-secret-token';
-
-class MetricsRecorder implements ClusterMetrics {
-  readonly calls: string[] = [];
-  relayPullStarted(key: string): void {
-    this.calls.push(`pull:${key}`);
-  }
-  relayRepull(key: string, reason: string): void {
-    this.calls.push(`repull:${key}:${reason}`);
-  }
-  registryError(operation: string): void {
-    this.calls.push(`registry:${operation}`);
-  }
-  natsError(operation: string): void {
-    this.calls.push(`nats:${operation}`);
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function playReq(connId: string, name = 'cam'): PlayRequest {
   return { connId, remoteAddress: '10.0.0.8:6000', app: 'live', name, key: `live/${name}`, query: {}, tcUrl: undefined, start: -2 };
@@ -108,7 +82,7 @@ describe('EdgeRole', () => {
     const events = new InMemoryEventHub();
     const origin = await startOrigin(registry, events);
     await origin.publish('cam');
-    const metrics = new MetricsRecorder();
+    const metrics = new RecordingClusterMetrics();
     const edge = startEdge(registry, events, { metrics });
     await edge.role.start();
     const decisions = await Promise.all(Array.from({ length: 100 }, (_, i) => edge.role.onPlayRequest(playReq(`p${i}`))));
@@ -142,7 +116,7 @@ describe('EdgeRole', () => {
         throw new RegistryUnavailableError('redis not connected (test)');
       },
     });
-    const metrics = new MetricsRecorder();
+    const metrics = new RecordingClusterMetrics();
     const edge = startEdge(broken, new InMemoryEventHub(), { playWaitMs: 800, metrics });
     const started = Date.now();
     const d = await edge.role.onPlayRequest(playReq('p1'));

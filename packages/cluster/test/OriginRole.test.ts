@@ -4,41 +4,14 @@ import { StreamHub } from '@rtmp-cluster/media';
 import { InMemoryRegistry, RegistryUnavailableError, type ClaimRequest, type ClaimResult, type PublishInfoPatch } from '@rtmp-cluster/registry';
 import type { PlayRequest, PublishRequest } from '@rtmp-cluster/server';
 import { AAC_SEQ_44K, AVC_SEQ_320, AVC_SEQ_640, audio, avcFrame, setDataFrame, video } from '../../media/test/support/flvTags.js';
-import type { ClusterMetrics } from '../src/ClusterMetrics.js';
+import { sleep, waitFor } from '../../../test/support/waitFor.js';
 import { OriginRole, type OriginRoleOptions } from '../src/OriginRole.js';
+import { RecordingClusterMetrics } from './support/RecordingClusterMetrics.js';
 
 const stops: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const s of stops.splice(0).reverse()) await s();
 });
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-async function until(cond: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await sleep(20);
-  }
-}
-
-class MetricsRecorder implements ClusterMetrics {
-  readonly calls: string[] = [];
-  relayPullStarted(key: string): void {
-    this.calls.push(`pull:${key}`);
-  }
-  relayRepull(key: string, reason: string): void {
-    this.calls.push(`repull:${key}:${reason}`);
-  }
-  registryError(operation: string): void {
-    this.calls.push(`registry:${operation}`);
-  }
-  natsError(operation: string): void {
-    this.calls.push(`nats:${operation}`);
-  }
-}
 
 function publishReq(connId: string, over: Partial<PublishRequest> = {}): PublishRequest {
   return { connId, remoteAddress: '10.0.0.9:5000', app: 'live', name: 'cam', key: 'live/cam', query: {}, tcUrl: undefined, publishType: 'live', ...over };
@@ -202,7 +175,7 @@ describe('OriginRole', () => {
     pub.push(video(AVC_SEQ_320, 0));
     pub.push(audio(AAC_SEQ_44K, 0));
     pub.push(video(avcFrame(true), 0));
-    await until(async () => (await registry.lookup('live/cam'))?.info.audioCodec === 'aac', 2000, 'codecs in the claim');
+    await waitFor(async () => (await registry.lookup('live/cam'))?.info.audioCodec === 'aac', 2000, 'codecs in the claim');
     const info = (await registry.lookup('live/cam'))!.info;
     expect(info).toEqual({
       publisherAddress: '10.0.0.9:5000',
@@ -224,7 +197,7 @@ describe('OriginRole', () => {
     // A new sequence header with another picture size: only the size is written.
     pub.push(video(AVC_SEQ_640, 440));
     pub.push(video(avcFrame(true), 440));
-    await until(async () => (await registry.lookup('live/cam'))?.info.width === 640, 2000, 'new size in the claim');
+    await waitFor(async () => (await registry.lookup('live/cam'))?.info.width === 640, 2000, 'new size in the claim');
     expect(patches.at(-1)).toEqual({ width: 640, height: 360 });
     expect((await registry.lookup('live/cam'))?.info).toMatchObject({ videoCodec: 'avc', audioCodec: 'aac', publisherAddress: '10.0.0.9:5000' });
   });
@@ -238,7 +211,7 @@ describe('OriginRole', () => {
     // As the server does: the hub detaches the source, the source's close() ends the publish at the policy.
     a.hub.publish('live/cam', { id: 'c1/1', close: () => a.role.onPublishEnded(req) });
     expect(a.hub.kickPublisher('live/cam')).toBe(true);
-    await until(() => seen.some((e) => e.type === 'stream.unpublished'), 2000, 'stream.unpublished');
+    await waitFor(() => seen.some((e) => e.type === 'stream.unpublished'), 2000, 'stream.unpublished');
     expect(seen.find((e) => e.type === 'stream.unpublished')).toMatchObject({ key: 'live/cam', originId: 'origin-a', reason: 'kicked' });
 
     // A publisher that simply leaves is still 'publisher-left'.
@@ -247,7 +220,7 @@ describe('OriginRole', () => {
     await a.role.onPublishRequest(req2);
     a.hub.publish('live/cam', { id: 'c2/1', close: () => undefined }).unpublish();
     a.role.onPublishEnded(req2);
-    await until(() => seen.some((e) => e.type === 'stream.unpublished'), 2000, 'stream.unpublished');
+    await waitFor(() => seen.some((e) => e.type === 'stream.unpublished'), 2000, 'stream.unpublished');
     expect(seen.find((e) => e.type === 'stream.unpublished')).toMatchObject({ reason: 'publisher-left' });
   });
 
@@ -262,7 +235,7 @@ describe('OriginRole', () => {
     const registry = new FlakyRegistry({ leaseMs: 1000 });
     const events = new InMemoryEventHub();
     const bus = new InMemoryEventBus({ nodeId: 'origin-a', hub: events });
-    const metrics = new MetricsRecorder();
+    const metrics = new RecordingClusterMetrics();
     const hub = new StreamHub();
     const role = new OriginRole({ nodeId: 'origin-a', address: 'origin-a:1935', hub, registry, bus, claimWaitMs: 0, metrics });
     stops.push(() => hub.close());
@@ -277,7 +250,7 @@ describe('OriginRole', () => {
     expect(await role.onPublishRequest(publishReq('c2'))).toEqual({ allow: true });
     await bus.close();
     role.onPublishEnded(publishReq('c2'));
-    await until(() => metrics.calls.includes('nats:publish'), 2000, 'dropped stream.unpublished counted');
+    await waitFor(() => metrics.calls.includes('nats:publish'), 2000, 'dropped stream.unpublished counted');
     expect(metrics.calls).toEqual(['registry:claim', 'nats:publish']);
   });
 });

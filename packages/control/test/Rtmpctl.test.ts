@@ -1,43 +1,20 @@
-import { spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ControlCluster, TOKEN, type FakeNode } from './support/controlCluster.js';
+import { assertRtmpctlBuilt, runRtmpctl, startRtmpctl, type RtmpctlResult } from './support/rtmpctlProcess.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Any = any;
 
-const BIN = fileURLToPath(new URL('../dist/rtmpctl.js', import.meta.url));
-const SRC = fileURLToPath(new URL('../src/RtmpctlCli.ts', import.meta.url));
-
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 let cluster: ControlCluster;
 
-/** Runs the built CLI as a child process (asynchronously: the control server lives in this process). */
-function rtmpctl(args: string[], opts: { env?: Record<string, string>; auth?: boolean } = {}): Promise<RunResult> {
+/** Runs the built CLI with the test cluster's address and token (unless auth is false) and only `opts.env`'s RTMPCTL_* variables. */
+function rtmpctl(args: string[], opts: { env?: Record<string, string>; auth?: boolean } = {}): Promise<RtmpctlResult> {
   const auth = opts.auth ?? true;
   const base = auth ? ['--address', cluster.address, '--token', TOKEN] : [];
   const env: Record<string, string> = { ...(process.env as Record<string, string>), ...opts.env };
   if (!opts.env?.RTMPCTL_TOKEN) delete env.RTMPCTL_TOKEN;
   if (!opts.env?.RTMPCTL_ADDRESS) delete env.RTMPCTL_ADDRESS;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...base, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runRtmpctl([...base, ...args], env);
 }
 
 function lines(s: string): string[] {
@@ -50,9 +27,7 @@ function cells(line: string): string[] {
 }
 
 beforeAll(async () => {
-  if (!existsSync(BIN) || statSync(BIN).mtimeMs < statSync(SRC).mtimeMs) {
-    throw new Error(`${BIN} is missing or older than its source: run \`npx tsc -b\` first`);
-  }
+  assertRtmpctlBuilt();
   cluster = await ControlCluster.start({ commandTimeoutMs: 800 });
 });
 afterAll(async () => {
@@ -214,29 +189,10 @@ describe('rtmpctl against a live control server', () => {
   });
 
   it('watch prints events as they happen (human and --json)', async () => {
-    const run = (args: string[]): { done: Promise<RunResult>; ready: Promise<void> } => {
-      const child = spawn(process.execPath, [BIN, '--address', cluster.address, '--token', TOKEN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      const ready = new Promise<void>((resolve) =>
-        child.stderr.on('data', (d) => {
-          stderr += d;
-          if (stderr.includes('watching cluster events')) resolve();
-        }),
-      );
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      const done = new Promise<RunResult>((resolve) =>
-        child.on('close', (code) => {
-          clearTimeout(timer);
-          resolve({ code, stdout, stderr });
-        }),
-      );
-      return { done, ready };
-    };
+    const run = (args: string[]) => startRtmpctl(['--address', cluster.address, '--token', TOKEN, ...args]);
     const human = run(['watch', '--count', '2']);
     const json = run(['watch', '--count', '2', '--json']);
-    await Promise.all([human.ready, json.ready]);
+    await Promise.all([human.watching, json.watching]);
     await edge.publish({ type: 'node.up', role: 'edge', address: 'edge-1.edges:1935' });
     await origin.publish({ type: 'stream.unpublished', key: 'live/cam1', app: 'live', name: 'cam1', originId: 'origin-1', epoch, reason: 'publisher-left' });
 

@@ -310,6 +310,7 @@ export function describeRegistryContract(name: string, setup: () => Promise<Regi
         expect(winners.length).toBe(1);
         const winner = winners[0];
         if (winner?.status !== 'claimed') throw new Error('unreachable');
+        expect(results.filter((x) => x.status === 'conflict')).toHaveLength(ids.length - 1);
         for (const x of results) {
           if (x.status === 'conflict') expect(x.current.ownerId).toBe(winner.location.ownerId);
         }

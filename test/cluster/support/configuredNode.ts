@@ -5,13 +5,14 @@
  */
 import type { ConnectionClosedEvent } from '@rtmp-cluster/server';
 import { createNode, loadConfig, type NodeHandle } from 'rtmp-cluster';
+import { NodeRecorder, type LogLine } from '../../support/NodeRecorder.js';
 import { freePort } from '../../support/ports.js';
-import type { InfraUrls } from './inProcessNodes.js';
+import { nodeEnvironment, type InfraUrls } from './clusterInfra.js';
 
 export interface ConfiguredNode {
   id: string;
   node: NodeHandle;
-  logs: Array<Record<string, unknown>>;
+  logs: LogLine[];
   closed: ConnectionClosedEvent[];
   url(path: string): string;
   /** resolves with the first closed connection matching `pred` */
@@ -31,64 +32,22 @@ export async function startConfiguredNode(
   const config = loadConfig({
     env: {
       RTMPC_ROLE: role,
-      RTMPC_NODE_ID: id,
-      RTMPC_RTMP_HOST: '127.0.0.1',
-      RTMPC_RTMP_PORT: String(rtmpPort),
-      RTMPC_ADVERTISE_ADDRESS: `127.0.0.1:${rtmpPort}`,
-      RTMPC_HTTP_HOST: '127.0.0.1',
-      RTMPC_HTTP_PORT: String(httpPort),
-      RTMPC_REDIS_URL: urls.redisUrl,
-      RTMPC_NATS_SERVERS: urls.natsUrl,
-      RTMPC_LOG_LEVEL: 'info',
-      RTMPC_DRAIN_TIMEOUT_MS: '2000',
-      RTMPC_HEARTBEAT_MS: '500',
+      ...nodeEnvironment(id, urls, { rtmp: rtmpPort, http: httpPort }),
       ...env,
     },
     hostname: id,
   });
-  const logs: Array<Record<string, unknown>> = [];
-  const node = createNode(config, {
-    logDestination: {
-      write(line: string): void {
-        try {
-          logs.push(JSON.parse(line) as Record<string, unknown>);
-        } catch {
-          logs.push({ msg: line });
-        }
-        if (process.env.CLUSTER_LOG) process.stderr.write(line);
-      },
-    },
-  });
-  const closed: ConnectionClosedEvent[] = [];
-  const waiters = new Set<() => void>();
-  node.rtmp.on('connectionClosed', (e) => {
-    closed.push(e);
-    for (const w of [...waiters]) w();
-  });
+  const recorder = new NodeRecorder(id, 'CLUSTER_LOG');
+  const node = createNode(config, { logDestination: recorder.logDestination });
+  recorder.watch(node);
   await node.start();
   return {
     id,
     node,
-    logs,
-    closed,
+    logs: recorder.logs,
+    closed: recorder.closed,
     url: (path) => node.rtmpUrl(path),
-    waitForClose(pred, timeoutMs = 10_000) {
-      return new Promise((resolve, reject) => {
-        const check = (): boolean => {
-          const found = closed.find(pred);
-          if (!found) return false;
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve(found);
-          return true;
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`${id}: no matching connection close within ${timeoutMs} ms; closed: ${JSON.stringify(closed.map((c) => [c.reason, c.errorCode, c.message]))}`));
-        }, timeoutMs);
-        if (!check()) waiters.add(check);
-      });
-    },
+    waitForClose: (pred, timeoutMs) => recorder.waitForClose(pred, timeoutMs),
     metric(name, labels = {}) {
       const sample = node
         .metrics()

@@ -10,13 +10,9 @@ import { RedisRegistry } from '@rtmp-cluster/registry';
 import { RtmpServer } from '@rtmp-cluster/server';
 import pino from 'pino';
 import { freePort } from '../../support/ports.js';
+import type { InfraUrls } from './clusterInfra.js';
 
 export const RELAY_TOKEN = 'cluster-test-relay-token';
-
-export interface InfraUrls {
-  redisUrl: string;
-  natsUrl: string;
-}
 
 export interface InProcessNode<R> {
   id: string;
@@ -36,22 +32,40 @@ function logger(id: string): pino.Logger {
   return pino({ level, base: { nodeId: id } }, pino.destination(2));
 }
 
-async function infra(id: string, urls: InfraUrls, timings: { leaseMs?: number; nodeTtlMs?: number }) {
-  const registry = await RedisRegistry.connect({ url: urls.redisUrl, leaseMs: timings.leaseMs, nodeTtlMs: timings.nodeTtlMs });
-  const bus = await NatsEventBus.connect({ servers: urls.natsUrl, nodeId: id, reconnectTimeWaitMs: 100 });
-  return { registry, bus };
+/** What every role of an in-process node is built with: its identity, hub, connections and the relay credential. */
+interface NodeParts {
+  nodeId: string;
+  address: string;
+  hub: StreamHub;
+  registry: RedisRegistry;
+  bus: NatsEventBus;
+  relayToken: string;
+  logger: pino.Logger;
+  heartbeatMs: number;
 }
 
-async function serve<R extends OriginRole | EdgeRole>(
+async function startNode<R extends OriginRole | EdgeRole>(
   id: string,
-  port: number,
-  hub: StreamHub,
-  role: R,
-  registry: RedisRegistry,
-  bus: NatsEventBus,
-  log: pino.Logger,
+  urls: InfraUrls,
+  timings: { leaseMs?: number; nodeTtlMs?: number },
+  createRole: (parts: NodeParts) => R,
   playWaitMs: number,
 ): Promise<InProcessNode<R>> {
+  const port = await freePort();
+  const log = logger(id);
+  const registry = await RedisRegistry.connect({ url: urls.redisUrl, leaseMs: timings.leaseMs, nodeTtlMs: timings.nodeTtlMs });
+  const bus = await NatsEventBus.connect({ servers: urls.natsUrl, nodeId: id, reconnectTimeWaitMs: 100 });
+  const hub = new StreamHub();
+  const role = createRole({
+    nodeId: id,
+    address: `127.0.0.1:${port}`,
+    hub,
+    registry,
+    bus,
+    relayToken: RELAY_TOKEN,
+    logger: log,
+    heartbeatMs: 500,
+  });
   // Every test client comes from 127.0.0.1: lift the per-IP accept limits (bursts of 200 players).
   const server = new RtmpServer({
     hub,
@@ -86,70 +100,20 @@ async function serve<R extends OriginRole | EdgeRole>(
   };
 }
 
-export async function startOrigin(
+export function startOrigin(
   id: string,
   urls: InfraUrls,
   opts: Partial<OriginRoleOptions> & { nodeTtlMs?: number; playWaitMs?: number } = {},
 ): Promise<InProcessNode<OriginRole>> {
-  const port = await freePort();
-  const log = logger(id);
-  const { registry, bus } = await infra(id, urls, { leaseMs: opts.leaseMs, nodeTtlMs: opts.nodeTtlMs });
-  const hub = new StreamHub();
-  const role = new OriginRole({
-    nodeId: id,
-    address: `127.0.0.1:${port}`,
-    hub,
-    registry,
-    bus,
-    relayToken: RELAY_TOKEN,
-    logger: log,
-    heartbeatMs: 500,
-    ...opts,
-  });
-  return serve(id, port, hub, role, registry, bus, log, opts.playWaitMs ?? 10_000);
+  const timings = { leaseMs: opts.leaseMs, nodeTtlMs: opts.nodeTtlMs };
+  return startNode(id, urls, timings, (parts) => new OriginRole({ ...parts, ...opts }), opts.playWaitMs ?? 10_000);
 }
 
-export async function startEdge(
+export function startEdge(
   id: string,
   urls: InfraUrls,
   opts: Partial<EdgeRoleOptions> & { nodeTtlMs?: number } = {},
 ): Promise<InProcessNode<EdgeRole>> {
-  const port = await freePort();
-  const log = logger(id);
-  const { registry, bus } = await infra(id, urls, { nodeTtlMs: opts.nodeTtlMs });
-  const hub = new StreamHub();
-  const role = new EdgeRole({
-    nodeId: id,
-    address: `127.0.0.1:${port}`,
-    hub,
-    registry,
-    bus,
-    relayToken: RELAY_TOKEN,
-    logger: log,
-    heartbeatMs: 500,
-    playWaitMs: 8000,
-    ...opts,
-  });
-  return serve(id, port, hub, role, registry, bus, log, (opts.playWaitMs ?? 8000) + 2000);
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-/** Polls cond until it holds; a throwing cond counts as false (e.g. the registry is still reconnecting). */
-export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      if (await cond()) return;
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
-    }
-    await sleep(50);
-  }
+  const timings = { nodeTtlMs: opts.nodeTtlMs };
+  return startNode(id, urls, timings, (parts) => new EdgeRole({ ...parts, playWaitMs: 8000, ...opts }), (opts.playWaitMs ?? 8000) + 2000);
 }

@@ -4,12 +4,13 @@
  * stop by PID); its JSON log lines are parsed so tests can wait for what the node said.
  */
 import { existsSync } from 'node:fs';
-import path from 'node:path';
+import { CLI } from '../../support/executable.js';
 import { freePort } from '../../support/ports.js';
 import type { ClientProcess, ClientProcesses } from '../../support/rtmp-clients.js';
-import { RELAY_TOKEN, sleep, type InfraUrls } from './inProcessNodes.js';
+import { sleep } from '../../support/waitFor.js';
+import { nodeEnvironment, type InfraUrls } from './clusterInfra.js';
+import { RELAY_TOKEN } from './inProcessNodes.js';
 
-export const CLI = path.resolve(import.meta.dirname, '../../../packages/node/dist/cli.js');
 
 export interface NodeProcess {
   id: string;
@@ -40,20 +41,10 @@ export async function startNodeProcess(
     outputLimit: 4 * 1024 * 1024,
     env: {
       ...process.env,
-      RTMPC_NODE_ID: id,
-      RTMPC_RTMP_HOST: '127.0.0.1',
-      RTMPC_RTMP_PORT: String(rtmpPort),
-      RTMPC_ADVERTISE_ADDRESS: `127.0.0.1:${rtmpPort}`,
-      RTMPC_HTTP_HOST: '127.0.0.1',
-      RTMPC_HTTP_PORT: String(httpPort),
-      RTMPC_REDIS_URL: urls.redisUrl,
-      RTMPC_NATS_SERVERS: urls.natsUrl,
+      ...nodeEnvironment(id, urls, { rtmp: rtmpPort, http: httpPort }),
       RTMPC_RELAY_TOKEN: RELAY_TOKEN,
-      RTMPC_LOG_LEVEL: 'info',
-      RTMPC_DRAIN_TIMEOUT_MS: '2000',
       RTMPC_LEASE_MS: '1500',
       RTMPC_NODE_TTL_MS: '2000',
-      RTMPC_HEARTBEAT_MS: '500',
       ...env,
     },
   });

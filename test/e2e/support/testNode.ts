@@ -5,12 +5,8 @@
 import { createNode, defaultConfig, type NodeConfig, type NodeHandle } from 'rtmp-cluster';
 import type { ConnectionClosedEvent } from '@rtmp-cluster/server';
 import type { StreamHubOptions } from '@rtmp-cluster/media';
-
-export interface LogLine {
-  level: number;
-  msg: string;
-  [key: string]: unknown;
-}
+import { NodeRecorder, type LogLine } from '../../support/NodeRecorder.js';
+import { waitFor } from '../../support/waitFor.js';
 
 export interface TestNode {
   node: NodeHandle;
@@ -33,64 +29,21 @@ export async function startTestNode(overrides: Partial<NodeConfig> = {}, hubOpti
     drainTimeoutMs: 3000,
     ...overrides,
   };
-  const logs: LogLine[] = [];
-  const node = createNode(config, {
-    hubOptions,
-    logDestination: {
-      write(line: string): void {
-        try {
-          logs.push(JSON.parse(line) as LogLine);
-        } catch {
-          logs.push({ level: 0, msg: line });
-        }
-        if (process.env.E2E_LOG) process.stderr.write(line);
-      },
-    },
-  });
-  const closed: ConnectionClosedEvent[] = [];
-  const waiters = new Set<() => void>();
-  node.rtmp.on('connectionClosed', (e) => {
-    closed.push(e);
-    for (const w of [...waiters]) w();
-  });
+  const recorder = new NodeRecorder('e2e node', 'E2E_LOG');
+  const node = createNode(config, { hubOptions, logDestination: recorder.logDestination });
+  recorder.watch(node);
   await node.start();
   return {
     node,
-    logs,
-    closed,
+    logs: recorder.logs,
+    closed: recorder.closed,
     url: (path: string) => node.rtmpUrl(path),
-    waitForClose(pred, timeoutMs = 10_000) {
-      const found = closed.find(pred);
-      if (found) return Promise.resolve(found);
-      return new Promise((resolve, reject) => {
-        const check = (): void => {
-          const f = closed.find(pred);
-          if (f) {
-            clearTimeout(timer);
-            waiters.delete(check);
-            resolve(f);
-          }
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`no matching connection close within ${timeoutMs} ms; closed so far: ${JSON.stringify(closed.map((c) => [c.connId, c.reason, c.errorCode]))}`));
-        }, timeoutMs);
-        waiters.add(check);
-      });
-    },
+    waitForClose: (pred, timeoutMs) => recorder.waitForClose(pred, timeoutMs),
     stop: () => node.stop(),
   };
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
 /** Polls the hub until `key` has a publisher. */
-export async function waitLive(t: TestNode, key: string, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!t.node.hub.isLive(key)) {
-    if (Date.now() > until) throw new Error(`${key} not live after ${timeoutMs} ms`);
-    await sleep(50);
-  }
+export function waitLive(t: TestNode, key: string, timeoutMs: number): Promise<void> {
+  return waitFor(() => t.node.hub.isLive(key), timeoutMs, `${key} live`);
 }

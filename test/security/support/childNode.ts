@@ -4,13 +4,10 @@
  * the test process that generates the load.
  */
 import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { CLI, executableEnv } from '../../support/executable.js';
 import { freePort } from '../../support/ports.js';
 import type { ClientProcess, ClientProcesses } from '../../support/rtmp-clients.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-export const CLI = path.join(root, 'packages/node/dist/cli.js');
 
 export interface ChildNode {
   proc: ClientProcess;
@@ -24,18 +21,12 @@ export interface ChildNode {
   alive(): boolean;
 }
 
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('RTMPC_')) env[k] = v;
-  return { ...env, ...extra };
-}
-
 export async function startChildNode(procs: ClientProcesses, env: Record<string, string>, timeoutMs = 600_000): Promise<ChildNode> {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} missing: run npx tsc -b first`);
   const rtmpPort = await freePort();
   const httpPort = await freePort();
   const proc = procs.spawn('node', [CLI, 'all-in-one'], {
-    env: cleanEnv({
+    env: executableEnv({
       RTMPC_RTMP_HOST: '127.0.0.1',
       RTMPC_RTMP_PORT: String(rtmpPort),
       RTMPC_HTTP_HOST: '127.0.0.1',
