@@ -121,6 +121,8 @@ export const SERVERS = {
         RTMPC_CONN_RATE_PER_IP: '0',
         RTMPC_MAX_CONNECTIONS_PER_IP: '1000000',
         RTMPC_MAX_CONNECTIONS: '1000000',
+        // as deploy/Dockerfile and npm start run it
+        NODE_OPTIONS: '--max-semi-space-size=2',
       };
       return spawnServer('rtmp-cluster', process.execPath, [OUR_CLI, 'all-in-one'], { env, cwd: dir }, port, path.join(dir, 'ours.log'));
     },
