@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { SummaryLineReporter } from './test/support/SummaryLineReporter.js';
 
 // Workspace packages export their TypeScript sources under this condition, so
 // tests run against src/ while the executable runs the compiled dist/.
@@ -9,6 +10,7 @@ export default defineConfig({
   ssr: { resolve: { conditions, externalConditions: ['@rtmp-cluster/source'] } },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+    reporters: ['default', new SummaryLineReporter()],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
