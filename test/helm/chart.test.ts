@@ -1,10 +1,11 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { ConfigMap, Pod, Secret, Service } from 'kubernetes-models/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import { parse } from 'yaml';
 import { CHART_DIR, helm, KUBE_VERSION, renderChart, type K8sObject } from '../support/helm.js';
 
 const CI_VALUES = readdirSync(join(CHART_DIR, 'ci'))
@@ -155,5 +156,50 @@ describe('helm chart', () => {
     const script = pod.spec.containers[0].args.join('\n');
     expect(script).toContain('rtmp://rel-rtmp-cluster-ingest:1935/live/');
     expect(script).toContain('rtmp://rel-rtmp-cluster-edge:1935/live/');
+  });
+});
+
+describe('helm chart options', () => {
+  it('RTMPS: the certificate Secret is mounted where the node reads it, and both Services expose 1936', () => {
+    const objs = renderChart([], ['rtmps.enabled=true', 'rtmps.certSecret=live-tls']);
+    const cm = byKind(objs, 'ConfigMap')[0]!;
+    expect(cm.data).toMatchObject({ RTMPC_RTMPS_PORT: '1936', RTMPC_TLS_CERT_FILE: '/tls/tls.crt', RTMPC_TLS_KEY_FILE: '/tls/tls.key' });
+    for (const w of [one(objs, 'StatefulSet', 'origin'), one(objs, 'Deployment', 'edge')]) {
+      expect(container(w).ports).toContainEqual({ name: 'rtmps', containerPort: 1936, protocol: 'TCP' });
+      expect(container(w).volumeMounts).toContainEqual({ name: 'rtmps-cert', mountPath: '/tls', readOnly: true });
+      expect(podSpec(w).volumes).toContainEqual({ name: 'rtmps-cert', secret: { secretName: 'live-tls' } });
+    }
+    const ingest = byKind(objs, 'Service', 'origin').find((s) => s.spec.clusterIP !== 'None')!;
+    expect(ingest.spec.ports).toContainEqual({ name: 'rtmps', port: 1936, targetPort: 'rtmps', protocol: 'TCP' });
+    expect(one(objs, 'Service', 'edge').spec.ports).toContainEqual({ name: 'rtmps', port: 1936, targetPort: 'rtmps', protocol: 'TCP' });
+    expect(() => renderChart([], ['rtmps.enabled=true'])).toThrow(/rtmps.certSecret is required/);
+    expect(container(one(renderChart(), 'Deployment', 'edge')).ports.map((p: { name: string }) => p.name)).not.toContain('rtmps');
+  });
+
+  it('auth: modes in the ConfigMap, signing keys from their Secret', () => {
+    const objs = renderChart([], ['auth.publishMode=token', 'auth.playMode=token', 'auth.keysSecret=stream-keys']);
+    expect(byKind(objs, 'ConfigMap')[0]!.data).toMatchObject({ RTMPC_PUBLISH_AUTH: 'token', RTMPC_PLAY_AUTH: 'token' });
+    for (const w of [one(objs, 'StatefulSet', 'origin'), one(objs, 'Deployment', 'edge')]) {
+      expect(envValue(w, 'RTMPC_AUTH_KEYS').valueFrom.secretKeyRef).toEqual({ name: 'stream-keys', key: 'auth-keys' });
+    }
+    expect(() => renderChart([], ['auth.publishMode=sometimes'])).toThrow(/publishMode/);
+    expect(envValue(one(renderChart(), 'Deployment', 'edge'), 'RTMPC_AUTH_KEYS')).toBeUndefined();
+  });
+
+  it('the chart README documents every value', () => {
+    const readme = readFileSync(join(CHART_DIR, 'README.md'), 'utf8');
+    const values = parse(readFileSync(join(CHART_DIR, 'values.yaml'), 'utf8')) as Record<string, unknown>;
+    const missing: string[] = [];
+    const walk = (node: Record<string, unknown>, path: string[]): void => {
+      for (const [k, v] of Object.entries(node)) {
+        const p = [...path, k];
+        const documented = readme.includes(`\`${p.join('.')}\``);
+        if (documented) continue;
+        if (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length > 0) walk(v as Record<string, unknown>, p);
+        else missing.push(p.join('.'));
+      }
+    };
+    walk(values, []);
+    expect(missing).toEqual([]);
   });
 });

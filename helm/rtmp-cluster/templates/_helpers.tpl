@@ -91,6 +91,46 @@ app.kubernetes.io/component: {{ .component }}
     secretKeyRef:
       name: {{ include "rtmpc.secretName" . }}
       key: relay-token
+{{- if .Values.auth.keysSecret }}
+{{- if .Values.auth.keysSecretKey }}
+- name: RTMPC_AUTH_KEYS
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.auth.keysSecret }}
+      key: {{ .Values.auth.keysSecretKey }}
+{{- end }}
+{{- if .Values.auth.staticKeysSecretKey }}
+- name: RTMPC_AUTH_STATIC_KEYS
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.auth.keysSecret }}
+      key: {{ .Values.auth.staticKeysSecretKey }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* RTMPS: the certificate Secret mounted where RTMPC_TLS_*_FILE point. */}}
+{{- define "rtmpc.tlsVolumeMount" -}}
+{{- if .Values.rtmps.enabled }}
+- { name: rtmps-cert, mountPath: /tls, readOnly: true }
+{{- end }}
+{{- end -}}
+{{- define "rtmpc.tlsVolume" -}}
+{{- if .Values.rtmps.enabled }}
+- name: rtmps-cert
+  secret:
+    secretName: {{ required "rtmps.certSecret is required when rtmps.enabled" .Values.rtmps.certSecret }}
+{{- end }}
+{{- end -}}
+{{- define "rtmpc.tlsContainerPort" -}}
+{{- if .Values.rtmps.enabled }}
+- { name: rtmps, containerPort: 1936, protocol: TCP }
+{{- end }}
+{{- end -}}
+{{- define "rtmpc.tlsServicePort" -}}
+{{- if .Values.rtmps.enabled }}
+- { name: rtmps, port: {{ .Values.rtmps.port }}, targetPort: rtmps, protocol: TCP }
+{{- end }}
 {{- end -}}
 
 {{/* Config checksum so pods roll when the ConfigMap or Secret changes. */}}
