@@ -14,7 +14,6 @@ import { RelayPuller, type RelayPullerOptions, type RelayPullerStats, type Upstr
 import type { AccessDecision, PlayRequest, PublishRequest, StreamAccessPolicy } from '@rtmp-cluster/server';
 import { childOf, silentClusterLogger, type ClusterLogger } from './ClusterLogger.js';
 import type { ClusterMetrics } from './ClusterMetrics.js';
-import { LoadMeter } from './LoadMeter.js';
 import { MeteredRegistry } from './MeteredRegistry.js';
 import { NodePresence } from './NodePresence.js';
 import type { RoleServer } from './OriginRole.js';
@@ -79,23 +78,10 @@ export class EdgeRole implements StreamAccessPolicy {
     this.log = childOf(options.logger ?? silentClusterLogger, { component: 'edge' });
     const registry = options.metrics ? new MeteredRegistry(options.registry, options.metrics) : options.registry;
     this.locator = options.locator ?? new CachedStreamLocator(registry, { logger: this.log, ...options.locatorOptions });
-    const meter = new LoadMeter(() => {
+    this.presence = NodePresence.ofRole('edge', options, registry, () => {
       const s = this.server?.stats();
       return { connections: s?.connections ?? 0, streams: this.relays.size, bytesIn: s?.bytesIn ?? 0, bytesOut: s?.bytesOut ?? 0 };
-    });
-    this.presence = new NodePresence({
-      registry,
-      bus: options.bus,
-      metrics: options.metrics,
-      nodeId: options.nodeId,
-      role: 'edge',
-      address: options.address,
-      version: options.version,
-      load: () => meter.sample(),
-      periodMs: options.heartbeatMs,
-      ttlMs: options.nodeTtlMs,
-      logger: this.log,
-    });
+    }, this.log);
   }
 
   attachServer(server: RoleServer): void {

@@ -7,6 +7,7 @@ import type { EventBus } from '@rtmp-cluster/events';
 import { NodeHeartbeat, type NodeInfo, type NodeLoad, type NodeRegistry, type NodeRole, type NodeState } from '@rtmp-cluster/registry';
 import { childOf, type ClusterLogger } from './ClusterLogger.js';
 import { publishClusterEvent, type ClusterMetrics } from './ClusterMetrics.js';
+import { LoadMeter, type LoadCounters } from './LoadMeter.js';
 
 export interface NodePresenceOptions {
   registry: NodeRegistry;
@@ -25,7 +26,37 @@ export interface NodePresenceOptions {
   metrics?: Pick<ClusterMetrics, 'natsError'>;
 }
 
+/** What a cluster role (origin, edge) is configured with that its node record and node events need. */
+export interface RolePresenceOptions {
+  nodeId: string;
+  address: string;
+  bus: EventBus;
+  version?: string;
+  heartbeatMs?: number;
+  nodeTtlMs?: number;
+  metrics?: Pick<ClusterMetrics, 'natsError'>;
+}
+
 export class NodePresence {
+  /** The presence of an origin or edge: its options, the registry it writes to, its load as a LoadMeter reads it. */
+  static ofRole(role: NodeRole, o: RolePresenceOptions, registry: NodeRegistry, counters: () => LoadCounters, logger: ClusterLogger): NodePresence {
+    const meter = new LoadMeter(counters);
+    return new NodePresence({
+      registry,
+      bus: o.bus,
+      metrics: o.metrics,
+      nodeId: o.nodeId,
+      role,
+      address: o.address,
+      version: o.version,
+      load: () => meter.sample(),
+      periodMs: o.heartbeatMs,
+      ttlMs: o.nodeTtlMs,
+      logger,
+    });
+  }
+
+
   private readonly heartbeat: NodeHeartbeat;
   private readonly startedAt = Date.now();
   private state: NodeState = 'ready';

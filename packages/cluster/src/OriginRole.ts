@@ -22,7 +22,7 @@ import {
 import type { AccessDecision, PlayRequest, PublishRequest, StreamAccessPolicy } from '@rtmp-cluster/server';
 import { childOf, silentClusterLogger, type ClusterLogger } from './ClusterLogger.js';
 import { publishClusterEvent, type ClusterMetrics } from './ClusterMetrics.js';
-import { LoadMeter, type LoadCounters } from './LoadMeter.js';
+import type { LoadCounters } from './LoadMeter.js';
 import { MeteredRegistry } from './MeteredRegistry.js';
 import { NodePresence } from './NodePresence.js';
 import { probeOwnerAddress, type OwnerProbeResult } from './OwnerAddressProbe.js';
@@ -121,20 +121,7 @@ export class OriginRole implements StreamAccessPolicy {
       everyMs: options.infoRefreshMs,
       logger: this.log,
     });
-    const meter = new LoadMeter(() => this.loadCounters());
-    this.presence = new NodePresence({
-      registry: this.registry,
-      bus: options.bus,
-      metrics: options.metrics,
-      nodeId: options.nodeId,
-      role: 'origin',
-      address: options.address,
-      version: options.version,
-      load: () => meter.sample(),
-      periodMs: options.heartbeatMs,
-      ttlMs: options.nodeTtlMs,
-      logger: this.log,
-    });
+    this.presence = NodePresence.ofRole('origin', options, this.registry, () => this.loadCounters(), this.log);
   }
 
   /** The server this policy serves (for kicking stale sessions and load figures). */

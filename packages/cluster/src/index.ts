@@ -3,7 +3,7 @@ export type { OriginRoleOptions, OriginPlayInfo, RoleServer } from './OriginRole
 export { EdgeRole } from './EdgeRole.js';
 export type { EdgeRoleOptions, EdgeRelayOptions } from './EdgeRole.js';
 export { NodePresence } from './NodePresence.js';
-export type { NodePresenceOptions } from './NodePresence.js';
+export type { NodePresenceOptions, RolePresenceOptions } from './NodePresence.js';
 export { LoadMeter } from './LoadMeter.js';
 export type { LoadCounters } from './LoadMeter.js';
 export { silentClusterLogger } from './ClusterLogger.js';

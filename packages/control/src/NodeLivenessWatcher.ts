@@ -140,13 +140,8 @@ export class NodeLivenessWatcher {
   }
 
   private async round(): Promise<void> {
-    let records: NodeRecord[];
-    try {
-      records = await this.listNodes();
-    } catch (err) {
-      this.enterOutage(err);
-      return;
-    }
+    const records = await this.listNodesOrEnterOutage();
+    if (!records) return;
     if (this.stopped) return;
     const now = Date.now();
     const baseline = this.state === 'starting';
@@ -231,13 +226,8 @@ export class NodeLivenessWatcher {
     const stillDue = (): boolean =>
       !this.stopped && this.state === 'watching' && this.tracked.get(t.id) === t && (kind === 'down' ? t.announced === 'up' : t.announced !== 'up');
     if (!stillDue()) return;
-    let records: NodeRecord[];
-    try {
-      records = await this.listNodes();
-    } catch (err) {
-      this.enterOutage(err);
-      return;
-    }
+    const records = await this.listNodesOrEnterOutage();
+    if (!records) return;
     // Another replica's announcement may have arrived while the listing was in flight.
     if (!stillDue()) return;
     const record = records.find((r) => r.id === t.id);
@@ -276,7 +266,8 @@ export class NodeLivenessWatcher {
     this.logger.warn({ err: (err as Error)?.message ?? String(err) }, 'node liveness: registry unavailable, announcements paused');
   }
 
-  private async listNodes(): Promise<NodeRecord[]> {
+  /** The registry's node records; undefined when it did not answer in time (the watcher is then in outage). */
+  private async listNodesOrEnterOutage(): Promise<NodeRecord[] | undefined> {
     let timeout: NodeJS.Timeout | undefined;
     try {
       return await Promise.race([
@@ -285,6 +276,9 @@ export class NodeLivenessWatcher {
           timeout = setTimeout(() => reject(new Error(`node list took longer than ${this.listTimeoutMs} ms`)), this.listTimeoutMs);
         }),
       ]);
+    } catch (err) {
+      this.enterOutage(err);
+      return undefined;
     } finally {
       clearTimeout(timeout);
     }

@@ -12,6 +12,7 @@ import type { DestinationStream, Logger } from 'pino';
 import { ClusterRoleRuntime } from './ClusterRoleRuntime.js';
 import type { NodeConfig } from './config.js';
 import { HealthServer } from './HealthServer.js';
+import { localUrl } from './LocalAddress.js';
 import { createLogger } from './logger.js';
 import type { MetricSample } from './MetricsText.js';
 import type { DrainReply } from '@rtmp-cluster/control';
@@ -79,11 +80,6 @@ export const RUNNABLE_ROLES: readonly string[] = ['all-in-one', 'origin', 'edge'
 export function createNode(config: NodeConfig, options: CreateNodeOptions = {}): NodeHandle {
   if (!RUNNABLE_ROLES.includes(config.role)) throw new UnsupportedRoleError(config.role);
   return new AllInOneNode(config, options);
-}
-
-function localHost(host: string): string {
-  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
-  return host.includes(':') ? `[${host}]` : host;
 }
 
 class AllInOneNode implements NodeHandle {
@@ -280,7 +276,7 @@ class AllInOneNode implements NodeHandle {
   rtmpsUrl(path = ''): string {
     const a = this.addresses().rtmps;
     if (!a) throw new Error('RTMPS not enabled (set tlsCertFile and tlsKeyFile)');
-    return `rtmps://${localHost(a.address)}:${a.port}${path.startsWith('/') || path === '' ? path : `/${path}`}`;
+    return localUrl('rtmps', a, path);
   }
 
   addresses(): NodeAddresses {
@@ -289,13 +285,11 @@ class AllInOneNode implements NodeHandle {
   }
 
   rtmpUrl(path = ''): string {
-    const a = this.addresses().rtmp;
-    return `rtmp://${localHost(a.address)}:${a.port}${path.startsWith('/') || path === '' ? path : `/${path}`}`;
+    return localUrl('rtmp', this.addresses().rtmp, path);
   }
 
   httpUrl(path = ''): string {
-    const a = this.addresses().http;
-    return `http://${localHost(a.address)}:${a.port}${path.startsWith('/') || path === '' ? path : `/${path}`}`;
+    return localUrl('http', this.addresses().http, path);
   }
 
   metrics(): MetricSample[] {

@@ -4,8 +4,10 @@
  * Exit codes: 0 clean shutdown, 1 runtime failure, 2 bad usage or configuration.
  */
 import { runSignCommand } from '@rtmp-cluster/auth';
+import type { Logger } from 'pino';
 import { ConfigError, loadConfig, NODE_ROLES, type NodeRole } from './config.js';
-import { createNode, RUNNABLE_ROLES, type NodeHandle } from './Node.js';
+import { createNode, RUNNABLE_ROLES } from './Node.js';
+import { runNodeProcess } from './NodeProcess.js';
 import { runControlProcess } from './roles/controlRole.js';
 
 const USAGE = `usage: rtmp-cluster [${NODE_ROLES.join('|')}] [--config FILE.json]
@@ -70,17 +72,28 @@ async function main(): Promise<number> {
     return 2;
   }
 
-  let node: NodeHandle;
-  try {
-    node = createNode(config);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`rtmp-cluster: ${err.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
-  const log = node.logger;
+  return runNodeProcess({
+    create: () => {
+      const node = createNode(config);
+      exitOnUncaughtErrors(node.logger);
+      return node;
+    },
+    startFailureMessage: 'node failed to start',
+    // SIGTERM (Kubernetes rollout, scale-in) drains like the control plane's drain command: capable clients
+    // are asked to reconnect elsewhere, the rest are served until the deadline. SIGINT stops at once.
+    shutdown: (node, signal) =>
+      signal === 'SIGTERM'
+        ? node.drain().then(
+            () => node.drained().then(() => node.stop()),
+            () => node.stop(),
+          )
+        : node.stop(),
+    shutdownDeadlineMs: config.drainTimeoutMs + 5000,
+  });
+}
+
+/** An error nothing caught leaves the node in an unknown state: log it and exit rather than limp on. */
+function exitOnUncaughtErrors(log: Logger): void {
   process.on('uncaughtException', (err) => {
     log.fatal({ err }, 'uncaught exception');
     process.exit(1);
@@ -88,49 +101,6 @@ async function main(): Promise<number> {
   process.on('unhandledRejection', (err) => {
     log.fatal({ err }, 'unhandled promise rejection');
     process.exit(1);
-  });
-
-  try {
-    await node.start();
-  } catch (err) {
-    log.fatal({ err }, 'node failed to start');
-    await node.stop().catch(() => undefined);
-    return 1;
-  }
-
-  return new Promise<number>((resolve) => {
-    let signalled = false;
-    const onSignal = (signal: NodeJS.Signals): void => {
-      if (signalled) {
-        log.warn({ signal }, 'second signal: exiting now');
-        process.exit(1);
-      }
-      signalled = true;
-      log.info({ signal }, 'shutting down');
-      // Safety net: the drain has its own deadline; this catches anything that hangs past it.
-      setTimeout(() => {
-        log.error('shutdown did not finish in time: exiting');
-        process.exit(1);
-      }, config.drainTimeoutMs + 5000).unref();
-      // SIGTERM (Kubernetes rollout, scale-in) drains like the control plane's drain command: capable clients
-      // are asked to reconnect elsewhere, the rest are served until the deadline. SIGINT stops at once.
-      const stopped =
-        signal === 'SIGTERM'
-          ? node.drain().then(
-              () => node.drained().then(() => node.stop()),
-              () => node.stop(),
-            )
-          : node.stop();
-      stopped.then(
-        () => resolve(0),
-        (err: unknown) => {
-          log.error({ err }, 'shutdown failed');
-          resolve(1);
-        },
-      );
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
   });
 }
 

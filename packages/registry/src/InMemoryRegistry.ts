@@ -1,14 +1,12 @@
 import { type Clock, systemClock } from './Clock.js';
 import { RegistryError } from './errors.js';
 import { normalizeNodeInfo, validateAddress } from './nodeInfo.js';
+import { resolveRegistryTimings } from './RegistryTimings.js';
 import { formatStreamKey, parseStreamKey, validateEpoch, validateNodeId, validatePositiveMs } from './StreamKey.js';
 import {
   type ClaimRequest,
   type ClaimResult,
   type ClusterRegistry,
-  DEFAULT_EXPIRED_CLAIM_GRACE_MS,
-  DEFAULT_LEASE_MS,
-  DEFAULT_NODE_TTL_MS,
   type NodeInfo,
   type NodeRecord,
   type PublishInfo,
@@ -40,12 +38,7 @@ export class InMemoryRegistry implements ClusterRegistry {
 
   constructor(options: InMemoryRegistryOptions = {}) {
     this.clock = options.clock ?? systemClock;
-    this.nodeTtlMs = options.nodeTtlMs ?? DEFAULT_NODE_TTL_MS;
-    this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
-    this.graceMs = options.expiredClaimGraceMs ?? DEFAULT_EXPIRED_CLAIM_GRACE_MS;
-    validatePositiveMs('nodeTtlMs', this.nodeTtlMs);
-    validatePositiveMs('leaseMs', this.leaseMs);
-    validatePositiveMs('expiredClaimGraceMs', this.graceMs);
+    ({ nodeTtlMs: this.nodeTtlMs, leaseMs: this.leaseMs, expiredClaimGraceMs: this.graceMs } = resolveRegistryTimings(options));
   }
 
   async heartbeat(info: NodeInfo, ttlMs = this.nodeTtlMs): Promise<NodeRecord> {

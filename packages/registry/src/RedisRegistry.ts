@@ -2,6 +2,7 @@ import { Cluster, type ClusterNode, type ClusterOptions, Redis, type RedisOption
 import { RegistryError, RegistryUnavailableError } from './errors.js';
 import { type Logger, silentLogger } from './Logger.js';
 import { normalizeNodeInfo, validateAddress } from './nodeInfo.js';
+import { resolveRegistryTimings } from './RegistryTimings.js';
 import {
   CLAIM,
   HEARTBEAT,
@@ -19,9 +20,6 @@ import {
   type ClaimRequest,
   type ClaimResult,
   type ClusterRegistry,
-  DEFAULT_EXPIRED_CLAIM_GRACE_MS,
-  DEFAULT_LEASE_MS,
-  DEFAULT_NODE_TTL_MS,
   type NodeInfo,
   type NodeRecord,
   type PublishInfo,
@@ -104,12 +102,7 @@ export class RedisRegistry implements ClusterRegistry {
       throw new RegistryError('INVALID_ARGUMENT', 'set keyPrefix on RedisRegistryOptions, not in the ioredis options');
     }
     this.logger = options.logger ?? silentLogger;
-    this.nodeTtlMs = options.nodeTtlMs ?? DEFAULT_NODE_TTL_MS;
-    this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
-    this.graceMs = options.expiredClaimGraceMs ?? DEFAULT_EXPIRED_CLAIM_GRACE_MS;
-    validatePositiveMs('nodeTtlMs', this.nodeTtlMs);
-    validatePositiveMs('leaseMs', this.leaseMs);
-    validatePositiveMs('expiredClaimGraceMs', this.graceMs);
+    ({ nodeTtlMs: this.nodeTtlMs, leaseMs: this.leaseMs, expiredClaimGraceMs: this.graceMs } = resolveRegistryTimings(options));
     this.keys = { nodes: `${this.keyPrefix}nodes`, streams: `${this.keyPrefix}streams` };
 
     if (options.client) {

@@ -34,7 +34,7 @@ import type { Logger } from 'pino';
 import type { ConnectionCloseReason, ConnectionClosedEvent, ConnectionRole } from './ConnectionClose.js';
 import { PlayerSink, type PlayerSinkHost } from './PlayerSink.js';
 import type { ResolvedServerOptions } from './ServerOptions.js';
-import type { PlayRequest, PublishRequest } from './StreamAccessPolicy.js';
+import type { AccessDecision, PlayRequest, PublishRequest, StreamRequest } from './StreamAccessPolicy.js';
 
 export type RtmpSocket = net.Socket | tls.TLSSocket;
 
@@ -60,6 +60,15 @@ interface ActivePlay {
   started: boolean;
   waitTimer: NodeJS.Timeout | undefined;
 }
+
+/** A publish or play the connection asks the stream access policy about. */
+type PolicyQuestion = { kind: 'publish'; request: PublishRequest } | { kind: 'play'; request: PlayRequest };
+
+/** How a refused publish or play is answered when the policy gives no status code, or throws. */
+const REFUSAL = {
+  publish: { defaultCode: 'NetStream.Publish.BadName', policyFailedCode: 'NetStream.Publish.Failed', checkName: 'Publish' },
+  play: { defaultCode: 'NetStream.Play.Failed', policyFailedCode: 'NetStream.Play.Failed', checkName: 'Play' },
+} as const;
 
 export interface ConnectionInfo {
   connId: string;
@@ -390,47 +399,12 @@ export class RtmpConnection implements PlayerSinkHost {
       this.log.warn({ name: req.rawName }, 'publish refused: invalid stream name');
       return;
     }
-    const request: PublishRequest = {
-      connId: this.connId,
-      remoteAddress: this.remoteAddress,
-      app: req.app,
-      name: req.name,
-      key,
-      query: { ...req.appQuery, ...req.query },
-      nameQuery: { ...req.query },
-      appQuery: { ...req.appQuery },
-      clientIp: this.clientIp,
-      secure: this.secure,
-      tcUrl: req.tcUrl,
-      connectObject: this.connectObject,
-      publishType: req.publishType,
-    };
+    const request: PublishRequest = { ...this.streamRequest(req, key), publishType: req.publishType };
     const log = this.log.child({ stream: key });
     // Checked before asking the policy (no registry claim or webhook call for a publish that cannot start)
     // and again right before the hub takes it (other publishes may have started meanwhile).
     if (!this.checkPublisherLimit(req.streamId, key)) return;
-    let decision;
-    this.pendingDecisions++;
-    try {
-      decision = await this.host.options.policy.onPublishRequest(request);
-    } catch (err) {
-      decision = { allow: false as const, statusCode: 'NetStream.Publish.Failed', description: `Publish check failed: ${(err as Error).message}` };
-    } finally {
-      this.pendingDecisions--;
-    }
-    if (this.closed) {
-      // The claim (if the policy made one) must be released: the publish will never start.
-      if (decision.allow) this.safePolicyCall(() => this.host.options.policy.onPublishEnded?.(request));
-      return;
-    }
-    this.guard(() => {
-      if (!decision.allow) {
-        const code = decision.statusCode ?? 'NetStream.Publish.BadName';
-        this.session.rejectPublish(req.streamId, code, decision.description);
-        log.warn({ status: code }, `publish refused: ${decision.description}`);
-        if (decision.closeConnection) this.close('ACCESS_DENIED', `publish of ${key} refused: ${decision.description}`, code, true);
-        return;
-      }
+    await this.askPolicy({ kind: 'publish', request }, req.streamId, log, () => {
       if (!this.checkPublisherLimit(req.streamId, key)) {
         this.safePolicyCall(() => this.host.options.policy.onPublishEnded?.(request));
         return;
@@ -466,6 +440,64 @@ export class RtmpConnection implements PlayerSinkHost {
       }
       log.info({ publishType: req.publishType }, 'publish started');
     });
+  }
+
+  /** The fields of a publish or play request to the policy that this connection and the session know. */
+  private streamRequest(req: SessionPublishRequest | SessionPlayRequest, key: string): StreamRequest {
+    return {
+      connId: this.connId,
+      remoteAddress: this.remoteAddress,
+      app: req.app,
+      name: req.name,
+      key,
+      query: { ...req.appQuery, ...req.query },
+      nameQuery: { ...req.query },
+      appQuery: { ...req.appQuery },
+      clientIp: this.clientIp,
+      secure: this.secure,
+      tcUrl: req.tcUrl,
+      connectObject: this.connectObject,
+    };
+  }
+
+  /**
+   * Asks the policy about a publish or play and runs `allowed` in the same turn as the answer, so that
+   * nothing can close the connection in between. A policy that throws refuses; a refusal is answered with
+   * its status code and, when the policy says so, closes the connection.
+   */
+  private async askPolicy(ask: PolicyQuestion, streamId: number, log: Logger, allowed: () => void): Promise<void> {
+    const policy = this.host.options.policy;
+    const refusal = REFUSAL[ask.kind];
+    let decision: AccessDecision;
+    this.pendingDecisions++;
+    try {
+      decision = await (ask.kind === 'publish' ? policy.onPublishRequest(ask.request) : policy.onPlayRequest(ask.request));
+    } catch (err) {
+      decision = { allow: false, statusCode: refusal.policyFailedCode, description: `${refusal.checkName} check failed: ${(err as Error).message}` };
+    } finally {
+      this.pendingDecisions--;
+    }
+    if (this.closed) {
+      // The claim (if the policy made one) must be released: the publish or play will never start.
+      if (decision.allow) this.policyEnded(ask);
+      return;
+    }
+    this.guard(() => {
+      if (!decision.allow) {
+        const code = decision.statusCode ?? refusal.defaultCode;
+        if (ask.kind === 'publish') this.session.rejectPublish(streamId, code, decision.description);
+        else this.session.rejectPlay(streamId, code, decision.description);
+        log.warn({ status: code }, `${ask.kind} refused: ${decision.description}`);
+        if (decision.closeConnection) this.close('ACCESS_DENIED', `${ask.kind} of ${ask.request.key} refused: ${decision.description}`, code, true);
+        return;
+      }
+      allowed();
+    });
+  }
+
+  private policyEnded(ask: PolicyQuestion): void {
+    const policy = this.host.options.policy;
+    this.safePolicyCall(() => (ask.kind === 'publish' ? policy.onPublishEnded?.(ask.request) : policy.onPlayEnded?.(ask.request)));
   }
 
   /** false (publish refused, connection closing) when the server has its maximum of publishers */
@@ -515,43 +547,9 @@ export class RtmpConnection implements PlayerSinkHost {
       this.log.warn({ name: req.rawName }, 'play refused: invalid stream name');
       return;
     }
-    const request: PlayRequest = {
-      connId: this.connId,
-      remoteAddress: this.remoteAddress,
-      app: req.app,
-      name: req.name,
-      key,
-      query: { ...req.appQuery, ...req.query },
-      nameQuery: { ...req.query },
-      appQuery: { ...req.appQuery },
-      clientIp: this.clientIp,
-      secure: this.secure,
-      tcUrl: req.tcUrl,
-      connectObject: this.connectObject,
-      start: req.start,
-    };
+    const request: PlayRequest = { ...this.streamRequest(req, key), start: req.start };
     const log = this.log.child({ stream: key });
-    let decision;
-    this.pendingDecisions++;
-    try {
-      decision = await this.host.options.policy.onPlayRequest(request);
-    } catch (err) {
-      decision = { allow: false as const, statusCode: 'NetStream.Play.Failed', description: `Play check failed: ${(err as Error).message}` };
-    } finally {
-      this.pendingDecisions--;
-    }
-    if (this.closed) {
-      if (decision.allow) this.safePolicyCall(() => this.host.options.policy.onPlayEnded?.(request));
-      return;
-    }
-    this.guard(() => {
-      if (!decision.allow) {
-        const code = decision.statusCode ?? 'NetStream.Play.Failed';
-        this.session.rejectPlay(req.streamId, code, decision.description);
-        log.warn({ status: code }, `play refused: ${decision.description}`);
-        if (decision.closeConnection) this.close('ACCESS_DENIED', `play of ${key} refused: ${decision.description}`, code, true);
-        return;
-      }
+    await this.askPolicy({ kind: 'play', request }, req.streamId, log, () => {
       const hub = this.host.hub;
       const live = hub.isLive(key);
       if (live && !this.session.acceptPlay(req.streamId)) {

@@ -113,20 +113,7 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
   /** Opens a plain TCP listener. Resolves with its address (port 0 picks a free port). */
   async listen(port: number, host = '0.0.0.0'): Promise<AddressInfo> {
     const server = net.createServer({ noDelay: true }, (socket) => this.handleSocket(socket));
-    server.on('error', (err) => this.log.error({ err }, 'rtmp listener error'));
-    await new Promise<void>((resolve, reject) => {
-      const onError = (err: Error): void => reject(err);
-      server.once('error', onError);
-      server.listen(port, host, () => {
-        server.off('error', onError);
-        resolve();
-      });
-    });
-    this.netServers.push(server);
-    this.startSweep();
-    const addr = server.address() as AddressInfo;
-    this.log.info({ address: addr.address, port: addr.port }, 'rtmp listening');
-    return addr;
+    return this.bind(server, port, host, 'rtmp', this.netServers);
   }
 
   /**
@@ -162,7 +149,15 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
       this.log.debug({ remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`, err: err.message, code: err.code }, 'tls handshake failed');
       socket.destroy();
     });
-    server.on('error', (err) => this.log.error({ err }, 'rtmps listener error'));
+    return this.bind(server, port, host, 'rtmps', this.tlsServers);
+  }
+
+  /**
+   * Binds a listener and, once it listens, registers it in `listeners` (closed on shutdown) and starts the
+   * sweep. A bind error (port in use) rejects; later listener errors are only logged.
+   */
+  private async bind<S extends net.Server>(server: S, port: number, host: string, scheme: 'rtmp' | 'rtmps', listeners: S[]): Promise<AddressInfo> {
+    server.on('error', (err) => this.log.error({ err }, `${scheme} listener error`));
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error): void => reject(err);
       server.once('error', onError);
@@ -171,10 +166,10 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
         resolve();
       });
     });
-    this.tlsServers.push(server);
+    listeners.push(server);
     this.startSweep();
     const addr = server.address() as AddressInfo;
-    this.log.info({ address: addr.address, port: addr.port }, 'rtmps listening');
+    this.log.info({ address: addr.address, port: addr.port }, `${scheme} listening`);
     return addr;
   }
 

@@ -12,7 +12,9 @@ import { Gauge } from 'prom-client';
 import { connectClusterBackends } from '../ClusterRoleRuntime.js';
 import { ConfigError, type NodeConfig } from '../config.js';
 import { HealthServer } from '../HealthServer.js';
+import { localHost, localUrl } from '../LocalAddress.js';
 import { createLogger } from '../logger.js';
+import { runNodeProcess } from '../NodeProcess.js';
 import { NodeMetrics } from '../observability/NodeMetrics.js';
 import { eventBusDependency, PollingDependency, Readiness } from '../observability/Readiness.js';
 
@@ -38,11 +40,6 @@ export interface ControlNodeHandle {
   /** host:port for rtmpctl / grpc clients */
   grpcAddress(): string;
   httpUrl(path?: string): string;
-}
-
-function localHost(host: string): string {
-  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
-  return host.includes(':') ? `[${host}]` : host;
 }
 
 export function createControlNode(config: NodeConfig, options: ControlNodeOptions = {}): ControlNodeHandle {
@@ -171,48 +168,17 @@ class ControlNode implements ControlNodeHandle {
   }
 
   httpUrl(path = ''): string {
-    const a = this.addresses().http;
-    return `http://${localHost(a.address)}:${a.port}${path.startsWith('/') || path === '' ? path : `/${path}`}`;
+    return localUrl('http', this.addresses().http, path);
   }
 }
 
 /** The executable's control role: start, serve until SIGTERM/SIGINT, stop. Returns the exit code. */
-export async function runControlProcess(config: NodeConfig): Promise<number> {
-  let node: ControlNodeHandle;
-  try {
-    node = createControlNode(config);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`rtmp-cluster: ${err.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
-  const log = node.logger;
-  try {
-    await node.start();
-  } catch (err) {
-    log.fatal({ err }, 'control node failed to start');
-    process.stderr.write(`rtmp-cluster: control role failed to start: ${(err as Error).message}\n`);
-    await node.stop().catch(() => undefined);
-    return 1;
-  }
-  return new Promise<number>((resolve) => {
-    let signalled = false;
-    const onSignal = (signal: NodeJS.Signals): void => {
-      if (signalled) process.exit(1);
-      signalled = true;
-      log.info({ signal }, 'shutting down');
-      setTimeout(() => process.exit(1), 10_000).unref();
-      node.stop().then(
-        () => resolve(0),
-        (err: unknown) => {
-          log.error({ err }, 'shutdown failed');
-          resolve(1);
-        },
-      );
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
+export function runControlProcess(config: NodeConfig): Promise<number> {
+  return runNodeProcess({
+    create: () => createControlNode(config),
+    startFailureMessage: 'control node failed to start',
+    onStartFailure: (err) => process.stderr.write(`rtmp-cluster: control role failed to start: ${(err as Error).message}\n`),
+    shutdown: (node) => node.stop(),
+    shutdownDeadlineMs: 10_000,
   });
 }
