@@ -68,8 +68,8 @@ export class EdgeRole implements StreamAccessPolicy {
   private readonly presence: NodePresence;
   private server: RoleServer | undefined;
   private unsubscribers: Unsubscribe[] = [];
-  private readonly onSubscriberRemoved = (e: SubscriberChangedEvent): void => this.checkIdle(e.key);
-  private readonly onSubscriberAdded = (e: SubscriberChangedEvent): void => this.checkIdle(e.key);
+  /** a stream's subscriber set changed (added or removed): its relay may have become idle, or busy again */
+  private readonly onSubscriberChanged = (e: SubscriberChangedEvent): void => this.checkIdle(e.key);
   private stopping = false;
   private relaysCreated = 0;
 
@@ -99,8 +99,8 @@ export class EdgeRole implements StreamAccessPolicy {
         for (const e of this.relays.values()) e.puller.wake();
       }),
     );
-    this.o.hub.on('subscriberRemoved', this.onSubscriberRemoved);
-    this.o.hub.on('subscriberAdded', this.onSubscriberAdded);
+    this.o.hub.on('subscriberRemoved', this.onSubscriberChanged);
+    this.o.hub.on('subscriberAdded', this.onSubscriberChanged);
     try {
       await this.o.bus.flush(2000);
     } catch (err) {
@@ -118,8 +118,8 @@ export class EdgeRole implements StreamAccessPolicy {
   async stop(): Promise<void> {
     this.stopping = true;
     for (const u of this.unsubscribers.splice(0)) u();
-    this.o.hub.off('subscriberRemoved', this.onSubscriberRemoved);
-    this.o.hub.off('subscriberAdded', this.onSubscriberAdded);
+    this.o.hub.off('subscriberRemoved', this.onSubscriberChanged);
+    this.o.hub.off('subscriberAdded', this.onSubscriberChanged);
     for (const e of [...this.relays.values()]) this.teardown(e, 'edge stopping');
     await this.presence.stop();
     this.log.info({}, 'edge role stopped');

@@ -85,12 +85,6 @@ interface Claim {
   endReason?: string;
 }
 
-interface ActivePlay {
-  connId: string;
-  key: string;
-  relay: boolean;
-}
-
 export interface OriginPlayInfo {
   connId: string;
   key: string;
@@ -102,7 +96,8 @@ export class OriginRole implements StreamAccessPolicy {
   private readonly o: OriginRoleOptions;
   private readonly log: ClusterLogger;
   private readonly claims = new Map<string, Claim>();
-  private readonly plays = new Map<string, ActivePlay & { remoteAddress: string }>();
+  /** plays served now, by connection and stream (playKey) */
+  private readonly plays = new Map<string, OriginPlayInfo>();
   private server: RoleServer | undefined;
   private readonly presence: NodePresence;
   private readonly registry: ClusterRegistry;
@@ -163,7 +158,7 @@ export class OriginRole implements StreamAccessPolicy {
   activePlays(key?: string): OriginPlayInfo[] {
     return [...this.plays.values()]
       .filter((p) => key === undefined || p.key === key)
-      .map((p) => ({ connId: p.connId, key: p.key, remoteAddress: p.remoteAddress, relay: p.relay }));
+      .map((p) => ({ ...p }));
   }
 
   get isRegistered(): boolean {
@@ -247,9 +242,10 @@ export class OriginRole implements StreamAccessPolicy {
   }
 
   onPlayEnded(req: PlayRequest): void {
-    const p = this.plays.get(playKey(req));
+    const k = playKey(req);
+    const p = this.plays.get(k);
     if (!p) return;
-    this.plays.delete(playKey(req));
+    this.plays.delete(k);
     if (p.relay) this.log.info({ stream: req.key, connId: req.connId }, 'relay pull ended');
   }
 

@@ -7,6 +7,7 @@
  * timeout or a name that does not resolve proves nothing either: both are answered 'unknown'.
  */
 import net from 'node:net';
+import { parseHostPort } from '@rtmp-cluster/relay';
 
 /** 'gone': nobody listens there (process dead); 'accepting': something accepted; 'unknown': no answer or no address */
 export type OwnerProbeVerdict = 'gone' | 'accepting' | 'unknown';
@@ -21,13 +22,13 @@ export interface OwnerProbeResult {
 /** Errors that mean no process listens at the address: the kernel (or the host's router) answered for it. */
 const GONE_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH']);
 
-/** 'host:port' or '[v6]:port' → parts; undefined if the address is not usable. */
+/** 'host:port' or '[v6]:port' → parts (the relay's parser, which edges dial with); undefined if not usable. */
 export function parseOwnerAddress(address: string): { host: string; port: number } | undefined {
-  const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(address.trim());
-  if (!m) return undefined;
-  const port = Number(m[3]);
-  if (port < 1 || port > 65535) return undefined;
-  return { host: (m[1] ?? m[2])!, port };
+  try {
+    return parseHostPort(address.trim());
+  } catch {
+    return undefined;
+  }
 }
 
 /** One connect attempt to `address`, closed as soon as it is answered; never rejects, ends within timeoutMs. */

@@ -32,7 +32,6 @@ import type { Publication } from './StreamHub.js';
 import { Subscriber, type ResolvedSubscriberOptions, type SubscriberHost } from './Subscriber.js';
 import { TimestampRepairer, TimestampTrack } from './TimestampRepairer.js';
 
-const TWO_POW_32 = 4294967296;
 /** media time over which the ingress rate and frame rate are sampled */
 const RATE_WINDOW_MS = 1000;
 /** keep a payload view only if it pins little memory besides itself; else copy it before caching */
@@ -238,7 +237,7 @@ export class LiveStream implements SubscriberHost {
       return;
     }
     const ext = this.repairer.repairExtended(msg.timestamp, TimestampTrack.Audio);
-    const packet = new MediaPacket(MediaKind.Audio, ext % TWO_POW_32, ext, ownedPayload(payload), false, false);
+    const packet = new MediaPacket(MediaKind.Audio, ext, ownedPayload(payload), false, false);
     this.measure(ext, payload.length, false);
     this.gop.add(packet);
     this.fanOut(packet);
@@ -256,7 +255,7 @@ export class LiveStream implements SubscriberHost {
       return;
     }
     this.sawVideo = true;
-    const stats = (this.videoStats ??= { codec: null, width: null, height: null, frameRate: null });
+    const stats = this.ensureVideoStats();
     stats.codec = this.videoCodecs.observe(info);
     if (info.isSequenceHeader) {
       // The SPS is the truth about the picture size; metadata width/height is only a fallback.
@@ -270,7 +269,7 @@ export class LiveStream implements SubscriberHost {
     }
     const ext = this.repairer.repairExtended(msg.timestamp, TimestampTrack.Video);
     const keyframe = info.isKeyframe;
-    const packet = new MediaPacket(MediaKind.Video, ext % TWO_POW_32, ext, ownedPayload(payload), keyframe, false);
+    const packet = new MediaPacket(MediaKind.Video, ext, ownedPayload(payload), keyframe, false);
     this.measure(ext, payload.length, true);
     this.gop.add(packet);
     this.fanOut(packet);
@@ -308,7 +307,7 @@ export class LiveStream implements SubscriberHost {
     // Other data (cue points, text) rides at the current head: its own timestamps
     // are often unrelated to the media clock and must not move the timeline.
     const head = this.repairer.headExtended;
-    this.fanOut(new MediaPacket(MediaKind.Data, head % TWO_POW_32, head, payload, false, false));
+    this.fanOut(new MediaPacket(MediaKind.Data, head, payload, false, false));
   }
 
   private ingestAggregate(msg: RtmpMessage): void {
@@ -326,7 +325,7 @@ export class LiveStream implements SubscriberHost {
 
   private configPacket(kind: typeof MediaKind.Audio | typeof MediaKind.Video | typeof MediaKind.Data, payload: Buffer): MediaPacket {
     const head = this.repairer.headExtended;
-    return new MediaPacket(kind, head % TWO_POW_32, head, ownedPayload(payload), false, true);
+    return new MediaPacket(kind, head, ownedPayload(payload), false, true);
   }
 
   private rejectMalformed(err: unknown): void {
@@ -368,12 +367,16 @@ export class LiveStream implements SubscriberHost {
     }
   }
 
+  private ensureVideoStats(): VideoStats {
+    return (this.videoStats ??= { codec: null, width: null, height: null, frameRate: null });
+  }
+
   private applyDimensions(): void {
     let width: unknown = this.metadata?.['width'];
     let height: unknown = this.metadata?.['height'];
     if (this.seqDimensions !== null) ({ width, height } = this.seqDimensions);
     if (typeof width !== 'number' && typeof height !== 'number') return;
-    const stats = (this.videoStats ??= { codec: null, width: null, height: null, frameRate: null });
+    const stats = this.ensureVideoStats();
     if (typeof width === 'number') stats.width = width;
     if (typeof height === 'number') stats.height = height;
   }

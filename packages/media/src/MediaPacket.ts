@@ -5,6 +5,7 @@ export type MediaKindId = (typeof MediaKind)[keyof typeof MediaKind];
 
 const CSID_BY_KIND = [ChunkStreamId.Audio, ChunkStreamId.Video, ChunkStreamId.Data] as const;
 const TYPE_BY_KIND = [MessageType.Audio, MessageType.Video, MessageType.DataAmf0] as const;
+const TWO_POW_32 = 4294967296;
 
 /**
  * One media message as the hub fans it out: repaired timestamp, classification,
@@ -20,8 +21,6 @@ export class MediaPacket {
 
   constructor(
     readonly kind: MediaKindId,
-    /** output timestamp, uint32 */
-    readonly timestamp: number,
     /** output timestamp on the 64-bit timeline */
     readonly extendedTimestamp: number,
     readonly payload: Buffer,
@@ -30,6 +29,11 @@ export class MediaPacket {
     /** sequence header or onMetaData: state a player needs before any frame */
     readonly isConfig: boolean,
   ) {}
+
+  /** output timestamp as RTMP carries it, uint32 */
+  get timestamp(): number {
+    return this.extendedTimestamp % TWO_POW_32;
+  }
 
   encodedFor(chunkSize: number, streamId: number): Buffer {
     if (this.primary !== null) {

@@ -305,13 +305,11 @@ class AllInOneNode implements NodeHandle {
       { name: 'rtmpc_rtmp_bytes_received_total', help: 'Bytes received on RTMP connections.', kind: 'counter', value: s.bytesIn },
       { name: 'rtmpc_rtmp_bytes_sent_total', help: 'Bytes sent on RTMP connections.', kind: 'counter', value: s.bytesOut },
       { name: 'rtmpc_rtmp_connections_accepted_total', help: 'RTMP connections accepted.', kind: 'counter', value: s.connectionsAccepted },
-    ];
-    samples.push(
       { name: 'rtmpc_rtmp_connections_refused_total', help: 'RTMP connections refused at accept (limits, shutdown).', kind: 'counter', value: s.connectionsRefused },
       { name: 'rtmpc_rtmp_publishes_refused_limit_total', help: 'Publishes refused because the server had maxPublishers streams.', kind: 'counter', value: s.publishesRefused },
       { name: 'rtmpc_rtmps_connections', help: 'Open RTMP connections over TLS.', kind: 'gauge', value: s.secureConnections },
       { name: 'rtmpc_rtmps_handshake_failures_total', help: 'TLS handshakes that failed or timed out.', kind: 'counter', value: s.tlsHandshakeFailures },
-    );
+    ];
     if (this.tlsReloader) {
       samples.push(
         { name: 'rtmpc_tls_reloads_total', help: 'Certificate reloads applied.', kind: 'counter', value: this.tlsReloader.reloads },

@@ -268,7 +268,7 @@ export class RelayPuller extends EventEmitter<RelayPullerEvents> {
           this._lastResolveError = err;
           this.log.warn({ err: (err as Error).message }, 'stream lookup failed');
         }
-        if (this.isStopped()) return;
+        if (this.stopped) return;
         if (this.pendingOffer) continue;
       }
       if (!target) {
@@ -278,7 +278,7 @@ export class RelayPuller extends EventEmitter<RelayPullerEvents> {
       }
       this.poll.reset();
       const outcome = await this.pull(target);
-      if (this.isStopped()) return;
+      if (this.stopped) return;
       this.o.forget?.(this.key);
       if (this.pendingOffer) continue;
       if (outcome.started) this.retry.reset();
@@ -286,10 +286,6 @@ export class RelayPuller extends EventEmitter<RelayPullerEvents> {
       // After a stream that was running, re-resolve almost at once; repeated failures back off.
       await this.sleep(outcome.started ? Math.round(Math.random() * 50) : this.retry.next());
     }
-  }
-
-  private isStopped(): boolean {
-    return this._state === 'stopped';
   }
 
   private sleep(ms: number): Promise<void> {
@@ -356,7 +352,7 @@ export class RelayPuller extends EventEmitter<RelayPullerEvents> {
   }
 
   private upstreamStarted(conn: UpstreamConnection, target: UpstreamTarget, log: RelayLogger): void {
-    if (this.upstream !== conn || this.isStopped()) return;
+    if (this.upstream !== conn || this.stopped) return;
     if (!this.publication) {
       try {
         this.publication = this.o.hub.publish(this.key, {
@@ -389,7 +385,7 @@ export class RelayPuller extends EventEmitter<RelayPullerEvents> {
   }
 
   private upstreamEnded(target: UpstreamTarget, error: RelayError, started: boolean, log: RelayLogger): void {
-    if (this.isStopped()) return;
+    if (this.stopped) return;
     this.stopVerify();
     if (started) {
       log.warn({ code: error.code }, `upstream lost: ${error.message}; re-resolving, players kept`);

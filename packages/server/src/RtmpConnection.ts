@@ -121,7 +121,8 @@ export class RtmpConnection implements PlayerSinkHost {
   private lastPingAt = this.openedAt;
   private _bytesIn = 0;
   private _bytesOut = 0;
-  private readonly remoteAddress: string;
+  /** 'ip:port' of the peer as the socket reports it */
+  readonly remoteAddress: string;
   /** the peer's IP without the port (per-address limits, the access policy) */
   readonly clientIp: string;
   /** the connection came in over TLS */
@@ -406,7 +407,7 @@ export class RtmpConnection implements PlayerSinkHost {
     if (!this.checkPublisherLimit(req.streamId, key)) return;
     await this.askPolicy({ kind: 'publish', request }, req.streamId, log, () => {
       if (!this.checkPublisherLimit(req.streamId, key)) {
-        this.safePolicyCall(() => this.host.options.policy.onPublishEnded?.(request));
+        this.publishEnded(request);
         return;
       }
       let publication: Publication;
@@ -415,7 +416,7 @@ export class RtmpConnection implements PlayerSinkHost {
           duplicatePolicy: this.host.options.duplicatePublish,
         });
       } catch (err) {
-        this.safePolicyCall(() => this.host.options.policy.onPublishEnded?.(request));
+        this.publishEnded(request);
         if (isHubError(err) && err.code === 'STREAM_ALREADY_PUBLISHED') {
           this.session.rejectPublish(req.streamId, 'NetStream.Publish.BadName', `Already publishing: ${key}`);
           log.warn({ status: 'NetStream.Publish.BadName', errorCode: err.code }, 'publish refused: already publishing');
@@ -435,7 +436,7 @@ export class RtmpConnection implements PlayerSinkHost {
       if (!this.session.acceptPublish(req.streamId)) {
         this.publishes.delete(req.streamId);
         publication.unpublish();
-        this.safePolicyCall(() => this.host.options.policy.onPublishEnded?.(request));
+        this.publishEnded(request);
         return;
       }
       log.info({ publishType: req.publishType }, 'publish started');
@@ -496,8 +497,17 @@ export class RtmpConnection implements PlayerSinkHost {
   }
 
   private policyEnded(ask: PolicyQuestion): void {
-    const policy = this.host.options.policy;
-    this.safePolicyCall(() => (ask.kind === 'publish' ? policy.onPublishEnded?.(ask.request) : policy.onPlayEnded?.(ask.request)));
+    if (ask.kind === 'publish') this.publishEnded(ask.request);
+    else this.playEnded(ask.request);
+  }
+
+  /** Tells the policy an allowed publish is over (it releases what it acquired, e.g. the registry claim). */
+  private publishEnded(request: PublishRequest): void {
+    this.safePolicyCall(() => this.host.options.policy.onPublishEnded?.(request));
+  }
+
+  private playEnded(request: PlayRequest): void {
+    this.safePolicyCall(() => this.host.options.policy.onPlayEnded?.(request));
   }
 
   /** false (publish refused, connection closing) when the server has its maximum of publishers */
@@ -520,7 +530,7 @@ export class RtmpConnection implements PlayerSinkHost {
           if (!pub) return;
           // The hub already detached us; forget the publication so no unpublish() is needed.
           this.publishes.delete(streamId);
-          this.safePolicyCall(() => this.host.options.policy.onPublishEnded?.(pub.request));
+          this.publishEnded(pub.request);
           switch (reason) {
             case 'takeover':
               this.session.endPublish(streamId, 'NetStream.Publish.BadName', `Stream ${key} was taken over by another publisher`);
@@ -553,11 +563,11 @@ export class RtmpConnection implements PlayerSinkHost {
       const hub = this.host.hub;
       const live = hub.isLive(key);
       if (live && !this.session.acceptPlay(req.streamId)) {
-        this.safePolicyCall(() => this.host.options.policy.onPlayEnded?.(request));
+        this.playEnded(request);
         return;
       }
       if (!live && this.session.stream(req.streamId)?.state !== 'playPending') {
-        this.safePolicyCall(() => this.host.options.policy.onPlayEnded?.(request));
+        this.playEnded(request);
         return;
       }
       // A message stream that plays again (after closeStream, or a pending play the client abandoned)
@@ -573,7 +583,7 @@ export class RtmpConnection implements PlayerSinkHost {
         play.subscription = hub.subscribe(key, sink);
       } catch (err) {
         this.plays.delete(req.streamId);
-        this.safePolicyCall(() => this.host.options.policy.onPlayEnded?.(request));
+        this.playEnded(request);
         const message = err instanceof Error ? err.message : String(err);
         if (!live) this.session.rejectPlay(req.streamId, 'NetStream.Play.Failed', message);
         else this.session.sendStatus(req.streamId, 'error', 'NetStream.Play.Failed', message);
@@ -594,7 +604,7 @@ export class RtmpConnection implements PlayerSinkHost {
           this.plays.delete(req.streamId);
           p.subscription.unsubscribe();
           this.session.playNotFound(req.streamId, `No publisher for ${key} within ${waitMs} ms`);
-          this.safePolicyCall(() => this.host.options.policy.onPlayEnded?.(request));
+          this.playEnded(request);
           log.info({ waitMs }, 'play failed: stream not found');
         });
       };
@@ -622,7 +632,7 @@ export class RtmpConnection implements PlayerSinkHost {
     if (!pub) return;
     this.publishes.delete(ev.streamId);
     pub.publication.unpublish();
-    this.safePolicyCall(() => this.host.options.policy.onPublishEnded?.(pub.request));
+    this.publishEnded(pub.request);
     this.log.info({ stream: pub.key, reason: ev.reason }, 'publish ended');
   }
 
@@ -637,7 +647,7 @@ export class RtmpConnection implements PlayerSinkHost {
     this.plays.delete(streamId);
     if (play.waitTimer) clearTimeout(play.waitTimer);
     play.subscription?.unsubscribe();
-    this.safePolicyCall(() => this.host.options.policy.onPlayEnded?.(play.request));
+    this.playEnded(play.request);
     return true;
   }
 
@@ -689,7 +699,7 @@ export class RtmpConnection implements PlayerSinkHost {
       for (const pub of [...this.publishes.values()]) {
         this.publishes.delete(pub.streamId);
         pub.publication.unpublish();
-        this.safePolicyCall(() => this.host.options.policy.onPublishEnded?.(pub.request));
+        this.publishEnded(pub.request);
         this.session.endPublish(pub.streamId, 'NetStream.Unpublish.Success', 'Server shutting down');
       }
       for (const play of this.plays.values()) {
@@ -713,7 +723,7 @@ export class RtmpConnection implements PlayerSinkHost {
     const role = this.role !== 'none' ? this.role : this.lastRole;
     for (const pub of this.publishes.values()) {
       pub.publication.unpublish();
-      this.safePolicyCall(() => this.host.options.policy.onPublishEnded?.(pub.request));
+      this.publishEnded(pub.request);
     }
     this.publishes.clear();
     for (const streamId of [...this.plays.keys()]) this.endPlay(streamId);

@@ -221,7 +221,7 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
       this.connections.set(connId, conn);
       this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
       this.startSweep();
-      this.emitSafe('connectionOpened', { connId, remoteAddress: conn.info().remoteAddress });
+      this.emitSafe('connectionOpened', { connId, remoteAddress: conn.remoteAddress });
     } catch (err) {
       this.log.error({ err }, 'failed to adopt a socket');
       socket.destroy();

@@ -8,7 +8,7 @@
 import { NodePresence, LoadMeter, PublishInfoReporter, publishedCodecsOf } from '@rtmp-cluster/cluster';
 import { InMemoryEventBus, InMemoryEventHub } from '@rtmp-cluster/events';
 import type { StreamHub, StreamPublishedEvent, StreamUnpublishedEvent } from '@rtmp-cluster/media';
-import { InMemoryRegistry, StreamLease, type StreamLocation } from '@rtmp-cluster/registry';
+import { InMemoryRegistry, parseStreamKey, StreamLease, type StreamLocation } from '@rtmp-cluster/registry';
 import type { ConnectionInfo, RtmpServerStats } from '@rtmp-cluster/server';
 import type { Logger } from 'pino';
 
@@ -89,9 +89,7 @@ export class LocalCluster {
   }
 
   private async claim(key: string): Promise<void> {
-    const slash = key.indexOf('/');
-    const app = key.slice(0, slash);
-    const name = key.slice(slash + 1);
+    const { app, name } = parseStreamKey(key);
     const publisher = this.o.server.listConnections().find((c) => c.publishing.includes(key));
     const r = await this.registry.claimStream({
       app,

@@ -1,5 +1,6 @@
 import { RtmpError, isRtmpError } from '../errors.js';
 import { DEFAULT_LIMITS, MessageType, type ProtocolLimits, type RtmpMessage } from '../message.js';
+import { parseProtocolControl } from '../messages/ProtocolControl.js';
 import {
   DEFAULT_CHUNK_SIZE,
   EXTENDED_TIMESTAMP_MARKER,
@@ -298,32 +299,27 @@ export class ChunkDecoder {
   }
 
   private complete(st: InboundChunkStream): void {
-    const payload = st.payload as Buffer;
+    const msg: RtmpMessage = { csid: st.csid, type: st.type, timestamp: st.timestamp, streamId: st.streamId, payload: st.payload as Buffer };
     st.payload = null;
     this.pending -= st.length;
     // Protocol control that changes how the following chunks are read takes
     // effect here, before the next chunk header is parsed.
-    if (st.type === MessageType.SetChunkSize) {
-      const size = readControlValue(payload, 'Set Chunk Size');
-      assertValidChunkSize(size, this.limits.maxChunkSize);
-      this.inboundChunkSize = size;
-    } else if (st.type === MessageType.Abort) {
-      const target = this.streams.get(readControlValue(payload, 'Abort'));
-      if (target !== undefined && target.payload !== null) {
-        this.pending -= target.length;
-        target.payload = null;
-        target.received = 0;
+    if (st.type === MessageType.SetChunkSize || st.type === MessageType.Abort) {
+      const control = parseProtocolControl(msg);
+      if (control.kind === 'setChunkSize') {
+        assertValidChunkSize(control.size, this.limits.maxChunkSize);
+        this.inboundChunkSize = control.size;
+      } else if (control.kind === 'abort') {
+        const target = this.streams.get(control.csid);
+        if (target !== undefined && target.payload !== null) {
+          this.pending -= target.length;
+          target.payload = null;
+          target.received = 0;
+        }
       }
     }
-    this.onMessage({ csid: st.csid, type: st.type, timestamp: st.timestamp, streamId: st.streamId, payload });
+    this.onMessage(msg);
   }
-}
-
-function readControlValue(payload: Buffer, what: string): number {
-  if (payload.length < 4) {
-    throw new RtmpError('MESSAGE_MALFORMED', `${what} message has ${payload.length} bytes, needs 4`);
-  }
-  return payload.readUInt32BE(0);
 }
 
 /** Whether the `avail` (< 4) bytes at `p` are the first bytes of `value` as uint32 big-endian. */
