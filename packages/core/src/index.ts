@@ -1,0 +1,37 @@
+export { CodedError, isCodedError, qualifiedCodeOf, type CodedErrorOptions, type ErrorDomain } from './CodedError.js';
+export { type Logger, silentLogger } from './Logger.js';
+export { type Clock, systemClock, ManualClock } from './Clock.js';
+export {
+  MAX_APP_LENGTH,
+  MAX_NAME_LENGTH,
+  MAX_STREAM_KEY_LENGTH,
+  StreamKeyError,
+  isStreamKeyError,
+  splitQuery,
+  parseStreamKey,
+  rtmpStreamKey,
+  pathStreamKey,
+  formatStreamKey,
+  isValidStreamKey,
+  streamKeyOf,
+  type StreamKey,
+  type StreamKeyProblem,
+  type RtmpStreamKey,
+  type QueryParams,
+} from './StreamKey.js';
+export {
+  AddressError,
+  parseHostPort,
+  isHostPort,
+  formatHostPort,
+  bracketHost,
+  normalizeIp,
+  ipOfRemoteAddress,
+  parseIp,
+  parseCidr,
+  cidrContains,
+  CidrList,
+  addressLimitKey,
+  type HostPort,
+  type Cidr,
+} from './Address.js';
