@@ -18,4 +18,11 @@ describe('README', () => {
     expect(testCommand).toBe('npm test');
     expect(ci.trimEnd().split('\n').at(-1)).toBe(testCommand);
   });
+
+  it('tells developers how to run the suite on the Node that CI uses', () => {
+    const ci = readFileSync(resolve(ROOT, '.ci/run'), 'utf8');
+    const onPath = 'PATH="$(deploy/node-runtime.sh):$PATH"';
+    expect(ci).toContain(onPath);
+    expect(readme).toContain(onPath);
+  });
 });
