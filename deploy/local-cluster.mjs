@@ -110,6 +110,8 @@ const node = (name, role, rtmpPort, httpPort, extra = {}, opts = {}) =>
       RTMPC_NODE_ID: name,
       RTMPC_RTMP_PORT: String(rtmpPort),
       RTMPC_HTTP_PORT: String(httpPort),
+      RTMPC_WEB_HOST: '127.0.0.1',
+      RTMPC_WEB_PORT: '0',
       RTMPC_ADVERTISE_ADDRESS: `${host}:${rtmpPort}`,
       ...extra,
     },

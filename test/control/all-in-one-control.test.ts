@@ -36,6 +36,8 @@ describe('all-in-one node with the embedded control server', () => {
       rtmpPort: 0,
       httpHost: '127.0.0.1',
       httpPort: 0,
+      webHost: '127.0.0.1',
+      webPort: 0,
       grpcHost: '127.0.0.1',
       grpcPort: 0,
       advertiseAddress: '127.0.0.1:1935',

@@ -56,7 +56,7 @@ describe('grafana dashboard', () => {
   const clients: TestRtmpClient[] = [];
 
   beforeAll(async () => {
-    node = createNode({ ...defaultConfig('grafana'), rtmpHost: '127.0.0.1', rtmpPort: 0, httpHost: '127.0.0.1', httpPort: 0, logLevel: 'silent', drainTimeoutMs: 1000 });
+    node = createNode({ ...defaultConfig('grafana'), rtmpHost: '127.0.0.1', rtmpPort: 0, httpHost: '127.0.0.1', httpPort: 0, webHost: '127.0.0.1', webPort: 0, logLevel: 'silent', drainTimeoutMs: 1000 });
     await node.start();
     const pub = await TestRtmpClient.connect(node.rtmpUrl('/live'));
     clients.push(pub);

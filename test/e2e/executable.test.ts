@@ -58,7 +58,7 @@ describe('rtmp-cluster executable', () => {
     const unreachable = `redis://127.0.0.1:${await freePort()}`;
     const results = await Promise.all(
       ['origin', 'edge'].map(async (role) => procs.run('node', [CLI, role], {
-        env: executableEnv({ RTMPC_REDIS_URL: unreachable, RTMPC_RTMP_HOST: '127.0.0.1', RTMPC_RTMP_PORT: String(await freePort()), RTMPC_HTTP_HOST: '127.0.0.1', RTMPC_HTTP_PORT: String(await freePort()) }),
+        env: executableEnv({ RTMPC_REDIS_URL: unreachable, RTMPC_RTMP_HOST: '127.0.0.1', RTMPC_RTMP_PORT: String(await freePort()), RTMPC_HTTP_HOST: '127.0.0.1', RTMPC_HTTP_PORT: String(await freePort()), RTMPC_WEB_HOST: '127.0.0.1', RTMPC_WEB_PORT: '0' }),
         timeoutMs: 20_000,
       })),
     );
@@ -78,6 +78,8 @@ describe('rtmp-cluster executable', () => {
         RTMPC_RTMP_PORT: String(rtmpPort),
         RTMPC_HTTP_HOST: '127.0.0.1',
         RTMPC_HTTP_PORT: String(httpPort),
+        RTMPC_WEB_HOST: '127.0.0.1',
+        RTMPC_WEB_PORT: '0',
         RTMPC_DRAIN_TIMEOUT_MS: '5000',
         RTMPC_NODE_ID: 'cli-test',
       }),

@@ -67,6 +67,8 @@ async function boot(objs: K8sObject[], workload: K8sObject, podName: string): Pr
     RTMPC_RTMP_PORT: String(rtmpPort),
     RTMPC_HTTP_HOST: '127.0.0.1',
     RTMPC_HTTP_PORT: String(httpPort),
+    RTMPC_WEB_HOST: '127.0.0.1',
+    RTMPC_WEB_PORT: '0',
     RTMPC_GRPC_HOST: '127.0.0.1',
     RTMPC_GRPC_PORT: String(grpcPort),
   };

@@ -1,3 +1,5 @@
+import type { MediaPacket } from './MediaPacket.js';
+
 /** The onMetaData object as the publisher sent it (AMF object or ECMA array, read as a record). */
 export type StreamMetadata = Record<string, unknown>;
 
@@ -55,6 +57,11 @@ export interface StreamStartedInfo {
  */
 export interface SubscriberSink {
   readonly id: string;
+  /**
+   * How packets are serialized for this sink; absent = RTMP chunks for (chunkSize, streamId). Read once at
+   * subscribe time. Sinks whose encodings share an id share one Buffer per packet.
+   */
+  readonly encoding?: PacketEncoding;
   /** message stream id the player plays on (usually 1) */
   readonly streamId: number;
   /** outbound chunk size of the connection */
@@ -64,6 +71,17 @@ export interface SubscriberSink {
   writev(buffers: Buffer[]): void;
   onStreamStarted(info: StreamStartedInfo): void;
   onStreamStopped(reason: StreamStopReason): void;
+}
+
+/**
+ * A wire format the hub serializes packets into for a group of sinks (RTMP chunks, FLV tags, ...). Each packet
+ * is encoded at most once per encoding id and the Buffer is shared by every sink of that id.
+ */
+export interface PacketEncoding {
+  /** equal ids mean equal bytes: 'rtmp:<chunkSize>:<streamId>', 'flv', ... */
+  readonly id: string;
+  /** the bytes for one packet, or null when this format does not carry it (the sinks skip it) */
+  encode(packet: MediaPacket): Buffer | null;
 }
 
 export interface GopCacheOptions {

@@ -14,6 +14,7 @@ import type {
   AudioStats,
   DuplicatePublishPolicy,
   GopCacheOptions,
+  PacketEncoding,
   PublisherCloseReason,
   PublisherSource,
   StreamHubEvents,
@@ -26,7 +27,7 @@ import type {
   VideoStats,
 } from './HubTypes.js';
 import { GopCache } from './GopCache.js';
-import { MediaKind, MediaPacket } from './MediaPacket.js';
+import { MediaKind, MediaPacket, RtmpChunkEncoding } from './MediaPacket.js';
 import type { MergedFlushScheduler } from './MergedFlushScheduler.js';
 import type { Publication } from './StreamHub.js';
 import { Subscriber, type ResolvedSubscriberOptions, type SubscriberHost } from './Subscriber.js';
@@ -50,8 +51,7 @@ export interface StreamHost {
 
 /** A sink group shares one encoding of every packet. */
 interface SinkGroup {
-  readonly chunkSize: number;
-  readonly streamId: number;
+  readonly encoding: PacketEncoding;
   /** replaced, never mutated, so a fan-out loop in progress is not disturbed */
   members: Subscriber[];
 }
@@ -409,12 +409,12 @@ export class LiveStream implements SubscriberHost {
     for (let g = 0; g < groups.length; g++) {
       const group = groups[g]!;
       const members = group.members;
-      let buf: Buffer | null = null;
+      let buf: Buffer | null | undefined;
       for (let i = 0; i < members.length; i++) {
         const sub = members[i]!;
         if (!sub.admit(packet)) continue;
-        if (buf === null) buf = packet.encodedFor(group.chunkSize, group.streamId);
-        sub.enqueue(buf);
+        if (buf === undefined) buf = packet.encodedWith(group.encoding);
+        if (buf !== null) sub.enqueue(buf);
       }
     }
   }
@@ -422,14 +422,7 @@ export class LiveStream implements SubscriberHost {
   // ---- subscriber side ----
 
   addSubscriber(sink: SubscriberSink, options: ResolvedSubscriberOptions): Subscriber {
-    const chunkSize = sink.chunkSize;
-    const streamId = sink.streamId;
-    if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > 0x7fffffff) {
-      throw new HubError('INVALID_SINK', `sink '${sink.id}' has an invalid chunk size ${chunkSize}`);
-    }
-    if (!Number.isInteger(streamId) || streamId < 0 || streamId > 0xffffffff) {
-      throw new HubError('INVALID_SINK', `sink '${sink.id}' has an invalid message stream id ${streamId}`);
-    }
+    const encoding = sink.encoding ?? rtmpEncodingOf(sink);
     for (const group of this.groups) {
       for (const member of group.members) {
         if (member.sink === sink) {
@@ -437,10 +430,10 @@ export class LiveStream implements SubscriberHost {
         }
       }
     }
-    const sub = new Subscriber(this, sink, options);
-    let group = this.groups.find((g) => g.chunkSize === chunkSize && g.streamId === streamId);
+    const sub = new Subscriber(this, sink, encoding, options);
+    let group = this.groups.find((g) => g.encoding.id === encoding.id);
     if (group === undefined) {
-      group = { chunkSize, streamId, members: [] };
+      group = { encoding, members: [] };
       this.groups = [...this.groups, group];
     }
     group.members = [...group.members, sub];
@@ -457,7 +450,7 @@ export class LiveStream implements SubscriberHost {
   removeSubscriber(sub: Subscriber): void {
     if (sub.isClosed) return;
     sub.markClosed();
-    const group = this.groups.find((g) => g.chunkSize === sub.chunkSize && g.streamId === sub.streamId);
+    const group = this.groups.find((g) => g.encoding.id === sub.encoding.id);
     if (group !== undefined) {
       group.members = group.members.filter((m) => m !== sub);
       if (group.members.length === 0) this.groups = this.groups.filter((g) => g !== group);
@@ -539,6 +532,17 @@ export class LiveStream implements SubscriberHost {
   subscriberStats(): SubscriberStats[] {
     return this.allSubscribers().map((s) => s.stats());
   }
+}
+
+function rtmpEncodingOf(sink: SubscriberSink): RtmpChunkEncoding {
+  const { chunkSize, streamId } = sink;
+  if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > 0x7fffffff) {
+    throw new HubError('INVALID_SINK', `sink '${sink.id}' has an invalid chunk size ${chunkSize}`);
+  }
+  if (!Number.isInteger(streamId) || streamId < 0 || streamId > 0xffffffff) {
+    throw new HubError('INVALID_SINK', `sink '${sink.id}' has an invalid message stream id ${streamId}`);
+  }
+  return new RtmpChunkEncoding(chunkSize, streamId);
 }
 
 function isRecord(value: unknown): boolean {

@@ -1,4 +1,5 @@
 import { ChunkStreamId, encodeMessageShared, MessageType } from '@rtmp-cluster/rtmp';
+import type { PacketEncoding } from './HubTypes.js';
 
 export const MediaKind = { Audio: 0, Video: 1, Data: 2 } as const;
 export type MediaKindId = (typeof MediaKind)[keyof typeof MediaKind];
@@ -7,17 +8,40 @@ const CSID_BY_KIND = [ChunkStreamId.Audio, ChunkStreamId.Video, ChunkStreamId.Da
 const TYPE_BY_KIND = [MessageType.Audio, MessageType.Video, MessageType.DataAmf0] as const;
 const TWO_POW_32 = 4294967296;
 
+/** RTMP chunks for one (chunk size, message stream id): the encoding of every RTMP player. */
+export class RtmpChunkEncoding implements PacketEncoding {
+  readonly id: string;
+  constructor(
+    readonly chunkSize: number,
+    readonly streamId: number,
+  ) {
+    this.id = `rtmp:${chunkSize}:${streamId}`;
+  }
+
+  encode(packet: MediaPacket): Buffer {
+    return encodeMessageShared(
+      {
+        csid: CSID_BY_KIND[packet.kind],
+        type: TYPE_BY_KIND[packet.kind],
+        timestamp: packet.timestamp,
+        streamId: this.streamId,
+        payload: packet.payload,
+      },
+      this.chunkSize,
+    );
+  }
+}
+
 /**
  * One media message as the hub fans it out: repaired timestamp, classification,
- * and its chunk encodings. Encoding happens at most once per (chunk size,
- * message stream id); nearly every player uses the same pair, so that one is
- * kept in plain fields and only unusual pairs pay for a Map.
+ * and its encodings (RTMP chunks, FLV tags...). Encoding happens at most once per
+ * encoding id; nearly every packet goes out in one or two formats, so the first
+ * is kept in plain fields and only further ones pay for a Map.
  */
 export class MediaPacket {
-  private primaryChunkSize = 0;
-  private primaryStreamId = -1;
+  private primaryId: string | null = null;
   private primary: Buffer | null = null;
-  private others: Map<string, Buffer> | null = null;
+  private others: Map<string, Buffer | null> | null = null;
 
   constructor(
     readonly kind: MediaKindId,
@@ -35,35 +59,21 @@ export class MediaPacket {
     return this.extendedTimestamp % TWO_POW_32;
   }
 
-  encodedFor(chunkSize: number, streamId: number): Buffer {
-    if (this.primary !== null) {
-      if (chunkSize === this.primaryChunkSize && streamId === this.primaryStreamId) return this.primary;
-    } else {
-      this.primary = this.encode(chunkSize, streamId);
-      this.primaryChunkSize = chunkSize;
-      this.primaryStreamId = streamId;
+  /** This packet in `encoding`'s format (null: the format does not carry it), encoded once and shared. */
+  encodedWith(encoding: PacketEncoding): Buffer | null {
+    const id = encoding.id;
+    if (this.primaryId === id) return this.primary;
+    if (this.primaryId === null) {
+      this.primaryId = id;
+      this.primary = encoding.encode(this);
       return this.primary;
     }
-    const variant = `${chunkSize}:${streamId}`;
     this.others ??= new Map();
-    let buf = this.others.get(variant);
+    let buf = this.others.get(id);
     if (buf === undefined) {
-      buf = this.encode(chunkSize, streamId);
-      this.others.set(variant, buf);
+      buf = encoding.encode(this);
+      this.others.set(id, buf);
     }
     return buf;
-  }
-
-  private encode(chunkSize: number, streamId: number): Buffer {
-    return encodeMessageShared(
-      {
-        csid: CSID_BY_KIND[this.kind],
-        type: TYPE_BY_KIND[this.kind],
-        timestamp: this.timestamp,
-        streamId,
-        payload: this.payload,
-      },
-      chunkSize,
-    );
   }
 }

@@ -1,4 +1,4 @@
-import type { StreamStartedInfo, StreamStopReason, SubscriberSink, SubscriberStats } from './HubTypes.js';
+import type { PacketEncoding, StreamStartedInfo, StreamStopReason, SubscriberSink, SubscriberStats } from './HubTypes.js';
 import type { Flushable } from './MergedFlushScheduler.js';
 import { MediaKind, type MediaPacket } from './MediaPacket.js';
 import type { Subscription } from './StreamHub.js';
@@ -35,8 +35,6 @@ export interface ResolvedSubscriberOptions {
  * stays bounded by the budget (plus the join burst) and nobody else waits.
  */
 export class Subscriber implements Subscription, Flushable {
-  readonly chunkSize: number;
-  readonly streamId: number;
   flushPending = false;
   private queue: Buffer[] = [];
   private queuedBytes = 0;
@@ -59,11 +57,9 @@ export class Subscriber implements Subscription, Flushable {
   constructor(
     private readonly host: SubscriberHost,
     readonly sink: SubscriberSink,
+    readonly encoding: PacketEncoding,
     private readonly options: ResolvedSubscriberOptions,
-  ) {
-    this.chunkSize = sink.chunkSize;
-    this.streamId = sink.streamId;
-  }
+  ) {}
 
   get key(): string {
     return this.host.key;
@@ -219,13 +215,17 @@ export class Subscriber implements Subscription, Flushable {
     if (this.configStale) {
       this.configStale = false;
       // Sequence headers changed while dropping: the player needs the new ones before the keyframe.
-      for (const p of this.host.configPackets()) this.enqueue(p.encodedFor(this.chunkSize, this.streamId));
+      for (const p of this.host.configPackets()) {
+        const buf = p.encodedWith(this.encoding);
+        if (buf !== null) this.enqueue(buf);
+      }
     }
     this.host.recovered(this, dropped, this.episodeStartedAt);
   }
 
   private pushBuffer(buffers: Buffer[], p: MediaPacket): number {
-    const buf = p.encodedFor(this.chunkSize, this.streamId);
+    const buf = p.encodedWith(this.encoding);
+    if (buf === null) return 0;
     buffers.push(buf);
     return buf.length;
   }

@@ -5,7 +5,8 @@
  */
 import type { AddressInfo } from 'node:net';
 import { StreamHub, type StreamHubOptions } from '@rtmp-cluster/media';
-import { RtmpServer, TlsCertificateReloader, loadTlsFiles, type RtmpServerStats, type StreamAccessPolicy } from '@rtmp-cluster/server';
+import { AllowAllAccessPolicy, RtmpServer, TlsCertificateReloader, loadTlsFiles, type RtmpServerStats, type StreamAccessPolicy } from '@rtmp-cluster/server';
+import { trustedProxyList, WebService } from '@rtmp-cluster/web';
 import { AccessPolicy } from '@rtmp-cluster/auth';
 import { AuthAccessPolicy } from './AuthAccessPolicy.js';
 import type { DestinationStream, Logger } from 'pino';
@@ -27,6 +28,8 @@ export interface NodeAddresses {
   http: AddressInfo;
   /** the RTMPS listener, when tlsCertFile/tlsKeyFile are configured */
   rtmps?: AddressInfo;
+  /** the public web listener (HTTP-FLV, WS-FLV, LL-HLS, /play) of a node that serves players */
+  web?: AddressInfo;
 }
 
 export interface CreateNodeOptions {
@@ -45,6 +48,8 @@ export interface NodeHandle {
   readonly logger: Logger;
   readonly hub: StreamHub;
   readonly rtmp: RtmpServer;
+  /** the web listener's routes, play gate and viewers; undefined on an origin that serves no players */
+  readonly web: WebService | undefined;
   readonly state: NodeState;
   start(): Promise<NodeAddresses>;
   /** graceful: not ready, stop accepting, drain RTMP within config.drainTimeoutMs, close everything */
@@ -55,6 +60,8 @@ export interface NodeHandle {
   /** rtmps://127.0.0.1:<port> (throws when RTMPS is not enabled) */
   rtmpsUrl(path?: string): string;
   httpUrl(path?: string): string;
+  /** http://127.0.0.1:<web port> (throws when the node has no web listener) */
+  webUrl(path?: string): string;
   metrics(): MetricSample[];
   /** operators' side: Prometheus metrics, readiness checks, drain, node commands, all-in-one control server */
   readonly ops: NodeOperations;
@@ -77,6 +84,11 @@ export class UnsupportedRoleError extends Error {
 /** Roles createNode can build. */
 export const RUNNABLE_ROLES: readonly string[] = ['all-in-one', 'origin', 'edge'];
 
+/** Edges and all-in-one nodes serve players; an origin does when RTMPC_ORIGIN_ALLOW_PLAYERS allows. */
+function servesPlayers(config: NodeConfig): boolean {
+  return config.role === 'edge' || config.role === 'all-in-one' || (config.role === 'origin' && config.originAllowPlayers);
+}
+
 export function createNode(config: NodeConfig, options: CreateNodeOptions = {}): NodeHandle {
   if (!RUNNABLE_ROLES.includes(config.role)) throw new UnsupportedRoleError(config.role);
   return new AllInOneNode(config, options);
@@ -86,6 +98,7 @@ class AllInOneNode implements NodeHandle {
   readonly logger: Logger;
   readonly hub: StreamHub;
   readonly rtmp: RtmpServer;
+  readonly web: WebService | undefined;
   private readonly health: HealthServer;
   /** origin/edge: registry, event bus and the role policy */
   readonly cluster: ClusterRoleRuntime | undefined;
@@ -125,10 +138,11 @@ class AllInOneNode implements NodeHandle {
             { logger: this.logger, next: this.cluster?.policy },
           )
         : undefined;
+    const policy = options.policy ?? this.authPolicy ?? this.cluster?.policy;
     this.rtmp = new RtmpServer({
       hub: this.hub,
       logger: this.logger,
-      policy: options.policy ?? this.authPolicy ?? this.cluster?.policy,
+      policy,
       maxConnectionsPerIp: config.maxConnectionsPerIp,
       connectionRatePerIp: config.connRatePerIp,
       connectionBurstPerIp: config.connBurstPerIp,
@@ -143,6 +157,21 @@ class AllInOneNode implements NodeHandle {
       limits: { maxMessageSize: config.maxMessageSize },
       duplicatePublish: config.duplicatePublish,
     });
+    // Web viewers go through the same policy as RTMP players: auth, the edge's relay pull, the publisher wait.
+    this.web = servesPlayers(config)
+      ? new WebService({
+          hub: this.hub,
+          policy: policy ?? new AllowAllAccessPolicy(),
+          playWaitMs: config.playWaitMs,
+          logger: this.logger,
+          allowedOrigins: config.webAllowedOrigins,
+          trustedProxies: trustedProxyList(config.webTrustedProxies),
+          maxConnectionsPerIp: config.maxConnectionsPerIp,
+          connectionRatePerIp: config.connRatePerIp,
+          connectionBurstPerIp: config.connBurstPerIp,
+          maxConnections: config.maxConnections,
+        })
+      : undefined;
     this.health = new HealthServer({
       host: config.httpHost,
       port: config.httpPort,
@@ -208,6 +237,7 @@ class AllInOneNode implements NodeHandle {
       this.addrs = { rtmp, http };
       const rtmps = await this.startRtmps();
       if (rtmps) this.addrs.rtmps = rtmps;
+      if (this.web) this.addrs.web = await this.web.listen(this.config.webPort, this.config.webHost);
       await this.ops.startLocal();
       this._state = 'running';
       this.logger.info(
@@ -218,6 +248,7 @@ class AllInOneNode implements NodeHandle {
     } catch (err) {
       this._state = 'stopped';
       await this.rtmp.close().catch(() => undefined);
+      await this.web?.close().catch(() => undefined);
       await this.cluster?.stop().catch(() => undefined);
       await this.ops.close().catch(() => undefined);
       await this.health.close().catch(() => undefined);
@@ -241,6 +272,7 @@ class AllInOneNode implements NodeHandle {
     // The drain's steps without its wait (or the end of a drain in progress): announce, ReconnectRequest,
     // everybody told and given drainTimeoutMs to close, then claims, relays and the node record go.
     await this.ops.drainer.stopNow();
+    await this.web?.close();
     await this.ops.close();
     this.hub.close();
     await this.health.close();
@@ -290,6 +322,12 @@ class AllInOneNode implements NodeHandle {
 
   httpUrl(path = ''): string {
     return localUrl('http', this.addresses().http, path);
+  }
+
+  webUrl(path = ''): string {
+    const a = this.addresses().web;
+    if (!a) throw new Error(`no web listener on this ${this.config.role} (RTMPC_ORIGIN_ALLOW_PLAYERS=false)`);
+    return localUrl('http', a, path);
   }
 
   metrics(): MetricSample[] {

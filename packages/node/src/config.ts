@@ -25,6 +25,13 @@ export interface NodeConfig {
   advertiseAddress: string;
   httpHost: string;
   httpPort: number;
+  /** the public web listener for players (HTTP-FLV, WS-FLV, LL-HLS, /play); 0 = any free port */
+  webHost: string;
+  webPort: number;
+  /** page origins allowed to use the web listener; [] = any */
+  webAllowedOrigins: string[];
+  /** addresses/CIDRs of proxies whose X-Forwarded-For names the client */
+  webTrustedProxies: string[];
   redisUrl: string;
   natsServers: string[];
   grpcHost: string;
@@ -150,6 +157,10 @@ const url = (schemes: string[]): z.ZodType =>
       return false;
     }
   });
+/** 'a, b,c' (env) or ["a","b"] (file) */
+const commaList = (item: z.ZodType): z.ZodType =>
+  z.preprocess((v: Raw) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter((s) => s.length > 0) : v), z.array(item));
+const cidr = z.string().trim().regex(/^[0-9A-Fa-f:.]+(\/\d{1,3})?$/);
 const urlList = z.preprocess(
   (v: Raw) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter((s) => s.length > 0) : v),
   z.array(url(['nats:', 'tls:', 'ws:', 'wss:'])).min(1),
@@ -163,6 +174,20 @@ const SETTINGS: Setting[] = [
   { key: 'advertiseAddress', env: 'RTMPC_ADVERTISE_ADDRESS', expected: 'host:port', schema: hostPort },
   { key: 'httpHost', env: 'RTMPC_HTTP_HOST', expected: 'a host name or IP address', schema: nonEmpty },
   { key: 'httpPort', env: 'RTMPC_HTTP_PORT', expected: 'an integer 1-65535', schema: intSetting(1, 65535) },
+  { key: 'webHost', env: 'RTMPC_WEB_HOST', expected: 'a host name or IP address', schema: nonEmpty },
+  { key: 'webPort', env: 'RTMPC_WEB_PORT', expected: 'an integer 0-65535 (0 = any free port)', schema: intSetting(0, 65535) },
+  {
+    key: 'webAllowedOrigins',
+    env: 'RTMPC_WEB_ALLOWED_ORIGINS',
+    expected: "comma-separated origins (https://site.example) or '*'",
+    schema: commaList(z.string().regex(/^(\*|https?:\/\/[^\s/]+)$/)),
+  },
+  {
+    key: 'webTrustedProxies',
+    env: 'RTMPC_WEB_TRUSTED_PROXIES',
+    expected: 'comma-separated IP addresses or CIDRs (10.0.0.0/8)',
+    schema: commaList(cidr),
+  },
   { key: 'redisUrl', env: 'RTMPC_REDIS_URL', expected: 'a redis:// or rediss:// URL', schema: url(['redis:', 'rediss:']) },
   { key: 'natsServers', env: 'RTMPC_NATS_SERVERS', expected: 'comma-separated nats:// URLs', schema: urlList },
   { key: 'grpcHost', env: 'RTMPC_GRPC_HOST', expected: 'a host name or IP address', schema: nonEmpty },
@@ -229,6 +254,10 @@ export function defaultConfig(hostname: string = os.hostname()): NodeConfig {
     advertiseAddress: `${hostname}:1935`,
     httpHost: '0.0.0.0',
     httpPort: 8080,
+    webHost: '0.0.0.0',
+    webPort: 8000,
+    webAllowedOrigins: [],
+    webTrustedProxies: [],
     redisUrl: 'redis://127.0.0.1:6379',
     natsServers: ['nats://127.0.0.1:4222'],
     grpcHost: '0.0.0.0',

@@ -14,7 +14,7 @@ afterEach(async () => {
 });
 
 function config(over: Partial<NodeConfig> = {}): NodeConfig {
-  return { ...defaultConfig('t'), rtmpHost: '127.0.0.1', rtmpPort: 0, httpHost: '127.0.0.1', httpPort: 0, logLevel: 'silent', ...over };
+  return { ...defaultConfig('t'), rtmpHost: '127.0.0.1', rtmpPort: 0, httpHost: '127.0.0.1', httpPort: 0, webHost: '127.0.0.1', webPort: 0, logLevel: 'silent', ...over };
 }
 
 describe('createNode', () => {

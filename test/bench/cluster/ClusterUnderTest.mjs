@@ -202,6 +202,8 @@ export class ClusterUnderTest {
       RTMPC_ADVERTISE_ADDRESS: `${HOST}:${rtmpPort}`,
       RTMPC_HTTP_HOST: HOST,
       RTMPC_HTTP_PORT: String(httpPort),
+      RTMPC_WEB_HOST: '127.0.0.1',
+      RTMPC_WEB_PORT: '0',
       RTMPC_REDIS_URL: this.redisUrl,
       RTMPC_NATS_SERVERS: this.natsUrl,
       ...this.o.nodeEnv,

@@ -111,6 +111,8 @@ export const SERVERS = {
         RTMPC_RTMP_PORT: String(port),
         RTMPC_HTTP_HOST: '127.0.0.1',
         RTMPC_HTTP_PORT: String(await freePort()),
+        RTMPC_WEB_HOST: '127.0.0.1',
+        RTMPC_WEB_PORT: '0',
         RTMPC_GRPC_HOST: '127.0.0.1',
         RTMPC_GRPC_PORT: String(await freePort()),
         RTMPC_CHUNK_SIZE: '4096',

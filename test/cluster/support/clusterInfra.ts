@@ -50,6 +50,8 @@ export function nodeEnvironment(id: string, urls: InfraUrls, ports: { rtmp: numb
     RTMPC_ADVERTISE_ADDRESS: `127.0.0.1:${ports.rtmp}`,
     RTMPC_HTTP_HOST: '127.0.0.1',
     RTMPC_HTTP_PORT: String(ports.http),
+    RTMPC_WEB_HOST: '127.0.0.1',
+    RTMPC_WEB_PORT: '0',
     RTMPC_REDIS_URL: urls.redisUrl,
     RTMPC_NATS_SERVERS: urls.natsUrl,
     RTMPC_LOG_LEVEL: 'info',

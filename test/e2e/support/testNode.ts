@@ -25,6 +25,8 @@ export async function startTestNode(overrides: Partial<NodeConfig> = {}, hubOpti
     rtmpPort: 0,
     httpHost: '127.0.0.1',
     httpPort: 0,
+    webHost: '127.0.0.1',
+    webPort: 0,
     logLevel: 'info',
     drainTimeoutMs: 3000,
     ...overrides,

@@ -10,6 +10,7 @@
  */
 import { StreamHub, type Publication, type StreamHubOptions, type Subscription } from '@rtmp-cluster/media';
 import type {
+  PacketEncoding,
   PublishOptions,
   PublisherSource,
   StreamStartedInfo,
@@ -81,6 +82,9 @@ class ProbedSink implements SubscriberSink {
   }
   get chunkSize(): number {
     return this.inner.chunkSize;
+  }
+  get encoding(): PacketEncoding | undefined {
+    return this.inner.encoding;
   }
   get pendingBytes(): number {
     return this.inner.pendingBytes;

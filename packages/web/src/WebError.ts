@@ -1,0 +1,37 @@
+/** Why the web listener refused a request; the code is stable (logs, tests), the status is what HTTP says. */
+export type WebErrorCode =
+  | 'NOT_FOUND'
+  | 'BAD_REQUEST'
+  | 'METHOD_NOT_ALLOWED'
+  | 'ORIGIN_NOT_ALLOWED'
+  | 'TOO_MANY_REQUESTS'
+  | 'UNAUTHORIZED'
+  | 'STREAM_NOT_FOUND'
+  | 'UNAVAILABLE';
+
+const STATUS: Record<WebErrorCode, number> = {
+  NOT_FOUND: 404,
+  BAD_REQUEST: 400,
+  METHOD_NOT_ALLOWED: 405,
+  ORIGIN_NOT_ALLOWED: 403,
+  TOO_MANY_REQUESTS: 429,
+  UNAUTHORIZED: 403,
+  STREAM_NOT_FOUND: 404,
+  UNAVAILABLE: 503,
+};
+
+export class WebError extends Error {
+  override readonly name = 'WebError';
+  readonly status: number;
+  constructor(
+    readonly code: WebErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.status = STATUS[code];
+  }
+}
+
+export function isWebError(err: unknown): err is WebError {
+  return err instanceof WebError;
+}

@@ -1,0 +1,47 @@
+/**
+ * The web side of a node that serves players: the listener, its route table, the play gate (auth, edge
+ * pull, publisher wait) and the viewer registry, with the built-in routes registered. Other protocols
+ * (LL-HLS) add their routes to `router` and their viewers to `viewers` before listen().
+ */
+import type { AddressInfo } from 'node:net';
+import type { StreamHub } from '@rtmp-cluster/media';
+import type { StreamAccessPolicy } from '@rtmp-cluster/server';
+import type { Logger } from 'pino';
+import { PlayGate } from './PlayGate.js';
+import { WebRouter } from './WebRouter.js';
+import { WebServer, type WebServerOptions } from './WebServer.js';
+import { WebViewers } from './WebViewers.js';
+
+export interface WebServiceOptions extends Omit<WebServerOptions, 'router'> {
+  hub: StreamHub;
+  policy: StreamAccessPolicy;
+  playWaitMs: number;
+}
+
+export class WebService {
+  readonly router = new WebRouter();
+  readonly gate: PlayGate;
+  readonly viewers = new WebViewers();
+  readonly server: WebServer;
+
+  constructor(readonly options: WebServiceOptions) {
+    this.gate = new PlayGate({ hub: options.hub, policy: options.policy, playWaitMs: options.playWaitMs });
+    this.server = new WebServer({ ...options, router: this.router });
+  }
+
+  get hub(): StreamHub {
+    return this.options.hub;
+  }
+
+  get logger(): Logger {
+    return this.options.logger;
+  }
+
+  listen(port: number, host: string): Promise<AddressInfo> {
+    return this.server.listen(port, host);
+  }
+
+  close(): Promise<void> {
+    return this.server.close();
+  }
+}

@@ -1,0 +1,14 @@
+export { WebServer } from './WebServer.js';
+export type { WebServerOptions, TrustedProxies } from './WebServer.js';
+export { WebRouter } from './WebRouter.js';
+export type { WebRoute, WebRequestContext, WebHttpContext, WebUpgradeContext, RouteMatch } from './WebRoute.js';
+export { WebError, isWebError } from './WebError.js';
+export type { WebErrorCode } from './WebError.js';
+export { CorsPolicy } from './CorsPolicy.js';
+export { PlayGate } from './PlayGate.js';
+export type { PlayGateOptions, PlayGrant, WebProtocol } from './PlayGate.js';
+export { WebService } from './WebService.js';
+export type { WebServiceOptions } from './WebService.js';
+export { WebViewers, WEB_PROTOCOLS } from './WebViewers.js';
+export type { WebViewerInfo, WebViewerCounters, WebViewerSnapshot, ProtocolTotals } from './WebViewers.js';
+export { trustedProxyList } from './TrustedProxyList.js';
