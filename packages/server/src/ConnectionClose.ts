@@ -1,4 +1,5 @@
 import type { RtmpErrorCode } from '@rtmp-cluster/rtmp';
+import type { Logger } from 'pino';
 
 /**
  * Why the server closed (or lost) a connection. Stable codes: logs, metrics and tests match on them.
@@ -53,4 +54,17 @@ export class ConnectionError extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * The close log line: peers leaving and draining are normal (info); TCP health checks of load balancers
+ * connect and close without a byte (debug: not worth a warning); everything else is a warning naming the
+ * reason and its error code.
+ */
+export function logConnectionClosed(log: Logger, event: ConnectionClosedEvent): void {
+  const { reason, errorCode, message, phase, role, streams, bytesIn, bytesOut } = event;
+  const fields = { reason, errorCode, phase, role, streams, bytesIn, bytesOut };
+  if (reason === 'HANDSHAKE_INCOMPLETE' && bytesIn === 0) log.debug(fields, `connection closed: ${message}`);
+  else if (reason === 'PEER_CLOSED' || reason === 'SERVER_SHUTDOWN') log.info(fields, `connection closed: ${message}`);
+  else log.warn(fields, `connection closed: ${reason}${errorCode ? ` (${errorCode})` : ''}: ${message}`);
 }

@@ -1,17 +1,15 @@
 import type { StreamStartedInfo, StreamStopReason, SubscriberSink } from '@rtmp-cluster/media';
+import type { ConnectionOutput } from './ConnectionOutput.js';
 
-/** What a PlayerSink needs from its connection. */
-export interface PlayerSinkHost {
-  readonly outChunkSize: number;
-  readonly pendingBytes: number;
-  writeShared(buffers: Buffer[]): void;
+/** What a PlayerSink tells its connection's plays when the publisher of the stream comes and goes. */
+export interface PlayerStreamEvents {
   playerStreamStarted(streamId: number, info: StreamStartedInfo): void;
   playerStreamStopped(streamId: number, reason: StreamStopReason): void;
 }
 
 /**
  * The hub's view of one play on one connection (a connection may play on several message streams, each
- * is its own sink). Writes go straight to the connection's socket.
+ * is its own sink). Writes go straight to the connection's output.
  */
 export class PlayerSink implements SubscriberSink {
   readonly chunkSize: number;
@@ -19,24 +17,25 @@ export class PlayerSink implements SubscriberSink {
   constructor(
     readonly id: string,
     readonly streamId: number,
-    private readonly host: PlayerSinkHost,
+    private readonly output: ConnectionOutput,
+    private readonly events: PlayerStreamEvents,
   ) {
-    this.chunkSize = host.outChunkSize;
+    this.chunkSize = output.chunkSize;
   }
 
   get pendingBytes(): number {
-    return this.host.pendingBytes;
+    return this.output.pendingBytes;
   }
 
   writev(buffers: Buffer[]): void {
-    this.host.writeShared(buffers);
+    this.output.writeShared(buffers);
   }
 
   onStreamStarted(info: StreamStartedInfo): void {
-    this.host.playerStreamStarted(this.streamId, info);
+    this.events.playerStreamStarted(this.streamId, info);
   }
 
   onStreamStopped(reason: StreamStopReason): void {
-    this.host.playerStreamStopped(this.streamId, reason);
+    this.events.playerStreamStopped(this.streamId, reason);
   }
 }

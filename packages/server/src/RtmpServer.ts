@@ -1,6 +1,7 @@
 /**
- * The RTMP listeners (plain TCP and RTMPS over TLS): admit sockets against the limits (total, per address,
- * per-address connection rate), drive every connection's timeouts from one sweep timer, and drain on shutdown.
+ * The RTMP listeners (plain TCP and RTMPS over TLS): hand every accepted socket to ConnectionAdmission and,
+ * if admitted, to an RtmpConnection; drive every connection's timeouts from one sweep timer; count what
+ * happened; drain on shutdown.
  */
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
@@ -9,9 +10,12 @@ import tls from 'node:tls';
 import { DEFAULT_LIMITS } from '@rtmp-cluster/rtmp';
 import type { StreamHub } from '@rtmp-cluster/media';
 import type { Logger } from 'pino';
-import type { ConnectionCloseReason, ConnectionClosedEvent } from './ConnectionClose.js';
-import { ConnectionRateLimiter, normalizeIp } from './ConnectionRateLimiter.js';
-import { RtmpConnection, monotonicMs, type ConnectionHost, type ConnectionInfo, type RtmpSocket } from './RtmpConnection.js';
+import { ConnectionAdmission, type AdmissionRefusal } from './ConnectionAdmission.js';
+import type { ConnectionClosedEvent } from './ConnectionClose.js';
+import { normalizeIp } from './ConnectionRateLimiter.js';
+import { monotonicMs } from './ConnectionTimeouts.js';
+import type { ConnectionHost, ConnectionIdentity, ConnectionInfo, RtmpSocket } from './ConnectionTypes.js';
+import { RtmpConnection } from './RtmpConnection.js';
 import type { ResolvedServerOptions, RtmpServerOptions } from './ServerOptions.js';
 import { AllowAllAccessPolicy } from './StreamAccessPolicy.js';
 
@@ -84,19 +88,12 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
   private readonly connections = new Map<string, RtmpConnection>();
   private nextConnId = 1;
   private sweepTimer: NodeJS.Timeout | undefined;
-  private accepting = true;
+  private readonly admission: ConnectionAdmission;
   private closedBytesIn = 0;
   private closedBytesOut = 0;
-  private accepted = 0;
-  private refused = 0;
   private readonly closedByReason: Record<string, number> = {};
   private readonly idPrefix: string;
-  /** open connections per client IP (for maxConnectionsPerIp) */
-  private readonly perIp = new Map<string, number>();
-  private readonly rateLimiter: ConnectionRateLimiter;
-  private publishRefusals = 0;
   private tlsFailures = 0;
-  private lastPruneAt = 0;
 
   constructor(options: RtmpServerOptions & { connIdPrefix?: string }) {
     super();
@@ -104,10 +101,7 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
     this.hub = options.hub;
     this.log = options.logger.child({ component: 'rtmp-server' });
     this.idPrefix = options.connIdPrefix ?? 'c';
-    this.rateLimiter = new ConnectionRateLimiter({
-      ratePerSecond: this.options.connectionRatePerIp,
-      burst: this.options.connectionBurstPerIp,
-    });
+    this.admission = new ConnectionAdmission(this.options, this.log);
   }
 
   /** Opens a plain TCP listener. Resolves with its address (port 0 picks a free port). */
@@ -126,10 +120,10 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
     // The rate limit applies per TCP accept, before the (comparatively expensive) TLS handshake.
     server.on('connection', (raw: net.Socket) => {
       raw.on('error', () => undefined);
-      const ip = normalizeIp(raw.remoteAddress);
-      if (!this.accepting || !this.rateLimiter.tryAcquire(ip, monotonicMs())) {
+      const refusal = this.admission.checkRate(normalizeIp(raw.remoteAddress), monotonicMs());
+      if (refusal !== undefined) {
         this.tlsRefused.add(raw);
-        this.refuse(raw, this.accepting ? 'CONNECTION_RATE_LIMITED' : 'SERVER_SHUTDOWN', this.nextId());
+        this.refuse(raw, refusal, this.nextId());
         return;
       }
       this.tlsPending.add(raw);
@@ -206,20 +200,19 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
       if (socket.destroyed) return;
       const connId = this.nextId();
       const ip = normalizeIp(socket.remoteAddress);
-      const o = this.options;
-      let refusal: ConnectionCloseReason | undefined;
-      if (!this.accepting) refusal = 'SERVER_SHUTDOWN';
-      else if (!rateChecked && !this.rateLimiter.tryAcquire(ip, monotonicMs())) refusal = 'CONNECTION_RATE_LIMITED';
-      else if (this.connections.size >= o.maxConnections) refusal = 'MAX_CONNECTIONS';
-      else if ((this.perIp.get(ip) ?? 0) >= o.maxConnectionsPerIp) refusal = 'MAX_CONNECTIONS_PER_IP';
+      const refusal = this.admission.admit(ip, monotonicMs(), rateChecked);
       if (refusal !== undefined) {
         this.refuse(socket, refusal, connId);
         return;
       }
-      this.accepted++;
-      const conn = new RtmpConnection(connId, socket, this, this.log, { secure, clientIp: ip });
+      let conn: RtmpConnection;
+      try {
+        conn = new RtmpConnection(connId, socket, this, this.log, { secure, clientIp: ip });
+      } catch (err) {
+        this.admission.release(ip);
+        throw err;
+      }
       this.connections.set(connId, conn);
-      this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
       this.startSweep();
       this.emitSafe('connectionOpened', { connId, remoteAddress: conn.remoteAddress });
     } catch (err) {
@@ -228,28 +221,10 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
     }
   }
 
-  private refusalMessage(reason: ConnectionCloseReason, ip: string): string {
-    const o = this.options;
-    switch (reason) {
-      case 'MAX_CONNECTIONS':
-        return `server full (${o.maxConnections} connections)`;
-      case 'MAX_CONNECTIONS_PER_IP':
-        return `too many connections from ${ip} (limit ${o.maxConnectionsPerIp})`;
-      case 'CONNECTION_RATE_LIMITED':
-        return `${ip} opens connections too fast (limit ${o.connectionRatePerIp}/s, burst ${o.connectionBurstPerIp})`;
-      default:
-        return 'server shutting down';
-    }
-  }
-
-  private refuse(socket: net.Socket, reason: ConnectionCloseReason, connId: string): void {
-    this.refused++;
-    this.closedByReason[reason] = (this.closedByReason[reason] ?? 0) + 1;
-    const ip = normalizeIp(socket.remoteAddress);
+  private refuse(socket: net.Socket, reason: AdmissionRefusal, connId: string): void {
     const remoteAddress = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
-    const message = this.refusalMessage(reason, ip);
-    // A flood is refused thousands of times a second: one warning per reason and second is enough.
-    this.logRefusal(reason, { connId, remote: remoteAddress, reason }, `connection refused: ${reason}: ${message}`);
+    const message = this.admission.refusal(reason, normalizeIp(socket.remoteAddress), { connId, remote: remoteAddress }, monotonicMs());
+    this.closedByReason[reason] = (this.closedByReason[reason] ?? 0) + 1;
     socket.destroy();
     this.emitSafe('connectionClosed', {
       connId,
@@ -266,19 +241,6 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
     });
   }
 
-  private readonly refusalLogAt = new Map<string, { at: number; suppressed: number }>();
-
-  private logRefusal(reason: string, fields: Record<string, unknown>, msg: string): void {
-    const now = monotonicMs();
-    const last = this.refusalLogAt.get(reason);
-    if (last !== undefined && now - last.at < 1000) {
-      last.suppressed++;
-      return;
-    }
-    this.refusalLogAt.set(reason, { at: now, suppressed: 0 });
-    this.log.warn({ ...fields, suppressedSinceLastLog: last?.suppressed ?? 0 }, msg);
-  }
-
   /**
    * ConnectionHost: may `conn` start one more publish? Counts the streams published on this server right
    * now (publishes are rare, connections at most maxConnections: a scan is cheap and never drifts).
@@ -286,17 +248,13 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
   publishAllowed(): boolean {
     let publishing = 0;
     for (const c of this.connections.values()) publishing += c.publishingCount;
-    if (publishing < this.options.maxPublishers) return true;
-    this.publishRefusals++;
-    return false;
+    return this.admission.publishAllowed(publishing);
   }
 
   /** ConnectionHost: bookkeeping when a connection is gone. */
-  connectionClosed(conn: RtmpConnection, event: ConnectionClosedEvent): void {
+  connectionClosed(conn: ConnectionIdentity, event: ConnectionClosedEvent): void {
     if (!this.connections.delete(conn.connId)) return;
-    const left = (this.perIp.get(conn.clientIp) ?? 1) - 1;
-    if (left <= 0) this.perIp.delete(conn.clientIp);
-    else this.perIp.set(conn.clientIp, left);
+    this.admission.release(conn.clientIp);
     this.closedBytesIn += conn.bytesIn;
     this.closedBytesOut += conn.bytesOut;
     this.closedByReason[event.reason] = (this.closedByReason[event.reason] ?? 0) + 1;
@@ -347,9 +305,9 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
       players,
       bytesIn,
       bytesOut,
-      connectionsAccepted: this.accepted,
-      connectionsRefused: this.refused,
-      publishesRefused: this.publishRefusals,
+      connectionsAccepted: this.admission.accepted,
+      connectionsRefused: this.admission.refused,
+      publishesRefused: this.admission.publishesRefused,
       tlsHandshakeFailures: this.tlsFailures,
       secureConnections: secure,
       closedByReason: { ...this.closedByReason },
@@ -367,10 +325,7 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
 
   private sweep(): void {
     const now = monotonicMs();
-    if (now - this.lastPruneAt >= 10_000) {
-      this.lastPruneAt = now;
-      this.rateLimiter.prune(now);
-    }
+    this.admission.sweep(now);
     for (const conn of [...this.connections.values()]) {
       try {
         conn.tick(now);
@@ -383,7 +338,7 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
 
   /** Stops accepting new connections (existing ones continue). */
   async stopAccepting(): Promise<void> {
-    this.accepting = false;
+    this.admission.stopAccepting();
     const servers: net.Server[] = [...this.netServers.splice(0), ...this.tlsServers.splice(0)];
     // Sockets still in the TLS handshake would hold server.close() until their handshake timeout.
     for (const raw of this.tlsPending) raw.destroy();

@@ -1,0 +1,122 @@
+/**
+ * One connection's door to the stream access policy: builds the request the policy sees, keeps count of the
+ * decisions still pending (a connection waiting for one is busy, not idle), answers refusals with their
+ * status code, and tells the policy when an allowed publish or play is over so it releases what it took
+ * (the registry claim of an origin, the relay pull of an edge).
+ */
+import type { PlayRequest as SessionPlayRequest, PublishRequest as SessionPublishRequest } from '@rtmp-cluster/rtmp';
+import { streamKey } from '@rtmp-cluster/media';
+import type { Logger } from 'pino';
+import type { ConnectionContext } from './ConnectionTypes.js';
+import type { AccessDecision, PlayRequest, PublishRequest, StreamRequest } from './StreamAccessPolicy.js';
+
+/** A publish or play the connection asks the policy about. */
+export type AccessQuestion = { kind: 'publish'; request: PublishRequest } | { kind: 'play'; request: PlayRequest };
+
+/** How a refused publish or play is answered when the policy gives no status code, or throws. */
+const REFUSAL = {
+  publish: { defaultCode: 'NetStream.Publish.BadName', policyFailedCode: 'NetStream.Publish.Failed', checkName: 'Publish' },
+  play: { defaultCode: 'NetStream.Play.Failed', policyFailedCode: 'NetStream.Play.Failed', checkName: 'Play' },
+} as const;
+
+export class StreamAccessGate {
+  private pending = 0;
+  /** the connect command object as the client sent it (the policy reads e.g. the relay credential) */
+  private connectObject: Readonly<Record<string, unknown>> = {};
+
+  constructor(private readonly conn: ConnectionContext) {}
+
+  /** decisions the policy has not answered yet */
+  get pendingDecisions(): number {
+    return this.pending;
+  }
+
+  connected(connectObject: Readonly<Record<string, unknown>>): void {
+    this.connectObject = connectObject;
+  }
+
+  /** The hub's stream key for a requested app and name; undefined when they do not make one. */
+  keyFor(app: string, name: string): string | undefined {
+    try {
+      return streamKey(app, name);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The fields of a publish or play request to the policy that the connection and the session know. */
+  streamRequest(req: SessionPublishRequest | SessionPlayRequest, key: string): StreamRequest {
+    const conn = this.conn;
+    return {
+      connId: conn.connId,
+      remoteAddress: conn.remoteAddress,
+      app: req.app,
+      name: req.name,
+      key,
+      query: { ...req.appQuery, ...req.query },
+      nameQuery: { ...req.query },
+      appQuery: { ...req.appQuery },
+      clientIp: conn.clientIp,
+      secure: conn.secure,
+      tcUrl: req.tcUrl,
+      connectObject: this.connectObject,
+    };
+  }
+
+  /**
+   * Asks the policy and runs `allowed` in the same turn as the answer, so that nothing can close the
+   * connection in between. A policy that throws refuses; a refusal is answered with its status code and,
+   * when the policy says so, closes the connection.
+   */
+  async ask(question: AccessQuestion, streamId: number, log: Logger, allowed: () => void): Promise<void> {
+    const conn = this.conn;
+    const policy = conn.host.options.policy;
+    const refusal = REFUSAL[question.kind];
+    let decision: AccessDecision;
+    this.pending++;
+    try {
+      decision = await (question.kind === 'publish' ? policy.onPublishRequest(question.request) : policy.onPlayRequest(question.request));
+    } catch (err) {
+      decision = { allow: false, statusCode: refusal.policyFailedCode, description: `${refusal.checkName} check failed: ${(err as Error).message}` };
+    } finally {
+      this.pending--;
+    }
+    if (conn.isClosed) {
+      // The claim (if the policy made one) must be released: the publish or play will never start.
+      if (decision.allow) this.ended(question);
+      return;
+    }
+    conn.guard(() => {
+      if (decision.allow) {
+        allowed();
+        return;
+      }
+      const code = decision.statusCode ?? refusal.defaultCode;
+      if (question.kind === 'publish') conn.session.rejectPublish(streamId, code, decision.description);
+      else conn.session.rejectPlay(streamId, code, decision.description);
+      log.warn({ status: code }, `${question.kind} refused: ${decision.description}`);
+      if (decision.closeConnection) {
+        conn.close('ACCESS_DENIED', `${question.kind} of ${question.request.key} refused: ${decision.description}`, code, true);
+      }
+    });
+  }
+
+  /** Tells the policy an allowed publish or play is over. */
+  ended(question: AccessQuestion): void {
+    const policy = this.conn.host.options.policy;
+    try {
+      if (question.kind === 'publish') policy.onPublishEnded?.(question.request);
+      else policy.onPlayEnded?.(question.request);
+    } catch (err) {
+      this.conn.log.error({ err }, 'stream access policy callback threw');
+    }
+  }
+
+  publishEnded(request: PublishRequest): void {
+    this.ended({ kind: 'publish', request });
+  }
+
+  playEnded(request: PlayRequest): void {
+    this.ended({ kind: 'play', request });
+  }
+}
