@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { StreamHub } from '@rtmp-cluster/media';
 import type { StreamAccessPolicy } from '@rtmp-cluster/server';
 import type { Logger } from 'pino';
+import { flvPlaybackRoute } from './flv/FlvPlayback.js';
 import { PlayGate } from './PlayGate.js';
 import { WebRouter } from './WebRouter.js';
 import { WebServer, type WebServerOptions } from './WebServer.js';
@@ -27,6 +28,8 @@ export class WebService {
   constructor(readonly options: WebServiceOptions) {
     this.gate = new PlayGate({ hub: options.hub, policy: options.policy, playWaitMs: options.playWaitMs });
     this.server = new WebServer({ ...options, router: this.router });
+    // A viewer whose stream stopped (origin failover, republish) waits as long as a new play would.
+    this.router.add(flvPlaybackRoute(this, { republishWaitMs: Math.max(options.playWaitMs, 5000) }));
   }
 
   get hub(): StreamHub {

@@ -8,3 +8,4 @@ export { ModExType } from './TagCursor.js';
 export { AvMultitrackType } from './Multitrack.js';
 export { detectDecoderConfigRecord } from './DecoderConfigRecord.js';
 export { VideoCodecTracker } from './VideoCodecTracker.js';
+export { plainVideoTag, plainAudioTag, type PlainTagOptions } from './PlainTag.js';

@@ -1,0 +1,143 @@
+/**
+ * GET /APP/NAME.flv: HTTP-FLV (a chunked video/x-flv body), and the same path with a WebSocket upgrade:
+ * WS-FLV (one binary message per FLV tag). Both go through the play gate (auth, the edge's relay pull, the
+ * publisher wait) and then subscribe to the hub like an RTMP player.
+ */
+import type http from 'node:http';
+import type { PacketEncoding, Subscription } from '@rtmp-cluster/media';
+import type { PlayGrant, WebProtocol } from '../PlayGate.js';
+import { WebError } from '../WebError.js';
+import type { WebHttpContext, WebRequestContext, WebRoute, WebUpgradeContext } from '../WebRoute.js';
+import type { WebService } from '../WebService.js';
+import { isWebSocketKey, webSocketAccept, WsCloseCode, wsFrame, WsOpcode, wsPayloadOffset } from '../websocket/WebSocketFrames.js';
+import { WebSocketConnection } from '../websocket/WebSocketConnection.js';
+import { FLV_ENCODING } from './FlvEncoding.js';
+import { FlvViewer, type FlvTransport } from './FlvViewer.js';
+import { WS_FLV_ENCODING } from './WsFlvEncoding.js';
+
+export interface FlvPlaybackOptions {
+  /** a viewer whose stream stopped is ended when no publisher is back within this (default 10 000 ms) */
+  republishWaitMs?: number;
+  /** transport backlog beyond which a viewer is cut (the hub's budget drops media long before), default 32 MiB */
+  maxPendingBytes?: number;
+}
+
+/** /live/cam1.flv -> app 'live', name 'cam1' (the first segment is the app, as for every stream path) */
+export const FLV_PATH = /^\/(?<app>[^/]+)\/(?<name>.+)\.flv$/;
+
+export function flvPlaybackRoute(web: WebService, options: FlvPlaybackOptions = {}): WebRoute {
+  const republishWaitMs = options.republishWaitMs ?? 10_000;
+  const maxPending = options.maxPendingBytes ?? 32 * 1024 * 1024;
+
+  /** Subscribes a viewer whose transport is ready; returns the function that ends everything it holds. */
+  const play = (ctx: WebRequestContext, grant: PlayGrant, protocol: WebProtocol, encoding: PacketEncoding, transport: FlvTransport, cut: (why: string) => void): ((why: string) => void) => {
+    let subscription: Subscription | undefined;
+    let ended = false;
+    let removeViewer = (): void => undefined;
+    const end = (why: string): void => {
+      if (ended) return;
+      ended = true;
+      subscription?.unsubscribe();
+      viewer.dispose();
+      grant.release();
+      removeViewer();
+      cut(why);
+      ctx.log.info({ stream: grant.key, protocol, bytesOut: viewer.bytesOut }, `${protocol} viewer left: ${why}`);
+    };
+    const viewer = new FlvViewer(ctx.connId, encoding, transport, republishWaitMs, end);
+    try {
+      subscription = web.hub.subscribe(grant.key, viewer);
+    } catch (err) {
+      end(`could not subscribe: ${(err as Error).message}`);
+      return end;
+    }
+    removeViewer = web.viewers.add(
+      { id: ctx.connId, protocol, key: grant.key, clientIp: ctx.clientIp, remoteAddress: ctx.remoteAddress, startedAt: Date.now() },
+      () => ({ bytesOut: viewer.bytesOut, droppedFrames: subscription?.stats().droppedMessages ?? 0 }),
+    );
+    ctx.log.info({ stream: grant.key, protocol }, `${protocol} viewer started`);
+    return end;
+  };
+
+  const guarded = (pending: () => number, destroy: () => void, write: (b: Buffer[]) => void) => (buffers: Buffer[]): void => {
+    // The hub drops media for a slow viewer long before this; a peer that stops reading entirely is cut.
+    if (pending() > maxPending) {
+      destroy();
+      return;
+    }
+    write(buffers);
+  };
+
+  return {
+    name: 'flv',
+    pattern: FLV_PATH,
+
+    async handle(ctx: WebHttpContext): Promise<void> {
+      const { res } = ctx;
+      const abort = new AbortController();
+      res.on('close', () => abort.abort());
+      const grant = await web.gate.open(ctx, ctx.params['app']!, ctx.params['name']!, abort.signal);
+      if (abort.signal.aborted) {
+        grant.release();
+        return;
+      }
+      res.writeHead(200, {
+        'content-type': 'video/x-flv',
+        'cache-control': 'no-cache, no-store',
+        'x-content-type-options': 'nosniff',
+      });
+      res.flushHeaders();
+      const transport = httpTransport(res, guarded);
+      const end = play(ctx, grant, 'http-flv', FLV_ENCODING, transport, () => res.end());
+      res.on('close', () => end('viewer closed the connection'));
+    },
+
+    async upgrade(ctx: WebUpgradeContext): Promise<void> {
+      const { req, socket } = ctx;
+      const key = req.headers['sec-websocket-key'];
+      if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket' || req.headers['sec-websocket-version'] !== '13' || !isWebSocketKey(key)) {
+        throw new WebError('BAD_REQUEST', 'expected a WebSocket upgrade (version 13 with a valid Sec-WebSocket-Key)');
+      }
+      const abort = new AbortController();
+      socket.once('close', () => abort.abort());
+      const grant = await web.gate.open(ctx, ctx.params['app']!, ctx.params['name']!, abort.signal);
+      if (abort.signal.aborted || !socket.writable) {
+        grant.release();
+        return;
+      }
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-accept: ${webSocketAccept(key)}\r\n\r\n`);
+      const ws = new WebSocketConnection(socket);
+      const transport: FlvTransport = {
+        get pendingBytes() {
+          return ws.pendingBytes;
+        },
+        write: guarded(() => ws.pendingBytes, () => socket.destroy(), (b) => ws.writeFrames(b)),
+        frame: (data) => wsFrame(WsOpcode.Binary, data),
+        tagOffset: wsPayloadOffset,
+      };
+      const end = play(ctx, grant, 'ws-flv', WS_FLV_ENCODING, transport, (why) => ws.close(why.startsWith('server') ? WsCloseCode.GoingAway : WsCloseCode.Normal, why));
+      ws.onClose((why) => end(why));
+    },
+  };
+}
+
+function httpTransport(res: http.ServerResponse, guarded: (pending: () => number, destroy: () => void, write: (b: Buffer[]) => void) => (b: Buffer[]) => void): FlvTransport {
+  const pending = (): number => res.writableLength + (res.socket?.writableLength ?? 0);
+  return {
+    get pendingBytes() {
+      return pending();
+    },
+    write: guarded(pending, () => res.destroy(), (buffers) => {
+      if (res.writableEnded || res.destroyed) return;
+      if (buffers.length === 1) {
+        res.write(buffers[0]!);
+        return;
+      }
+      res.cork();
+      for (let i = 0; i < buffers.length; i++) res.write(buffers[i]!);
+      res.uncork();
+    }),
+    frame: (data) => data,
+    tagOffset: () => 0,
+  };
+}
