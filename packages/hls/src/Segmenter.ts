@@ -1,0 +1,240 @@
+import { createHash } from 'node:crypto';
+import { buildFragment, type FragmentSample, type FragmentTrackRun } from './fmp4/Fragment.js';
+import { buildInitSegment } from './fmp4/InitSegment.js';
+import { AUDIO_TRACK_ID, VIDEO_TRACK_ID, opusPacketSamples, sameTrack, type AudioTrack, type VideoTrack } from './fmp4/Track.js';
+import type { MediaWindow, Segment } from './MediaWindow.js';
+import type { ResolvedSegmentation, TimelineAnchor } from './Timeline.js';
+
+/** One coded frame on the stream timeline. */
+export interface TimedFrame {
+  readonly kind: 'video' | 'audio';
+  /** decode timestamp, ms, on the stream's (extended) timeline */
+  readonly dts: number;
+  /** composition offset, ms (video) */
+  readonly cto: number;
+  readonly keyframe: boolean;
+  readonly data: Buffer;
+}
+
+interface PendingAudio {
+  readonly dts: number;
+  readonly data: Buffer;
+}
+interface PendingVideo {
+  readonly dts: number;
+  readonly cto: number;
+  readonly keyframe: boolean;
+  readonly data: Buffer;
+}
+
+/**
+ * Cuts one stream's frames into LL-HLS parts and segments by a rule that reads only timestamps
+ * and keyframe flags, so every node fed the same frames cuts them the same way, whenever it joined:
+ *
+ * - The grid: segment cell k covers [originTs + k*S, originTs + (k+1)*S); its MSN is
+ *   floor(startedAtMs / S) + k (so numbers keep growing across publishes and epochs).
+ * - Segment k starts at the first frame of the driving track (video, or audio when there is no
+ *   video) at or after its grid line that is a keyframe, or that is `keyframeWaitMs` or more past
+ *   the line. A cell in which no frame qualifies has no segment (the numbering then has a gap,
+ *   which restarts the playlist window).
+ * - Parts start at the first driving frame at or after each line of the part grid (every P ms),
+ *   and at the segment start. Frames of the other track go to the part that is open when they
+ *   arrive (every node receives them in the same order).
+ * - A node starts with the first segment whose cell begins after the first frame it saw: it has
+ *   then seen every frame of that segment, wherever it joined (a late edge starts from the GOP
+ *   cache's keyframe, which may be in the middle of a cell).
+ */
+export class Segmenter {
+  private video: VideoTrack | undefined;
+  private audio: AudioTrack | undefined;
+  private initName: string | undefined;
+  private anchor: TimelineAnchor | undefined;
+  /** grid cell of the first driving frame seen since the anchor was set (segments start after it) */
+  private firstCell: number | undefined;
+  private open: Segment | undefined;
+  private openCell = 0;
+  private openStartDts = 0;
+  private partStartDts = 0;
+  private partIndependent = false;
+  private nextPartLine = 0;
+  private pendingVideo: PendingVideo[] = [];
+  private pendingAudio: PendingAudio[] = [];
+  private lastVideoDuration = 0;
+  private lastAudioDuration = 0;
+  private discontinuityNext = false;
+
+  constructor(
+    private readonly grid: ResolvedSegmentation,
+    private readonly window: MediaWindow,
+  ) {}
+
+  get tracks(): { video: VideoTrack | undefined; audio: AudioTrack | undefined } {
+    return { video: this.video, audio: this.audio };
+  }
+
+  /**
+   * Codec configuration of the stream. A change closes the open segment (its frames need the old
+   * init section); the next segment, in the next grid cell, uses the new one.
+   */
+  setTracks(video: VideoTrack | undefined, audio: AudioTrack | undefined): void {
+    if (sameTrack(this.video, video) && sameTrack(this.audio, audio)) return;
+    if (this.open !== undefined) {
+      this.closeOpen(this.lastDrivingEnd());
+      this.discontinuityNext = true;
+    }
+    this.video = video;
+    this.audio = audio;
+    if (video === undefined && audio === undefined) {
+      this.initName = undefined;
+      return;
+    }
+    const bytes = buildInitSegment(video, audio);
+    // Named by content: every node that builds the same init gives it the same URI.
+    const name = `init-${createHash('sha256').update(bytes).digest('hex').slice(0, 12)}.mp4`;
+    this.window.addInit({ name, bytes });
+    this.initName = name;
+  }
+
+  /** A new timeline (first publish, a new epoch, or a restart of the source's clock). */
+  setAnchor(anchor: TimelineAnchor): void {
+    if (this.open !== undefined) this.closeOpen(this.lastDrivingEnd());
+    this.anchor = anchor;
+    this.firstCell = undefined;
+    this.discontinuityNext = true;
+  }
+
+  push(frame: TimedFrame): void {
+    const anchor = this.anchor;
+    if (anchor === undefined || this.initName === undefined) return;
+    if (frame.kind === 'video' ? this.video === undefined : this.audio === undefined) return;
+    const driving = frame.kind === 'video' || this.video === undefined;
+    if (driving) this.drivingFrame(frame, anchor);
+    if (this.open === undefined) return;
+    if (frame.kind === 'video') this.pendingVideo.push({ dts: frame.dts, cto: frame.cto, keyframe: frame.keyframe, data: frame.data });
+    else this.pendingAudio.push({ dts: frame.dts, data: frame.data });
+  }
+
+  /** The publisher left: close what is open. */
+  end(): void {
+    if (this.open !== undefined) this.closeOpen(this.lastDrivingEnd());
+    this.window.end();
+    this.firstCell = undefined;
+  }
+
+  private drivingFrame(frame: TimedFrame, anchor: TimelineAnchor): void {
+    const S = this.grid.segmentMs;
+    const rel = frame.dts - anchor.originTs;
+    const cell = Math.floor(rel / S);
+    const syncPoint = frame.kind === 'audio' || frame.keyframe;
+    if (this.firstCell === undefined) this.firstCell = cell;
+    const nextCell = this.open === undefined ? this.firstCell + 1 : this.openCell + 1;
+    const startsSegment = cell >= nextCell && (syncPoint || rel - cell * S >= this.grid.keyframeWaitMs);
+    if (startsSegment) {
+      if (this.open !== undefined) this.closeOpen(frame.dts);
+      this.openSegment(frame, cell, anchor);
+      return;
+    }
+    if (this.open !== undefined && frame.dts >= this.nextPartLine) {
+      this.flushPart(frame.dts);
+      this.startPart(frame.dts, syncPoint);
+    }
+  }
+
+  private openSegment(frame: TimedFrame, cell: number, anchor: TimelineAnchor): void {
+    const S = this.grid.segmentMs;
+    const msn = Math.floor(anchor.startedAtMs / S) + cell;
+    const discontinuity = this.discontinuityNext;
+    this.discontinuityNext = false;
+    const seg: Segment = {
+      msn,
+      dateMs: anchor.startedAtMs + (frame.dts - anchor.originTs),
+      initName: this.initName!,
+      discontinuity,
+      parts: [],
+      duration: 0,
+      complete: false,
+    };
+    this.window.startSegment(seg);
+    this.open = seg;
+    this.openCell = cell;
+    this.openStartDts = frame.dts;
+    this.startPart(frame.dts, frame.kind === 'audio' || frame.keyframe);
+  }
+
+  private startPart(dts: number, independent: boolean): void {
+    const P = this.grid.partMs;
+    const origin = this.anchor!.originTs;
+    this.partStartDts = dts;
+    this.partIndependent = independent;
+    this.nextPartLine = origin + (Math.floor((dts - origin) / P) + 1) * P;
+  }
+
+  /** Writes the open part and completes the open segment, both ending at `endDts`. */
+  private closeOpen(endDts: number): void {
+    this.flushPart(endDts);
+    this.window.completeSegment(Math.max(0, endDts - this.openStartDts) / 1000);
+    this.open = undefined;
+  }
+
+  /** Writes the open part, ending at `endDts` (the first driving frame after it). */
+  private flushPart(endDts: number): void {
+    const seg = this.open;
+    if (seg === undefined) return;
+    const runs: FragmentTrackRun[] = [];
+    if (this.pendingVideo.length > 0 && this.video !== undefined) runs.push(this.videoRun(endDts));
+    if (this.pendingAudio.length > 0 && this.audio !== undefined) runs.push(this.audioRun(this.audio));
+    this.pendingVideo = [];
+    this.pendingAudio = [];
+    if (runs.length === 0) return;
+    const index = seg.parts.length;
+    // mfhd sequence numbers only need to grow within what a player appends; derived, so nodes agree.
+    const sequence = ((seg.msn % 0x8000000) * 32 + Math.min(index, 31)) >>> 0;
+    this.window.addPart({
+      msn: seg.msn,
+      index,
+      duration: Math.max(0, endDts - this.partStartDts) / 1000,
+      independent: this.partIndependent,
+      bytes: buildFragment(sequence, runs),
+    });
+  }
+
+  private videoRun(endDts: number): FragmentTrackRun {
+    const frames = this.pendingVideo;
+    const samples: FragmentSample[] = [];
+    for (let i = 0; i < frames.length; i++) {
+      const f = frames[i]!;
+      const next = i + 1 < frames.length ? frames[i + 1]!.dts : endDts;
+      const durationMs = next > f.dts ? next - f.dts : this.lastVideoDuration;
+      this.lastVideoDuration = durationMs;
+      samples.push({ data: f.data, duration: durationMs * 90, compositionOffset: f.cto * 90, keyframe: f.keyframe });
+    }
+    return { trackId: VIDEO_TRACK_ID, baseDecodeTime: frames[0]!.dts * 90, samples };
+  }
+
+  private audioRun(track: AudioTrack): FragmentTrackRun {
+    const frames = this.pendingAudio;
+    const rate = track.timescale;
+    const toTicks = (ms: number): number => Math.round((ms * rate) / 1000);
+    const samples: FragmentSample[] = [];
+    for (let i = 0; i < frames.length; i++) {
+      const f = frames[i]!;
+      let duration: number;
+      if (i + 1 < frames.length) duration = toTicks(frames[i + 1]!.dts) - toTicks(f.dts);
+      else duration = track.frameSamples ?? (track.codec === 'opus' ? opusPacketSamples(f.data) : undefined) ?? this.lastAudioDuration;
+      this.lastAudioDuration = duration;
+      samples.push({ data: f.data, duration: Math.max(0, duration), compositionOffset: 0, keyframe: true });
+    }
+    return { trackId: AUDIO_TRACK_ID, baseDecodeTime: toTicks(frames[0]!.dts), samples };
+  }
+
+  /** Where the newest driving frame ends (for closing without a following frame). */
+  private lastDrivingEnd(): number {
+    if (this.video !== undefined) {
+      const last = this.pendingVideo[this.pendingVideo.length - 1];
+      return last === undefined ? this.partStartDts : last.dts + this.lastVideoDuration;
+    }
+    const last = this.pendingAudio[this.pendingAudio.length - 1];
+    const rate = this.audio?.timescale ?? 1000;
+    return last === undefined ? this.partStartDts : last.dts + Math.round((this.lastAudioDuration * 1000) / rate);
+  }
+}

@@ -1,0 +1,10 @@
+export { HlsError, isHlsError, type HlsErrorCode } from './HlsError.js';
+export { BoxWriter } from './fmp4/BoxWriter.js';
+export { buildInitSegment } from './fmp4/InitSegment.js';
+export { buildFragment, type FragmentSample, type FragmentTrackRun } from './fmp4/Fragment.js';
+export * from './fmp4/Track.js';
+export * from './Timeline.js';
+export { MediaWindow, type Part, type Segment, type InitSection, type MediaWindowOptions } from './MediaWindow.js';
+export { Segmenter, type TimedFrame } from './Segmenter.js';
+export { RtmpIngest } from './RtmpIngest.js';
+export * from './playlist/MediaPlaylist.js';

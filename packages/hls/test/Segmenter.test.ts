@@ -1,0 +1,126 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RtmpMessage } from '@rtmp-cluster/rtmp';
+import { makeTestFlv } from '../../../test/support/media.js';
+import { MediaWindow, RtmpIngest, Segmenter, resolveSegmentation, type TimelineAnchor } from '../src/index.js';
+import { boxes, find, findAll } from './support/boxes.js';
+import { readFlvMessages } from './support/flvFile.js';
+
+const run = promisify(execFile);
+const ANCHOR: TimelineAnchor = { epoch: 7, startedAtMs: 1_764_000_000_000, originTs: 0 };
+const MSN_BASE = ANCHOR.startedAtMs / 1000;
+
+function mux(messages: readonly RtmpMessage[], maxSegments = 40): MediaWindow {
+  const window = new MediaWindow({ maxSegments });
+  const segmenter = new Segmenter(resolveSegmentation({ segmentMs: 1000, partMs: 200 }), window);
+  segmenter.setAnchor(ANCHOR);
+  const ingest = new RtmpIngest(segmenter);
+  for (const m of messages) ingest.push(m);
+  return window;
+}
+
+function isKeyframe(m: RtmpMessage): boolean {
+  return m.type === 9 && m.payload[0]! >> 4 === 1 && m.payload[1] === 1;
+}
+
+function keyframeTimes(messages: readonly RtmpMessage[]): number[] {
+  return messages.filter(isKeyframe).map((m) => m.timestamp);
+}
+
+/** The messages a late joiner gets: sequence headers and metadata, then everything from the keyframe at `fromMs`. */
+function lateJoin(messages: readonly RtmpMessage[], fromMs: number): RtmpMessage[] {
+  const config = messages.filter((m) => m.type === 18 || (m.payload[1] === 0 && (m.type === 8 || m.type === 9)));
+  const keyIndex = messages.findIndex((m) => isKeyframe(m) && m.timestamp >= fromMs);
+  return [...config, ...messages.slice(keyIndex)];
+}
+
+describe('Segmenter: fMP4 parts and segments from an RTMP stream', () => {
+  let dir: string;
+  let messages: RtmpMessage[];
+  let window: MediaWindow;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'hls-seg-'));
+    messages = await readFlvMessages(await makeTestFlv(undefined, { seconds: 10, gop: 30 }));
+    window = mux(messages);
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('cuts one-second segments at the keyframes, numbered from the anchor, parts of at most 200 ms', () => {
+    const segs = window.list.filter((s) => s.complete);
+    // cell 0 is skipped (a node never knows it saw the first cell whole); the last second ends with the stream
+    expect(segs.length).toBeGreaterThanOrEqual(8);
+    expect(segs.map((s) => s.msn)).toEqual(segs.map((_, i) => MSN_BASE + 1 + i));
+    for (const s of segs.slice(0, -1)) {
+      expect(s.duration).toBeCloseTo(1, 3);
+      expect(s.parts.length).toBe(5);
+      expect(s.parts[0]!.independent).toBe(true);
+      expect(s.parts.slice(1).every((p) => !p.independent)).toBe(true);
+      for (const p of s.parts) expect(p.duration).toBeLessThanOrEqual(0.2 + 1e-9);
+      // starts at the keyframe of its grid cell (ffmpeg puts video 21 ms after audio, so the keyframes sit at k s + 21 ms)
+      expect(s.dateMs).toBe(ANCHOR.startedAtMs + keyframeTimes(messages).find((t) => t >= (s.msn - MSN_BASE) * 1000)!);
+    }
+  });
+
+  it('writes init and fragments that ffprobe decodes: H.264 640x360 and AAC 48 kHz, every frame', async () => {
+    const segs = window.list.filter((s) => s.complete);
+    const init = window.init(segs[0]!.initName)!.bytes;
+    const file = path.join(dir, 'all.mp4');
+    await writeFile(file, Buffer.concat([init, ...segs.map((s) => window.segmentBytes(s))]));
+    const { stdout } = await run('ffprobe', ['-v', 'error', '-count_frames', '-show_entries', 'stream=codec_name,width,height,sample_rate,channels,nb_read_frames', '-of', 'json', file]);
+    const streams = (JSON.parse(stdout) as { streams: Record<string, unknown>[] }).streams;
+    const v = streams.find((s) => s['codec_name'] === 'h264')!;
+    const a = streams.find((s) => s['codec_name'] === 'aac')!;
+    expect(v).toMatchObject({ width: 640, height: 360 });
+    expect(a).toMatchObject({ sample_rate: '48000', channels: 2 });
+    const seconds = segs.reduce((n, s) => n + s.duration, 0);
+    expect(Number(v['nb_read_frames'])).toBe(Math.round(seconds * 30));
+    // 48 kHz AAC: 46.875 frames per second
+    expect(Math.abs(Number(a['nb_read_frames']) - seconds * 46.875)).toBeLessThanOrEqual(2);
+  });
+
+  it('gives each fragment a tfdt equal to its first frame time and a data offset into its own mdat', () => {
+    const seg = window.list.find((s) => s.complete)!;
+    const part = seg.parts[0]!.bytes;
+    const top = boxes(part).map((b) => b.type);
+    expect(top).toEqual(['moof', 'mdat']);
+    const tfdts = findAll(part, ['moof', 'traf', 'tfdt']);
+    expect(tfdts.length).toBe(2);
+    const videoBase = Number(tfdts[0]!.body.readBigUInt64BE(4));
+    expect(videoBase).toBe(keyframeTimes(messages).find((t) => t >= (seg.msn - MSN_BASE) * 1000)! * 90);
+    const trun = find(part, ['moof', 'traf', 'trun'])!;
+    const moof = find(part, ['moof'])!;
+    const dataOffset = trun.body.readUInt32BE(8);
+    expect(dataOffset).toBe(moof.size + 8);
+    // the first sample is the keyframe's AVCC NAL units
+    const firstSize = trun.body.readUInt32BE(12 + 4);
+    const mdat = find(part, ['mdat'])!;
+    expect(mdat.body.length).toBeGreaterThan(firstSize);
+  });
+
+  it('numbers and writes the same bytes on a node that joined late from the GOP cache', () => {
+    for (const joinAt of [3000, 4500 /* keyframe at 5000 */]) {
+      const late = mux(lateJoin(messages, joinAt));
+      const lateSegs = late.list.filter((s) => s.complete);
+      expect(lateSegs.length).toBeGreaterThan(2);
+      for (const s of lateSegs) {
+        const full = window.segment(s.msn)!;
+        expect(full.duration).toBe(s.duration);
+        expect(late.segmentBytes(s).equals(window.segmentBytes(full))).toBe(true);
+        expect(s.parts.map((p) => p.duration)).toEqual(full.parts.map((p) => p.duration));
+      }
+    }
+  });
+
+  it('keeps only the window of segments', () => {
+    const small = mux(messages, 3);
+    expect(small.list.filter((s) => s.complete).length).toBe(3);
+    expect(small.list[small.list.length - 1]!.msn).toBe(window.list[window.list.length - 1]!.msn);
+  });
+});
