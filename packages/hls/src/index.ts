@@ -8,3 +8,7 @@ export { MediaWindow, type Part, type Segment, type InitSection, type MediaWindo
 export { Segmenter, type TimedFrame } from './Segmenter.js';
 export { RtmpIngest } from './RtmpIngest.js';
 export * from './playlist/MediaPlaylist.js';
+export * from './playlist/BlockingReload.js';
+export { HlsEndpoint, type HlsResponse, type HlsStreamView, type HlsEndpointOptions } from './HlsEndpoint.js';
+export { HubTap } from './service/HubTap.js';
+export { HlsService, type HlsServiceOptions, type HlsServiceStats, type HlsSessionInfo, type HlsRequestContext, type StreamEpoch, type HlsLogger } from './service/HlsService.js';

@@ -1,0 +1,126 @@
+import { setImmediate as tick } from 'node:timers/promises';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { StreamHub, type Publication } from '@rtmp-cluster/media';
+import type { RtmpMessage } from '@rtmp-cluster/rtmp';
+import { makeTestFlv } from '../../../test/support/media.js';
+import { HlsService, type HlsResponse } from '../src/index.js';
+import { readFlvMessages } from './support/flvFile.js';
+
+const KEY = 'live/cam';
+const STARTED_AT = 1_764_000_000_000;
+
+describe('HlsService: LL-HLS from a hub stream', () => {
+  let messages: RtmpMessage[];
+  let hub: StreamHub;
+  let hls: HlsService;
+  let pub: Publication;
+  let sent = 0;
+
+  beforeAll(async () => {
+    messages = await readFlvMessages(await makeTestFlv(undefined, { seconds: 20, gop: 30 }));
+  });
+  afterEach(() => {
+    hls?.close();
+    hub?.close();
+  });
+
+  async function start(): Promise<void> {
+    hub = new StreamHub();
+    hls = new HlsService({ hub, epochOf: async () => ({ epoch: 3, startedAtMs: STARTED_AT }), holdMs: 1500 });
+    pub = hub.publish(KEY, { id: 'pub', close() {} });
+    sent = 0;
+    await hls.warm(KEY);
+  }
+
+  /** Publishes the file up to media time `ms` (all at once: the segmenter reads timestamps, not the clock). */
+  async function publishUntil(ms: number): Promise<void> {
+    // flushed message by message, as a paced publisher would be: a burst of seconds would (rightly)
+    // exceed the subscriber latency budget of the hub
+    while (sent < messages.length && messages[sent]!.timestamp <= ms) {
+      pub.push(messages[sent++]!);
+      hub.flush();
+    }
+    await tick();
+  }
+
+  async function get(file: string, query = ''): Promise<HlsResponse> {
+    return hls.handle(KEY, file, new URLSearchParams(query), { remoteAddress: '127.0.0.1' });
+  }
+
+  it('redirects a playlist request without a session, then serves an LL-HLS playlist with the session on every URI', async () => {
+    await start();
+    await publishUntil(0);
+    const first = await get('index.m3u8');
+    expect(first.status).toBe(302);
+    const location = first.headers['location']!;
+    expect(location).toMatch(/^index\.m3u8\?session=[A-Za-z0-9_-]{16}$/);
+    const session = new URLSearchParams(location.split('?')[1]).get('session')!;
+    await publishUntil(3500);
+    const res = await get('index.m3u8', `session=${session}`);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/vnd.apple.mpegurl');
+    expect(res.headers['cache-control']).toBe('no-cache');
+    const text = String(res.body);
+    expect(text).toContain('#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=0.600,CAN-SKIP-UNTIL=12.0');
+    expect(text).toContain('#EXT-X-PART-INF:PART-TARGET=0.200');
+    expect(text).toContain(`#EXT-X-MEDIA-SEQUENCE:${STARTED_AT / 1000 + 1}`);
+    expect(text).toMatch(/#EXT-X-MAP:URI="init-[0-9a-f]{12}\.mp4\?session=/);
+    expect(text).toContain(`#EXT-X-PROGRAM-DATE-TIME:${new Date(STARTED_AT + 1021).toISOString()}`);
+    expect(text).toMatch(/#EXT-X-PART:DURATION=0\.\d{3},URI="part-\d+\.0\.m4s\?session=[^"]+",INDEPENDENT=YES/);
+    expect(text).toMatch(/#EXT-X-PRELOAD-HINT:TYPE=PART,URI="part-\d+\.\d+\.m4s\?session=/);
+    expect(text).toContain(`seg-${STARTED_AT / 1000 + 1}.m4s?session=${session}`);
+    expect(hls.listSessions().map((s) => s.id)).toEqual([session]);
+    expect(hls.stats().viewers).toBe(1);
+  });
+
+  it('holds a blocking reload until the part exists, and answers 400 for requests too far ahead', async () => {
+    await start();
+    await publishUntil(2500);
+    const base = STARTED_AT / 1000;
+    // segment base+2 is being written with parts 0..2 (2021..2621 ms)
+    const far = await get('index.m3u8', `session=abcdefgh12&_HLS_msn=${base + 5}`);
+    expect(far.status).toBe(400);
+    const farPart = await get('index.m3u8', `session=abcdefgh12&_HLS_msn=${base + 2}&_HLS_part=7`);
+    expect(farPart.status).toBe(400);
+    expect((await get('index.m3u8', 'session=abcdefgh12&_HLS_part=1')).status).toBe(400);
+
+    let done: HlsResponse | undefined;
+    const pending = get('index.m3u8', `session=abcdefgh12&_HLS_msn=${base + 2}&_HLS_part=4`).then((r) => (done = r));
+    await publishUntil(2900);
+    expect(done).toBeUndefined();
+    await publishUntil(3100); // the frame at 3021 closes part 4 and the segment
+    const res = await pending;
+    expect(res.status).toBe(200);
+    expect(String(res.body)).toContain(`part-${base + 2}.4.m4s`);
+    // a hinted part is held until it is written, then served with a max-age
+    const hinted = get('part-' + (base + 3) + '.1.m4s', 'session=abcdefgh12');
+    await publishUntil(3500);
+    const part = await hinted;
+    expect(part.status).toBe(200);
+    expect(part.headers['cache-control']).toMatch(/^public, max-age=\d+$/);
+    expect((part.body as Buffer).subarray(4, 8).toString()).toBe('moof');
+    // a request nothing satisfies in time: 503 after the hold
+    const timedOut = await get('index.m3u8', `session=abcdefgh12&_HLS_msn=${base + 4}`);
+    expect(timedOut.status).toBe(503);
+  });
+
+  it('serves segments equal to their parts, skips old segments in a delta update, 404 outside the window', async () => {
+    await start();
+    await publishUntil(19_000);
+    const base = STARTED_AT / 1000;
+    const seg = await get(`seg-${base + 5}.m4s`, 'session=abcdefgh12');
+    expect(seg.status).toBe(200);
+    const parts = await Promise.all([0, 1, 2, 3, 4].map((i) => get(`part-${base + 5}.${i}.m4s`, 'session=abcdefgh12')));
+    expect(Buffer.concat(parts.map((p) => p.body as Buffer)).equals(seg.body as Buffer)).toBe(true);
+    const delta = String((await get('index.m3u8', 'session=abcdefgh12&_HLS_skip=YES')).body);
+    const skipped = Number(/#EXT-X-SKIP:SKIPPED-SEGMENTS=(\d+)/.exec(delta)?.[1]);
+    expect(skipped).toBeGreaterThanOrEqual(4);
+    expect(delta).not.toContain(`seg-${base + 1}.m4s`);
+    const full = String((await get('index.m3u8', 'session=abcdefgh12')).body);
+    expect(full).toContain(`seg-${base + 1}.m4s`);
+    expect(full).not.toContain('EXT-X-SKIP');
+    expect((await get(`seg-${base - 3}.m4s`, 'session=abcdefgh12')).status).toBe(404);
+    expect((await get('init-000000000000.mp4', 'session=abcdefgh12')).status).toBe(404);
+    expect((await get('../etc/passwd', 'session=abcdefgh12')).status).toBe(404);
+  });
+});
