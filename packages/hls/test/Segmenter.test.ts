@@ -19,7 +19,7 @@ function mux(messages: readonly RtmpMessage[], maxSegments = 40): MediaWindow {
   const segmenter = new Segmenter(resolveSegmentation({ segmentMs: 1000, partMs: 200 }), window);
   segmenter.setAnchor(ANCHOR);
   const ingest = new RtmpIngest(segmenter);
-  for (const m of messages) ingest.push(m);
+  for (const m of messages) ingest.push(m.type === 9 ? 'video' : m.type === 8 ? 'audio' : 'data', m.timestamp, m.payload);
   return window;
 }
 

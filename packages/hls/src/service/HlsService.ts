@@ -1,13 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import type { StreamHub } from '@rtmp-cluster/media';
-import type { RtmpMessage } from '@rtmp-cluster/rtmp';
 import { HlsEndpoint, type HlsResponse, type HlsStreamView } from '../HlsEndpoint.js';
 import { MediaWindow } from '../MediaWindow.js';
 import type { PlaylistSettings } from '../playlist/MediaPlaylist.js';
 import { RtmpIngest } from '../RtmpIngest.js';
 import { Segmenter } from '../Segmenter.js';
 import { resolveSegmentation, targetDurationSeconds, type ResolvedSegmentation, type SegmentationOptions } from '../Timeline.js';
-import { HubTap } from './HubTap.js';
+import { HubTap, type TapHandlers } from './HubTap.js';
+
+interface HeldPacket {
+  kind: 'audio' | 'video' | 'data';
+  timestamp: number;
+  payload: Buffer;
+}
 
 /** Where a publish sits in the cluster: the registry's epoch and claim time (see Timeline.ts). */
 export interface StreamEpoch {
@@ -30,8 +35,6 @@ export interface HlsServiceOptions {
    * so every node numbers alike). Default: the hub's own publish time, epoch 0 (one node).
    */
   epochOf?: (key: string) => Promise<StreamEpoch | null>;
-  /** chunk size the hub encodes for the tap; the RTMP players' outbound chunk size shares encodings. Default 4096 */
-  chunkSize?: number;
   /** a stream nobody requested for this long is released (its hub subscription too), default 30 000 ms */
   streamIdleMs?: number;
   /** a session with no request for this long is no longer a viewer, default 20 000 ms */
@@ -83,8 +86,8 @@ class LiveHls implements HlsStreamView {
   readonly ingest: RtmpIngest;
   readonly tap: HubTap;
   lastRequestAt: number;
-  /** messages held while the epoch of a new publish is looked up; null when flowing */
-  pending: RtmpMessage[] | null = null;
+  /** packets held while the epoch of a new publish is looked up; null when flowing */
+  pending: HeldPacket[] | null = null;
   generation = 0;
 
   constructor(
@@ -92,14 +95,13 @@ class LiveHls implements HlsStreamView {
     grid: ResolvedSegmentation,
     windowSegments: number,
     readonly playlist: PlaylistSettings,
-    chunkSize: number,
     now: number,
-    handlers: ConstructorParameters<typeof HubTap>[2],
+    handlers: TapHandlers,
   ) {
     this.window = new MediaWindow({ maxSegments: windowSegments });
     this.segmenter = new Segmenter(grid, this.window);
     this.ingest = new RtmpIngest(this.segmenter);
-    this.tap = new HubTap(`hls:${key}`, chunkSize, handlers);
+    this.tap = new HubTap(`hls:${key}`, handlers);
     this.lastRequestAt = now;
   }
 }
@@ -221,15 +223,14 @@ export class HlsService {
 
   private async open(key: string): Promise<LiveHls> {
     if (this.streams.size >= (this.o.maxStreams ?? 1000)) throw new Error('too many HLS streams on this node');
-    const stream: LiveHls = new LiveHls(key, this.grid, this.o.windowSegments ?? 24, this.playlist, this.o.chunkSize ?? 4096, this.now(), {
-      message: (m) => this.onMessage(stream, m),
+    const stream: LiveHls = new LiveHls(key, this.grid, this.o.windowSegments ?? 24, this.playlist, this.now(), {
+      packet: (kind, timestamp, payload) => this.onPacket(stream, { kind, timestamp, payload }),
       started: () => this.beginPublish(stream),
       stopped: () => {
         stream.generation++;
         stream.pending = null;
         stream.ingest.end();
       },
-      failed: (err) => this.o.logger?.warn({ stream: key, err: (err as Error).message }, 'HLS tap could not read the stream'),
     });
     // Hold what the subscription delivers at once (config + GOP) until the epoch is known.
     stream.pending = [];
@@ -256,19 +257,13 @@ export class HlsService {
     stream.segmenter.setAnchor({ epoch: epoch.epoch, startedAtMs: epoch.startedAtMs, originTs: 0 });
     const held = stream.pending ?? [];
     stream.pending = null;
-    for (const m of held) stream.ingest.push(m);
+    for (const p of held) stream.ingest.push(p.kind, p.timestamp, p.payload);
   }
 
-  private onMessage(stream: LiveHls, m: RtmpMessage): void {
+  private onPacket(stream: LiveHls, p: HeldPacket): void {
     const pending = stream.pending;
-    if (pending === null) {
-      stream.ingest.push(m);
-      return;
-    }
-    if (pending.length < (this.o.maxPendingMessages ?? 4096)) {
-      // the chunk decoder reuses nothing, but the payload may be a view: keep it as is (it is ours)
-      pending.push(m);
-    }
+    if (pending === null) stream.ingest.push(p.kind, p.timestamp, p.payload);
+    else if (pending.length < (this.o.maxPendingMessages ?? 4096)) pending.push(p);
   }
 
   private sweep(): void {

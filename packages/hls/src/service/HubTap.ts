@@ -1,35 +1,45 @@
-import type { StreamHub, Subscription, SubscriberSink } from '@rtmp-cluster/media';
-import { ChunkDecoder, MessageType, encodeMessageShared, setChunkSizeMessage, type RtmpMessage } from '@rtmp-cluster/rtmp';
+import { MediaKind, type MediaPacket, type PacketEncoding, type StreamHub, type Subscription, type SubscriberSink } from '@rtmp-cluster/media';
+
+/** What a tap hands on: one packet as the hub fans it out (repaired 64-bit timestamp, payload by reference). */
+export interface TapHandlers {
+  packet(kind: 'audio' | 'video' | 'data', timestamp: number, payload: Buffer): void;
+  started(): void;
+  stopped(): void;
+}
 
 /**
- * A hub subscriber that hands the stream's messages back as RtmpMessages. The hub writes chunk
- * encodings shared with RTMP players (same chunk size and stream id, so nothing is encoded for
- * this tap alone); they are reassembled here once per stream per node. It never reports a backlog,
- * so the hub never drops frames for it: HLS needs every frame to cut the same parts as other nodes.
+ * The hub encoding of the tap: a token per packet, from which the tap finds the packet again. The hub
+ * then hands this subscriber the packets themselves, in order (config, GOP, live), without copying or
+ * re-encoding a payload: the token is a 1-byte Buffer and the map from it to its packet is weak.
+ */
+class PacketTokenEncoding implements PacketEncoding {
+  readonly id = 'hls-packet';
+  readonly packets = new WeakMap<Buffer, MediaPacket>();
+
+  encode(packet: MediaPacket): Buffer {
+    const token = Buffer.allocUnsafe(1);
+    this.packets.set(token, packet);
+    return token;
+  }
+}
+
+const KIND_NAMES = { [MediaKind.Audio]: 'audio', [MediaKind.Video]: 'video', [MediaKind.Data]: 'data' } as const;
+
+/**
+ * A hub subscriber that receives a stream's packets for muxing: once per stream per node. It reports no
+ * transport backlog: the hub's queue for it is drained on every flush.
  */
 export class HubTap implements SubscriberSink {
   readonly pendingBytes = 0;
   readonly streamId = 1;
-  private readonly decoder: ChunkDecoder;
+  readonly chunkSize = 4096;
+  readonly encoding = new PacketTokenEncoding();
   private subscription: Subscription | undefined;
-  private failed = false;
 
   constructor(
     readonly id: string,
-    readonly chunkSize: number,
-    private readonly handlers: {
-      message(msg: RtmpMessage): void;
-      started(): void;
-      stopped(): void;
-      failed(err: unknown): void;
-    },
-  ) {
-    this.decoder = new ChunkDecoder((m) => {
-      if (m.type === MessageType.Audio || m.type === MessageType.Video || m.type === MessageType.DataAmf0) this.handlers.message(m);
-    });
-    // The decoder starts at RTMP's 128-byte default; tell it the size the hub encodes with.
-    this.decoder.push(encodeMessageShared(setChunkSizeMessage(chunkSize), 128));
-  }
+    private readonly handlers: TapHandlers,
+  ) {}
 
   subscribe(hub: StreamHub, key: string): Subscription {
     this.subscription = hub.subscribe(key, this);
@@ -42,12 +52,9 @@ export class HubTap implements SubscriberSink {
   }
 
   writev(buffers: Buffer[]): void {
-    if (this.failed) return;
-    try {
-      for (const b of buffers) this.decoder.push(b);
-    } catch (err) {
-      this.failed = true;
-      this.handlers.failed(err);
+    for (const token of buffers) {
+      const p = this.encoding.packets.get(token);
+      if (p !== undefined) this.handlers.packet(KIND_NAMES[p.kind], p.extendedTimestamp, p.payload);
     }
   }
 
