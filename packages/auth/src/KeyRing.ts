@@ -51,3 +51,19 @@ export function describeKeyProblem(key: unknown): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Parses a key list `KID:SECRET,KID2:SECRET2` (the RTMPC_AUTH_KEYS format) into the well-formed keys and one problem
+ * per bad entry, named by position: an entry holds a secret, so its text is never quoted.
+ */
+export function parseSigningKeyList(text: string): { keys: SigningKey[]; problems: string[] } {
+  const keys: SigningKey[] = [];
+  const problems: string[] = [];
+  text.split(',').forEach((entry, i) => {
+    const item = entry.trim();
+    const colon = item.indexOf(':');
+    if (colon <= 0 || colon === item.length - 1) problems.push(`entry ${i + 1} must be KEY_ID:SECRET`);
+    else keys.push({ id: item.slice(0, colon), secret: item.slice(colon + 1) });
+  });
+  return { keys, problems };
+}

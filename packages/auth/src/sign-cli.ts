@@ -5,6 +5,7 @@
  */
 import type { AccessAction } from './AccessRequest.js';
 import { isAuthError } from './AuthError.js';
+import { parseSigningKeyList } from './KeyRing.js';
 import { buildSignedUrl } from './SignedUrl.js';
 import { signStreamToken, type SignStreamTokenOptions } from './StreamToken.js';
 
@@ -20,14 +21,17 @@ export interface SignCommandOptions {
 }
 
 /** 0: printed; 1: signing failed; 2: usage error (bad or missing option, missing secret). */
-export const SIGN_USAGE = `usage: sign --action publish|play --app APP --name NAME --key-id KID --secret-env ENV_VAR
+export const SIGN_USAGE = `usage: sign --action publish|play --app APP --name NAME
+            (--key-id KID --secret-env ENV_VAR | --keys-env ENV_VAR [--key-id KID])
             [--ttl SECONDS | --expires-at UNIX_SECONDS|ISO-8601] [--url rtmp://host[:port]]
 
 Prints a stream token <kid>.<exp>.<signature>, or with --url the full URL rtmp://host/APP/NAME?token=...
-The signing secret is read from the environment variable named by --secret-env. Default --ttl is 3600.
+The signing secret is read from the environment variable named by --secret-env, or picked by --key-id (default:
+the first key) from a key list KID:SECRET,KID2:SECRET2 in the variable named by --keys-env (RTMPC_AUTH_KEYS inside
+a node's container). Default --ttl is 3600.
 `;
 
-const VALUE_OPTIONS = new Set(['--action', '--app', '--name', '--key-id', '--secret-env', '--ttl', '--expires-at', '--url']);
+const VALUE_OPTIONS = new Set(['--action', '--app', '--name', '--key-id', '--secret-env', '--keys-env', '--ttl', '--expires-at', '--url']);
 const DEFAULT_TTL_SECONDS = 3600;
 
 export function runSignCommand(
@@ -57,15 +61,12 @@ export function runSignCommand(
   const action = values.get('--action');
   if (action === undefined) return usageError('missing --action (publish or play)');
   if (action !== 'publish' && action !== 'play') return usageError(`--action must be publish or play, not '${action}'`);
-  for (const required of ['--app', '--name', '--key-id', '--secret-env']) {
+  for (const required of ['--app', '--name']) {
     if (!values.has(required)) return usageError(`missing ${required}`);
   }
-  const keyId = values.get('--key-id') as string;
-  const secretEnv = values.get('--secret-env') as string;
-  const secret = env[secretEnv];
-  if (secret === undefined || secret === '') {
-    return usageError(`environment variable ${secretEnv} is not set (it must hold the secret of key '${keyId}')`);
-  }
+  const key = signingKey(values, env);
+  if (typeof key === 'string') return usageError(key);
+  const { id: keyId, secret } = key;
   if (values.has('--ttl') && values.has('--expires-at')) return usageError('give --ttl or --expires-at, not both');
 
   const signOptions: SignStreamTokenOptions = {
@@ -96,6 +97,30 @@ export function runSignCommand(
     if (isAuthError(err)) return { exitCode: 1, stdout: '', stderr: `sign: ${err.message}\n` };
     throw err;
   }
+}
+
+/** The key to sign with, from --secret-env + --key-id or from the key list in --keys-env; a string is a usage error. */
+function signingKey(values: Map<string, string>, env: Record<string, string | undefined>): { id: string; secret: string } | string {
+  const keyId = values.get('--key-id');
+  const secretEnv = values.get('--secret-env');
+  const keysEnv = values.get('--keys-env');
+  if (secretEnv !== undefined && keysEnv !== undefined) return 'give --secret-env or --keys-env, not both';
+  if (keysEnv !== undefined) {
+    const list = env[keysEnv];
+    if (list === undefined || list === '') return `environment variable ${keysEnv} is not set (it must hold KID:SECRET,...)`;
+    const { keys, problems } = parseSigningKeyList(list);
+    if (problems.length > 0) return `${keysEnv}: ${problems.join('; ')}`;
+    const key = keyId === undefined ? keys[0] : keys.find((k) => k.id === keyId);
+    if (key === undefined) return `${keysEnv} has no key '${keyId}' (it has ${keys.map((k) => `'${k.id}'`).join(', ')})`;
+    return key;
+  }
+  if (secretEnv === undefined) return 'missing --secret-env (or --keys-env)';
+  if (keyId === undefined) return 'missing --key-id';
+  const secret = env[secretEnv];
+  if (secret === undefined || secret === '') {
+    return `environment variable ${secretEnv} is not set (it must hold the secret of key '${keyId}')`;
+  }
+  return { id: keyId, secret };
 }
 
 function usageError(message: string): SignCommandResult {

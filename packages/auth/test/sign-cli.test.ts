@@ -89,3 +89,30 @@ describe('runSignCommand', () => {
     expect(out.stdout).toContain('--secret-env');
   });
 });
+
+describe('runSignCommand --keys-env', () => {
+  const LIST = { RTMPC_AUTH_KEYS: `k1:${SECRET},k2:other-secret-0123456789` };
+  const ARGS = ['sign', '--action', 'publish', '--app', 'live', '--name', 'cam1', '--keys-env', 'RTMPC_AUTH_KEYS'];
+
+  it('signs with the first key of the list, or the one --key-id names', () => {
+    const first = runSignCommand(ARGS, LIST, { now });
+    expect(first.exitCode).toBe(0);
+    expect(first.stdout).toBe(runSignCommand(BASE, ENV, { now }).stdout);
+    const second = runSignCommand([...ARGS, '--key-id', 'k2'], LIST, { now });
+    expect(second.stdout.startsWith('k2.')).toBe(true);
+    const keys = [{ id: 'k2', secret: 'other-secret-0123456789' }];
+    expect(verifyStreamToken(second.stdout.trim(), { action: 'publish', app: 'live', name: 'cam1', keys, now: NOW }).ok).toBe(true);
+  });
+
+  it('names a missing key id, a malformed list and a missing variable without printing secrets', () => {
+    const missing = runSignCommand([...ARGS, '--key-id', 'k9'], LIST, { now });
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toContain("RTMPC_AUTH_KEYS has no key 'k9' (it has 'k1', 'k2')");
+    expect(missing.stderr).not.toContain(SECRET);
+    const bad = runSignCommand(ARGS, { RTMPC_AUTH_KEYS: `k1:${SECRET},oops` }, { now });
+    expect(bad.stderr).toContain('RTMPC_AUTH_KEYS: entry 2 must be KEY_ID:SECRET');
+    expect(bad.stderr).not.toContain(SECRET);
+    expect(runSignCommand(ARGS, {}, { now }).stderr).toContain('environment variable RTMPC_AUTH_KEYS is not set');
+    expect(runSignCommand([...ARGS, '--secret-env', 'X'], LIST, { now }).stderr).toContain('give --secret-env or --keys-env, not both');
+  });
+});

@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
+import { runSignCommand } from '@rtmp-cluster/auth';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { createControlClient, type ControlClient } from './ControlClient.js';
 import type { ClusterEvent__Output } from './generated/rtmpcluster/control/v1/ClusterEvent.js';
@@ -377,6 +378,9 @@ export function buildProgram(run: (fn: (ctl: Rtmpctl) => Promise<void>) => Promi
     .argument('<node>', 'node id')
     .addOption(new Option('--deadline <ms>', 'close remaining sessions after this long (default: node setting)').argParser(positiveInt))
     .action((node: string, opts: { deadline?: number }) => run((c) => c.drain(node, opts.deadline)));
+  // Handled in main() before parsing (it takes the sign options, not the API's); listed here for --help.
+  program.command('sign').description('mint a signed stream key or URL offline (no API call; `rtmpctl sign --help`)')
+    .allowUnknownOption().helpOption(false);
   program.command('watch').description('stream cluster events until interrupted')
     .addOption(new Option('--count <n>', 'exit after n events').argParser(positiveInt))
     .action((opts: { count?: number }) => run((c) => c.watch(opts.count)));
@@ -387,6 +391,13 @@ export function buildProgram(run: (fn: (ctl: Rtmpctl) => Promise<void>) => Promi
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // `rtmpctl sign ...`: the same key minting as `rtmp-cluster sign`, so operators need one tool.
+  if (argv[2] === 'sign') {
+    const r = runSignCommand(argv.slice(2), process.env);
+    process.stdout.write(r.stdout);
+    process.stderr.write(r.stderr);
+    return r.exitCode;
+  }
   let exitCode: number = ExitCode.Ok;
   let json = false;
   const program = buildProgram(async (fn) => {

@@ -14,7 +14,7 @@
  * RTMPC_RELAY_TOKEN becomes the policy's relayToken.
  */
 import fs from 'node:fs';
-import { AUTH_MODES, validateAccessPolicyConfig, type AccessPolicyConfig, type AuthMode } from '@rtmp-cluster/auth';
+import { AUTH_MODES, parseSigningKeyList, validateAccessPolicyConfig, type AccessPolicyConfig, type AuthMode } from '@rtmp-cluster/auth';
 
 export const AUTH_ENV_NAMES: readonly string[] = [
   'RTMPC_PUBLISH_AUTH',
@@ -98,15 +98,9 @@ export function resolveAuthConfig(src: AuthSources, problems: string[]): AccessP
   const keys = value(env, 'RTMPC_AUTH_KEYS');
   if (keys !== undefined) {
     given = true;
-    const list: Array<{ id: string; secret: string }> = [];
-    keys.split(',').forEach((entry, i) => {
-      const item = entry.trim();
-      const colon = item.indexOf(':');
-      // The entry holds a secret: report its position, never its text.
-      if (colon <= 0 || colon === item.length - 1) problems.push(`RTMPC_AUTH_KEYS: entry ${i + 1} must be KEY_ID:SECRET`);
-      else list.push({ id: item.slice(0, colon), secret: item.slice(colon + 1) });
-    });
-    config['keys'] = list;
+    const list = parseSigningKeyList(keys);
+    for (const problem of list.problems) problems.push(`RTMPC_AUTH_KEYS: ${problem}`);
+    config['keys'] = list.keys;
   }
 
   const staticKeys = value(env, 'RTMPC_AUTH_STATIC_KEYS');
