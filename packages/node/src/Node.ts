@@ -170,6 +170,8 @@ class AllInOneNode implements NodeHandle {
           connectionRatePerIp: config.connRatePerIp,
           connectionBurstPerIp: config.connBurstPerIp,
           maxConnections: config.maxConnections,
+          // LL-HLS numbering follows the registry's claim of the publish, so every node of the cluster agrees.
+          hls: { epochOf: (key) => this.streamEpoch(key) },
         })
       : undefined;
     this.health = new HealthServer({
@@ -322,6 +324,14 @@ class AllInOneNode implements NodeHandle {
 
   httpUrl(path = ''): string {
     return localUrl('http', this.addresses().http, path);
+  }
+
+  /** The registry's epoch and claim time of the publish of `key` (null on a single node or when unclaimed). */
+  private async streamEpoch(key: string): Promise<{ epoch: number; startedAtMs: number } | null> {
+    const registry = this.cluster?.adapters?.registry;
+    if (registry === undefined) return null;
+    const location = await registry.lookup(key);
+    return location === null ? null : { epoch: location.epoch, startedAtMs: location.since };
   }
 
   webUrl(path = ''): string {

@@ -4,10 +4,12 @@
  * (LL-HLS) add their routes to `router` and their viewers to `viewers` before listen().
  */
 import type { AddressInfo } from 'node:net';
+import { HlsService, type HlsServiceOptions } from '@rtmp-cluster/hls';
 import type { StreamHub } from '@rtmp-cluster/media';
 import type { StreamAccessPolicy } from '@rtmp-cluster/server';
 import type { Logger } from 'pino';
 import { flvPlaybackRoute } from './flv/FlvPlayback.js';
+import { hlsPlayback } from './hls/HlsPlayback.js';
 import { PlayGate } from './PlayGate.js';
 import { WebRouter } from './WebRouter.js';
 import { WebServer, type WebServerOptions } from './WebServer.js';
@@ -17,6 +19,8 @@ export interface WebServiceOptions extends Omit<WebServerOptions, 'router'> {
   hub: StreamHub;
   policy: StreamAccessPolicy;
   playWaitMs: number;
+  /** LL-HLS tuning and the registry's epochs (cluster nodes); the hub, logger and session hook are the service's */
+  hls?: Omit<HlsServiceOptions, 'hub' | 'logger' | 'onSessionEnded'>;
 }
 
 export class WebService {
@@ -24,12 +28,16 @@ export class WebService {
   readonly gate: PlayGate;
   readonly viewers = new WebViewers();
   readonly server: WebServer;
+  readonly hls: HlsService;
 
   constructor(readonly options: WebServiceOptions) {
     this.gate = new PlayGate({ hub: options.hub, policy: options.policy, playWaitMs: options.playWaitMs });
     this.server = new WebServer({ ...options, router: this.router });
     // A viewer whose stream stopped (origin failover, republish) waits as long as a new play would.
     this.router.add(flvPlaybackRoute(this, { republishWaitMs: Math.max(options.playWaitMs, 5000) }));
+    const hls = hlsPlayback(this, () => this.hls);
+    this.hls = new HlsService({ ...options.hls, hub: options.hub, logger: options.logger, onSessionEnded: (s) => hls.sessionEnded(s) });
+    this.router.add(hls.route);
   }
 
   get hub(): StreamHub {
@@ -45,6 +53,7 @@ export class WebService {
   }
 
   close(): Promise<void> {
+    this.hls.close();
     return this.server.close();
   }
 }

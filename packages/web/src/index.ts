@@ -21,3 +21,5 @@ export { FlvViewer } from './flv/FlvViewer.js';
 export type { FlvTransport } from './flv/FlvViewer.js';
 export { webSocketAccept, wsFrame, wsCloseFrame, WebSocketFrameReader, WebSocketProtocolError, WsOpcode, WsCloseCode } from './websocket/WebSocketFrames.js';
 export { WebSocketConnection } from './websocket/WebSocketConnection.js';
+export { hlsPlayback, HLS_PATH } from './hls/HlsPlayback.js';
+export type { HlsPlayback } from './hls/HlsPlayback.js';

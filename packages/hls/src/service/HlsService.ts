@@ -37,8 +37,10 @@ export interface HlsServiceOptions {
   epochOf?: (key: string) => Promise<StreamEpoch | null>;
   /** a stream nobody requested for this long is released (its hub subscription too), default 30 000 ms */
   streamIdleMs?: number;
-  /** a session with no request for this long is no longer a viewer, default 20 000 ms */
+  /** a session with no request for this long has ended, default 20 000 ms */
   sessionIdleMs?: number;
+  /** a session ended (idle): the web layer releases what it holds for the viewer */
+  onSessionEnded?: (session: HlsSessionInfo) => void;
   /** at most this many sessions per node; new ones beyond get 503, default 100 000 */
   maxSessions?: number;
   /** at most this many streams muxed at once, default 1000 */
@@ -78,6 +80,15 @@ export interface HlsRequestContext {
 }
 
 const SESSION_PARAM = 'session';
+/** the blocking-reload and delta-update parameters, which media URIs must not inherit */
+const RELOAD_PARAMS = ['_HLS_msn', '_HLS_part', '_HLS_skip'];
+
+/** The playlist's query as media URIs carry it: the session (and a play token) without the reload parameters. */
+function mediaQuery(query: URLSearchParams): string {
+  const q = new URLSearchParams(query);
+  for (const p of RELOAD_PARAMS) q.delete(p);
+  return q.toString();
+}
 const SESSION_ID = /^[A-Za-z0-9_-]{8,64}$/;
 
 class LiveHls implements HlsStreamView {
@@ -110,8 +121,8 @@ class LiveHls implements HlsStreamView {
  * LL-HLS for every stream of one node: muxed once per stream from a hub subscription, served from
  * memory to every viewer, released when nobody asks for it. Viewers are sessions: the id is the
  * `session` query parameter of the playlist URL (a playlist request without one is redirected to a
- * URL with a fresh one; hls.js and Safari keep reloading the redirected URL) and it is carried on
- * every media URI of the playlist, so each request names its viewer.
+ * URL with a fresh one; hls.js reloads the redirected URL) and the playlist's query (session, play
+ * token) is carried on every media URI, so each request names its viewer on whichever node it lands.
  */
 export class HlsService {
   readonly grid: ResolvedSegmentation;
@@ -160,7 +171,7 @@ export class HlsService {
       return { status: 503, headers: { 'cache-control': 'no-cache', 'retry-after': '2' }, body: `${(err as Error).message}\n` };
     }
     stream.lastRequestAt = this.now();
-    const response = await this.endpoint.respond(stream, file, query, session === null ? undefined : `${SESSION_PARAM}=${session}`, ctx.signal);
+    const response = await this.endpoint.respond(stream, file, query, session === null ? undefined : mediaQuery(query), ctx.signal);
     const size = typeof response.body === 'string' ? Buffer.byteLength(response.body) : response.body.length;
     this.bytesOut += size;
     if (session !== null) this.touchSession(session, key, ctx.remoteAddress, size);
@@ -175,8 +186,12 @@ export class HlsService {
 
   /** HLS viewers now (sessions with a recent request), for ListSessions. */
   listSessions(): HlsSessionInfo[] {
-    const cutoff = this.now() - (this.o.sessionIdleMs ?? 20_000);
-    return [...this.sessions.values()].filter((s) => s.lastSeen >= cutoff).map((s) => ({ ...s }));
+    return [...this.sessions.values()].map((s) => ({ ...s }));
+  }
+
+  /** One session's counters (live view, do not modify). */
+  session(id: string): Readonly<HlsSessionInfo> | undefined {
+    return this.sessions.get(id);
   }
 
   stats(): HlsServiceStats {
@@ -186,7 +201,7 @@ export class HlsService {
       bytesHeld += s.window.bytesHeld;
       skipped += s.ingest.skipped;
     }
-    return { streams: this.streams.size, viewers: this.listSessions().length, bytesOut: this.bytesOut, requests: this.requests, bytesHeld, skippedTags: skipped };
+    return { streams: this.streams.size, viewers: this.sessions.size, bytesOut: this.bytesOut, requests: this.requests, bytesHeld, skippedTags: skipped };
   }
 
   close(): void {
@@ -194,6 +209,7 @@ export class HlsService {
     clearInterval(this.sweeper);
     for (const s of this.streams.values()) s.tap.unsubscribe();
     this.streams.clear();
+    for (const s of this.sessions.values()) this.o.onSessionEnded?.(s);
     this.sessions.clear();
   }
 
@@ -277,7 +293,11 @@ export class HlsService {
         this.o.logger?.info({ stream: key }, 'HLS muxing stopped: no requests');
       }
     }
-    const sessionCutoff = now - Math.max(this.o.sessionIdleMs ?? 20_000, 60_000);
-    for (const [id, s] of this.sessions) if (s.lastSeen < sessionCutoff) this.sessions.delete(id);
+    const sessionCutoff = now - (this.o.sessionIdleMs ?? 20_000);
+    for (const [id, s] of this.sessions) {
+      if (s.lastSeen >= sessionCutoff) continue;
+      this.sessions.delete(id);
+      this.o.onSessionEnded?.(s);
+    }
   }
 }

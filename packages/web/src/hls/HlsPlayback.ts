@@ -1,0 +1,92 @@
+/**
+ * GET /APP/NAME/index.m3u8 and the init section, parts and segments beside it: LL-HLS from the node's
+ * HlsService. A session (the playlist's `session` query parameter, carried on every media URI) goes through
+ * the play gate once per node, on its first request there (auth, the edge's relay pull, the publisher wait),
+ * and counts as one 'hls' viewer until it has been idle for the service's session timeout. A load balancer
+ * may send each request of a session to another edge: every edge admits it on its own and serves the same
+ * bytes under the same URIs.
+ */
+import type { HlsService, HlsSessionInfo } from '@rtmp-cluster/hls';
+import type { PlayGrant } from '../PlayGate.js';
+import { WebError } from '../WebError.js';
+import type { WebHttpContext, WebRoute } from '../WebRoute.js';
+import type { WebService } from '../WebService.js';
+
+/** /live/cam1/index.m3u8 -> app 'live', name 'cam1', file 'index.m3u8' */
+export const HLS_PATH = /^\/(?<app>[^/]+)\/(?<name>.+)\/(?<file>index\.m3u8|init-[0-9a-f]{12}\.mp4|seg-[0-9]{1,15}\.m4s|part-[0-9]{1,15}\.[0-9]{1,4}\.m4s)$/;
+
+interface AdmittedSession {
+  grant: PlayGrant;
+  removeViewer: () => void;
+}
+
+export interface HlsPlayback {
+  readonly route: WebRoute;
+  /** the service calls this when a session idles out: release its play grant and viewer entry */
+  sessionEnded(session: HlsSessionInfo): void;
+}
+
+export function hlsPlayback(web: WebService, hls: () => HlsService): HlsPlayback {
+  const admitted = new Map<string, AdmittedSession>();
+  /** sessions being admitted right now (single-flight per session id) */
+  const admitting = new Map<string, Promise<void>>();
+
+  const admit = async (ctx: WebHttpContext, session: string, abort: AbortSignal): Promise<void> => {
+    if (admitted.has(session)) return;
+    let pending = admitting.get(session);
+    if (pending === undefined) {
+      pending = (async () => {
+        const grant = await web.gate.open(ctx, ctx.params['app']!, ctx.params['name']!, abort);
+        if (admitted.has(session)) {
+          grant.release();
+          return;
+        }
+        const removeViewer = web.viewers.add(
+          { id: `hls-${session}`, protocol: 'hls', key: grant.key, clientIp: ctx.clientIp, remoteAddress: ctx.remoteAddress, startedAt: Date.now() },
+          () => ({ bytesOut: hls().session(session)?.bytesOut ?? 0, droppedFrames: 0 }),
+        );
+        admitted.set(session, { grant, removeViewer });
+        ctx.log.info({ stream: grant.key, session }, 'hls viewer started');
+      })().finally(() => admitting.delete(session));
+      admitting.set(session, pending);
+    }
+    await pending;
+  };
+
+  const route: WebRoute = {
+    name: 'hls',
+    pattern: HLS_PATH,
+
+    async handle(ctx: WebHttpContext): Promise<void> {
+      const { res } = ctx;
+      const abort = new AbortController();
+      res.on('close', () => abort.abort());
+      const session = ctx.query.get('session');
+      const key = `${ctx.params['app']}/${ctx.params['name']}`;
+      // A playlist request without a session is redirected to one with a session before anything is held.
+      if (session !== null) {
+        if (!/^[A-Za-z0-9_-]{8,64}$/.test(session)) throw new WebError('BAD_REQUEST', 'malformed session id');
+        await admit(ctx, session, abort.signal);
+      } else if (ctx.params['file'] !== 'index.m3u8') {
+        throw new WebError('BAD_REQUEST', 'HLS media requests carry the session of their playlist');
+      }
+      if (abort.signal.aborted) return;
+      const response = await hls().handle(key, ctx.params['file']!, ctx.query, { remoteAddress: ctx.clientIp, signal: abort.signal });
+      if (res.destroyed || res.writableEnded) return;
+      res.writeHead(response.status, response.headers);
+      res.end(response.body);
+    },
+  };
+
+  return {
+    route,
+    sessionEnded(s: HlsSessionInfo): void {
+      const entry = admitted.get(s.id);
+      if (entry === undefined) return;
+      admitted.delete(s.id);
+      entry.grant.release();
+      entry.removeViewer();
+      web.logger.info({ stream: s.key, session: s.id, bytesOut: s.bytesOut, requests: s.requests }, 'hls viewer left');
+    },
+  };
+}
