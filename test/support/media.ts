@@ -15,6 +15,11 @@ export interface TestFlvOptions {
   fps?: number;
   /** Keyframe interval in frames (fixed: no scene-cut keyframes). */
   gop?: number;
+  /**
+   * The picture: 'testsrc2' (moving, default) or 'smptebars' (still colour bars at known places: the
+   * browser tests check the colour of a point).
+   */
+  pattern?: 'testsrc2' | 'smptebars';
 }
 
 /** Where generated media is cached across test files and runs. */
@@ -57,14 +62,16 @@ export async function makeTestFlv(dir: string = TEST_MEDIA_DIR, opts: TestFlvOpt
   if (width % 2 !== 0 || height % 2 !== 0) throw new RangeError('makeTestFlv: width and height must be even (yuv420p)');
 
   await mkdir(dir, { recursive: true });
-  const target = path.join(dir, `test_${seconds}s_${width}x${height}_${fps}fps_gop${gop}.flv`);
+  const pattern = opts.pattern ?? 'testsrc2';
+  const tag = pattern === 'testsrc2' ? '' : `_${pattern}`;
+  const target = path.join(dir, `test_${seconds}s_${width}x${height}_${fps}fps_gop${gop}${tag}.flv`);
   if (await exists(target)) return target;
 
   const temp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp.flv`;
   try {
     await runFfmpeg([
       '-hide_banner', '-loglevel', 'error', '-nostdin', '-y',
-      '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=${fps}`,
+      '-f', 'lavfi', '-i', `${pattern}=size=${width}x${height}:rate=${fps}`,
       '-f', 'lavfi', '-i', 'sine=frequency=1000:sample_rate=48000',
       '-t', String(seconds),
       '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'main', '-pix_fmt', 'yuv420p',

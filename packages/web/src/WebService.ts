@@ -11,6 +11,8 @@ import type { Logger } from 'pino';
 import { flvPlaybackRoute } from './flv/FlvPlayback.js';
 import { hlsPlayback } from './hls/HlsPlayback.js';
 import { PlayGate } from './PlayGate.js';
+import { playerAssetsRoute } from './player/PlayerAssets.js';
+import { playerPageRoute } from './player/PlayerPage.js';
 import { WebRouter } from './WebRouter.js';
 import { WebServer, type WebServerOptions } from './WebServer.js';
 import { WebViewers } from './WebViewers.js';
@@ -38,6 +40,8 @@ export class WebService {
     const hls = hlsPlayback(this, () => this.hls);
     this.hls = new HlsService({ ...options.hls, hub: options.hub, logger: options.logger, onSessionEnded: (s) => hls.sessionEnded(s) });
     this.router.add(hls.route);
+    this.router.add(playerPageRoute());
+    this.router.add(playerAssetsRoute());
   }
 
   get hub(): StreamHub {

@@ -23,3 +23,5 @@ export { webSocketAccept, wsFrame, wsCloseFrame, WebSocketFrameReader, WebSocket
 export { WebSocketConnection } from './websocket/WebSocketConnection.js';
 export { hlsPlayback, HLS_PATH } from './hls/HlsPlayback.js';
 export type { HlsPlayback } from './hls/HlsPlayback.js';
+export { playerPageRoute, PLAYER_PAGE_PATH } from './player/PlayerPage.js';
+export { playerAssetsRoute, PLAYER_ASSETS_PREFIX } from './player/PlayerAssets.js';
