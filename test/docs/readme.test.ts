@@ -1,15 +1,32 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AUTH_ENV_NAMES, CONFIG_ENV_NAMES } from 'rtmp-cluster';
+import { README_BLOCKS, readmeBlock, rewriteReadme, SETTINGS, EXIT_CODES, OTHER_VARIABLES } from 'rtmp-cluster';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const readme = readFileSync(resolve(ROOT, 'README.md'), 'utf8');
 
 describe('README', () => {
-  it('documents every configuration variable the node reads', () => {
-    const missing = [...CONFIG_ENV_NAMES, ...AUTH_ENV_NAMES].filter((name) => !readme.includes(`\`${name}\``));
-    expect(missing).toEqual([]);
+  it('holds the configuration table and exit codes exactly as the settings schema renders them (npm run docs:settings)', () => {
+    for (const [name, render] of Object.entries(README_BLOCKS)) {
+      expect(readmeBlock(readme, name), `README block ${name}: run npm run docs:settings`).toBe(`${render()}\n`);
+    }
+    expect(rewriteReadme(readme)).toBe(readme);
+  });
+
+  it('the generated table has a row per setting and names every exit code', () => {
+    const table = readmeBlock(readme, 'settings')!;
+    for (const s of SETTINGS) expect(table).toMatch(new RegExp(`^\\| \`${s.env}\` \\| `, 'm'));
+    for (const v of OTHER_VARIABLES) expect(table).toContain(`\`${v.name}\``);
+    const codes = readmeBlock(readme, 'exit-codes')!;
+    for (const e of EXIT_CODES) expect(codes).toContain(`| ${e.code} | ${e.doc} |`);
+  });
+
+  it('a drifted table is detected: an edited row no longer matches the schema', () => {
+    const drifted = readme.replace('| `RTMPC_RTMP_PORT` | `rtmpPort` | an integer 1-65535 | `1935`', '| `RTMPC_RTMP_PORT` | `rtmpPort` | an integer 1-65535 | `1936`');
+    expect(drifted).not.toBe(readme);
+    expect(rewriteReadme(drifted)).not.toBe(drifted);
+    expect(() => rewriteReadme(readme.replace('<!-- settings:end -->', ''))).toThrow(/settings:begin/);
   });
 
   it('gives the test command that .ci/run runs', () => {

@@ -1,34 +1,20 @@
 /**
  * The `auth` part of the node configuration: an AccessPolicyConfig assembled from (lowest to highest)
- * the file named by RTMPC_AUTH_CONFIG, the `auth` object of the JSON config file, and environment shortcuts
- * for the common cases, then validated by the auth package. Problems name the setting the operator typed;
- * secrets (signing secrets, static keys, webhook URLs) are never echoed.
- *
- * | env | meaning |
- * |---|---|
- * | RTMPC_PUBLISH_AUTH / RTMPC_PLAY_AUTH | none, token, static or webhook (every app) |
- * | RTMPC_AUTH_KEYS | token signing keys: `k1:secret1,k2:secret2` (several during rotation) |
- * | RTMPC_AUTH_STATIC_KEYS | static stream keys: `live/cam1=key1,live/*=key2` (repeat a path for several keys) |
- * | RTMPC_AUTH_WEBHOOK_URL / _TIMEOUT_MS / _FAIL_OPEN | the decision webhook |
- * | RTMPC_AUTH_CLOCK_SKEW_SECONDS | token expiry tolerance |
- * RTMPC_RELAY_TOKEN becomes the policy's relayToken.
+ * the file named by RTMPC_AUTH_CONFIG, the `auth` object of the JSON config file, and the environment
+ * shortcuts for the common cases (AUTH_SHORTCUTS in settings/schema.ts, already parsed), then validated by
+ * the auth package. Problems name the setting the operator typed; secrets (signing secrets, static keys,
+ * webhook URLs) are never echoed. RTMPC_RELAY_TOKEN becomes the policy's relayToken.
  */
 import fs from 'node:fs';
-import { AUTH_MODES, parseSigningKeyList, validateAccessPolicyConfig, type AccessPolicyConfig, type AuthMode } from '@rtmp-cluster/auth';
+import { validateAccessPolicyConfig, type AccessPolicyConfig } from '@rtmp-cluster/auth';
+import { AUTH_SHORTCUTS, type AuthShortcuts } from './settings/schema.js';
 
-export const AUTH_ENV_NAMES: readonly string[] = [
-  'RTMPC_PUBLISH_AUTH',
-  'RTMPC_PLAY_AUTH',
-  'RTMPC_AUTH_KEYS',
-  'RTMPC_AUTH_STATIC_KEYS',
-  'RTMPC_AUTH_WEBHOOK_URL',
-  'RTMPC_AUTH_WEBHOOK_TIMEOUT_MS',
-  'RTMPC_AUTH_WEBHOOK_FAIL_OPEN',
-  'RTMPC_AUTH_CLOCK_SKEW_SECONDS',
-];
+/** The shortcut variables (documentation and tests). */
+export const AUTH_ENV_NAMES: readonly string[] = AUTH_SHORTCUTS.map((s) => s.env);
 
 export interface AuthSources {
-  env: NodeJS.ProcessEnv;
+  /** the parsed RTMPC_PUBLISH_AUTH / RTMPC_PLAY_AUTH / RTMPC_AUTH_* values (undefined = not set) */
+  shortcuts: Partial<AuthShortcuts>;
   /** the `auth` value of the JSON config file, if present, and that file's path (for messages) */
   fileSection?: unknown;
   configFile?: string;
@@ -41,11 +27,6 @@ type Mutable = Record<string, unknown>;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function value(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const v = env[name];
-  return v === undefined || v.trim() === '' ? undefined : v.trim();
 }
 
 /**
@@ -79,69 +60,37 @@ export function resolveAuthConfig(src: AuthSources, problems: string[]): AccessP
     }
   }
 
-  const env = src.env;
-  for (const [name, action] of [
-    ['RTMPC_PUBLISH_AUTH', 'publish'],
-    ['RTMPC_PLAY_AUTH', 'play'],
+  const sc = src.shortcuts;
+  for (const [mode, action] of [
+    [sc.publishAuth, 'publish'],
+    [sc.playAuth, 'play'],
   ] as const) {
-    const mode = value(env, name);
     if (mode === undefined) continue;
     given = true;
-    if (!(AUTH_MODES as readonly string[]).includes(mode)) {
-      problems.push(`${name}: expected one of ${AUTH_MODES.join(', ')}, got ${JSON.stringify(mode)}`);
-      continue;
-    }
     const rule = isObject(config[action]) ? (config[action] as Mutable) : {};
-    config[action] = { ...rule, mode: mode as AuthMode };
+    config[action] = { ...rule, mode };
   }
-
-  const keys = value(env, 'RTMPC_AUTH_KEYS');
-  if (keys !== undefined) {
+  if (sc.authKeys !== undefined) {
     given = true;
-    const list = parseSigningKeyList(keys);
-    for (const problem of list.problems) problems.push(`RTMPC_AUTH_KEYS: ${problem}`);
-    config['keys'] = list.keys;
+    config['keys'] = sc.authKeys;
   }
-
-  const staticKeys = value(env, 'RTMPC_AUTH_STATIC_KEYS');
-  if (staticKeys !== undefined) {
+  if (sc.authStaticKeys !== undefined) {
     given = true;
     const table: Record<string, string[]> = {};
-    staticKeys.split(',').forEach((entry, i) => {
-      const item = entry.trim();
-      const eq = item.indexOf('=');
-      if (eq <= 0 || eq === item.length - 1) {
-        problems.push(`RTMPC_AUTH_STATIC_KEYS: entry ${i + 1} must be APP/NAME=KEY or APP/*=KEY`);
-        return;
-      }
-      (table[item.slice(0, eq)] ??= []).push(item.slice(eq + 1));
-    });
+    for (const [path, key] of sc.authStaticKeys) (table[path] ??= []).push(key);
     config['staticKeys'] = table;
   }
-
-  const webhookUrl = value(env, 'RTMPC_AUTH_WEBHOOK_URL');
-  const webhookTimeout = value(env, 'RTMPC_AUTH_WEBHOOK_TIMEOUT_MS');
-  const webhookFailOpen = value(env, 'RTMPC_AUTH_WEBHOOK_FAIL_OPEN');
-  if (webhookUrl !== undefined || webhookTimeout !== undefined || webhookFailOpen !== undefined) {
+  if (sc.authWebhookUrl !== undefined || sc.authWebhookTimeoutMs !== undefined || sc.authWebhookFailOpen !== undefined) {
     given = true;
     const webhook: Mutable = isObject(config['webhook']) ? { ...(config['webhook'] as Mutable) } : {};
-    if (webhookUrl !== undefined) webhook['url'] = webhookUrl;
-    if (webhookTimeout !== undefined) {
-      if (/^\d+$/.test(webhookTimeout)) webhook['timeoutMs'] = Number(webhookTimeout);
-      else problems.push(`RTMPC_AUTH_WEBHOOK_TIMEOUT_MS: expected an integer 1-60000 (ms), got ${JSON.stringify(webhookTimeout)}`);
-    }
-    if (webhookFailOpen !== undefined) {
-      if (/^(true|false|1|0)$/i.test(webhookFailOpen)) webhook['failOpen'] = /^(true|1)$/i.test(webhookFailOpen);
-      else problems.push(`RTMPC_AUTH_WEBHOOK_FAIL_OPEN: expected true or false, got ${JSON.stringify(webhookFailOpen)}`);
-    }
+    if (sc.authWebhookUrl !== undefined) webhook['url'] = sc.authWebhookUrl;
+    if (sc.authWebhookTimeoutMs !== undefined) webhook['timeoutMs'] = sc.authWebhookTimeoutMs;
+    if (sc.authWebhookFailOpen !== undefined) webhook['failOpen'] = sc.authWebhookFailOpen;
     config['webhook'] = webhook;
   }
-
-  const skew = value(env, 'RTMPC_AUTH_CLOCK_SKEW_SECONDS');
-  if (skew !== undefined) {
+  if (sc.authClockSkewSeconds !== undefined) {
     given = true;
-    if (/^\d+$/.test(skew)) config['clockSkewSeconds'] = Number(skew);
-    else problems.push(`RTMPC_AUTH_CLOCK_SKEW_SECONDS: expected an integer 0-3600, got ${JSON.stringify(skew)}`);
+    config['clockSkewSeconds'] = sc.authClockSkewSeconds;
   }
 
   if (!given) return undefined;

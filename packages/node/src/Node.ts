@@ -11,7 +11,7 @@ import { AccessPolicy } from '@rtmp-cluster/auth';
 import { AuthAccessPolicy } from './AuthAccessPolicy.js';
 import type { DestinationStream, Logger } from 'pino';
 import { ClusterRoleRuntime } from './ClusterRoleRuntime.js';
-import type { NodeConfig } from './config.js';
+import { ConfigError, type NodeConfig } from './config.js';
 import { HealthServer } from './HealthServer.js';
 import { localUrl } from './LocalAddress.js';
 import { createLogger } from './logger.js';
@@ -296,7 +296,14 @@ class AllInOneNode implements NodeHandle {
     const c = this.config;
     if (c.tlsCertFile === undefined || c.tlsKeyFile === undefined) return undefined;
     const files = { certFile: c.tlsCertFile, keyFile: c.tlsKeyFile };
-    const addr = await this.rtmp.listenTls(c.rtmpsPort, c.rtmpHost, loadTlsFiles(files));
+    let secure;
+    try {
+      secure = loadTlsFiles(files);
+    } catch (err) {
+      // A certificate that is not PEM, or a key of another certificate: the operator's to fix (exit 2).
+      throw new ConfigError([`RTMPC_TLS_CERT_FILE and RTMPC_TLS_KEY_FILE: ${(err as Error).message}`]);
+    }
+    const addr = await this.rtmp.listenTls(c.rtmpsPort, c.rtmpHost, secure);
     this.tlsReloader = new TlsCertificateReloader({
       ...files,
       apply: (secure) => this.rtmp.setSecureContext(secure),

@@ -1,11 +1,14 @@
 /**
  * The executable's lifetime of a node of any role: build it, start it, serve until SIGTERM/SIGINT, shut down.
- * Exit codes (cli.ts documents them): 0 clean shutdown, 1 start or shutdown failure, 2 bad configuration.
+ * Exit codes: ExitCode.ts. A start failure the operator can fix (a port in use, Redis unreachable, a bad
+ * certificate) is one line on stderr and its own exit code; anything else keeps its stack in the log.
  * A second signal, or a shutdown that outlives its deadline, exits 1 at once: an operator must always be
  * able to stop the process.
  */
 import type { Logger } from 'pino';
-import { ConfigError } from './config.js';
+import type { NodeConfig } from './config.js';
+import { exitCode } from './ExitCode.js';
+import { describeStartFailure } from './StartFailure.js';
 
 /** What the process needs of a node (NodeHandle, ControlNodeHandle). */
 export interface ProcessNode {
@@ -15,12 +18,12 @@ export interface ProcessNode {
 }
 
 export interface NodeProcessOptions<N extends ProcessNode> {
+  /** the node's configuration: start failures name the setting involved */
+  config: NodeConfig;
   /** builds the node; a ConfigError it throws exits 2 with its message */
   create(): N;
   /** the fatal log line when start fails */
   startFailureMessage: string;
-  /** more for the operator when start fails (after the fatal log, before the node is stopped) */
-  onStartFailure?(err: unknown): void;
   /** what a signal does: stop, or drain then stop */
   shutdown(node: N, signal: NodeJS.Signals): Promise<void>;
   /** the process exits 1 when the shutdown has not finished this long after the signal */
@@ -33,20 +36,26 @@ export async function runNodeProcess<N extends ProcessNode>(o: NodeProcessOption
   try {
     node = o.create();
   } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`rtmp-cluster: ${err.message}\n`);
-      return 2;
-    }
-    throw err;
+    const known = describeStartFailure(err, o.config);
+    if (known === undefined) throw err;
+    writeProblemLines(known.lines);
+    return known.exitCode;
   }
   const log = node.logger;
   try {
     await node.start();
   } catch (err) {
-    log.fatal({ err }, o.startFailureMessage);
-    o.onStartFailure?.(err);
+    const known = describeStartFailure(err, o.config);
+    if (known !== undefined) {
+      // The log keeps a structured record (code, reason) without a stack: the cause is outside the code.
+      log.fatal({ code: known.code, reason: known.lines.join('; ') }, o.startFailureMessage);
+      writeProblemLines(known.lines);
+    } else {
+      log.fatal({ err }, o.startFailureMessage);
+      writeProblemLines([`${o.startFailureMessage}: ${err instanceof Error ? err.message : String(err)}`]);
+    }
     await node.stop().catch(() => undefined);
-    return 1;
+    return known?.exitCode ?? exitCode('failure');
   }
   return new Promise<number>((resolve) => {
     let signalled = false;
@@ -73,4 +82,9 @@ export async function runNodeProcess<N extends ProcessNode>(o: NodeProcessOption
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
   });
+}
+
+/** `rtmp-cluster: <problem>`, one line each (a problem never spans lines, whatever its source wrote). */
+export function writeProblemLines(lines: readonly string[]): void {
+  for (const line of lines) process.stderr.write(`rtmp-cluster: ${line.replace(/\s*\n\s*/g, '; ')}\n`);
 }

@@ -1,18 +1,16 @@
 #!/usr/bin/env node
 /**
  * The rtmp-cluster executable: `rtmp-cluster [all-in-one|origin|edge|control] [--config FILE.json]`.
- * Exit codes: 0 clean shutdown, 1 runtime failure, 2 bad usage or configuration.
+ * Exit codes: ExitCode.ts (listed by --help and the README).
  */
 import { runSignCommand } from '@rtmp-cluster/auth';
 import type { Logger } from 'pino';
-import { ConfigError, loadConfig, NODE_ROLES, type NodeRole } from './config.js';
+import { ConfigError, loadConfig, NODE_ROLES, type NodeConfig, type NodeRole } from './config.js';
+import { exitCode } from './ExitCode.js';
 import { createNode, RUNNABLE_ROLES } from './Node.js';
-import { runNodeProcess } from './NodeProcess.js';
+import { runNodeProcess, writeProblemLines } from './NodeProcess.js';
 import { runControlProcess } from './roles/controlRole.js';
-
-const USAGE = `usage: rtmp-cluster [${NODE_ROLES.join('|')}] [--config FILE.json]
-Settings come from defaults < the JSON file (--config or RTMPC_CONFIG) < RTMPC_* environment variables.
-       rtmp-cluster sign --action publish|play --app APP --name NAME --key-id KID --secret-env ENV_VAR [--ttl S] [--url rtmp://host]`;
+import { renderHelp } from './settings/docs.js';
 
 interface CliArgs {
   role: NodeRole | undefined;
@@ -35,7 +33,7 @@ function parseArgs(argv: string[]): CliArgs {
         throw new ConfigError([`role: expected one of ${NODE_ROLES.join(', ')}, got ${JSON.stringify(a)}`]);
       }
       args.role = a as NodeRole;
-    } else throw new ConfigError([`unexpected argument ${JSON.stringify(a)}`]);
+    } else throw new ConfigError([`unexpected argument ${JSON.stringify(a)} (rtmp-cluster --help shows the usage)`]);
   }
   return args;
 }
@@ -49,30 +47,29 @@ async function main(): Promise<number> {
     return r.exitCode;
   }
   let args: CliArgs;
-  let config;
+  let config: NodeConfig;
   try {
     args = parseArgs(process.argv.slice(2));
     if (args.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
+      process.stdout.write(renderHelp());
+      return exitCode('ok');
     }
     config = loadConfig({ configFile: args.configFile, overrides: args.role ? { role: args.role } : {} });
   } catch (err) {
     if (err instanceof ConfigError) {
-      process.stderr.write(`rtmp-cluster: ${err.message}\n${USAGE}\n`);
-      return 2;
+      writeProblemLines(err.problems);
+      return exitCode('config');
     }
     throw err;
   }
   if (config.role === 'control') return runControlProcess(config);
   if (!RUNNABLE_ROLES.includes(config.role)) {
-    process.stderr.write(
-      `rtmp-cluster: role '${config.role}' is not implemented yet; ${RUNNABLE_ROLES.join(', ')} run in this version\n`,
-    );
-    return 2;
+    writeProblemLines([`role '${config.role}' is not implemented yet; ${RUNNABLE_ROLES.join(', ')} run in this version`]);
+    return exitCode('config');
   }
 
   return runNodeProcess({
+    config,
     create: () => {
       const node = createNode(config);
       exitOnUncaughtErrors(node.logger);

@@ -1,5 +1,12 @@
 export { loadConfig, defaultConfig, readConfigFile, ConfigError, CONFIG_ENV_NAMES, NODE_ROLES, LOG_LEVELS, DUPLICATE_PUBLISH_POLICIES, CLAIM_POLICIES } from './config.js';
 export type { NodeConfig, NodeRole, LogLevel, LoadConfigInput } from './config.js';
+export { SETTINGS, NODE_SETTINGS, AUTH_SHORTCUTS, OTHER_VARIABLES, TOOLING_PREFIXES } from './settings/schema.js';
+export type { SettingSpec, SettingGroup } from './settings/SettingSpec.js';
+export type { SettingType } from './settings/SettingType.js';
+export { isAcceptedVariable, unknownVariableProblems } from './settings/environment.js';
+export { renderHelp, renderSettingsTable, renderExitCodes, readmeBlock, rewriteReadme, README_BLOCKS } from './settings/docs.js';
+export { EXIT_CODES, exitCode } from './ExitCode.js';
+export { describeStartFailure } from './StartFailure.js';
 export { createNode, UnsupportedRoleError, RUNNABLE_ROLES } from './Node.js';
 export { ClusterRoleRuntime } from './ClusterRoleRuntime.js';
 export type { NodeHandle, NodeAddresses, NodeState, CreateNodeOptions } from './Node.js';

@@ -82,13 +82,13 @@ describe('loadConfig', () => {
     );
     expect(problems).toEqual([
       'RTMPC_ROLE: expected one of all-in-one, origin, edge, control, got "router"',
+      'RTMPC_LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"',
       'RTMPC_RTMP_PORT: expected an integer 1-65535, got "70000"',
       'RTMPC_HTTP_PORT: expected an integer 1-65535, got "80.5"',
-      'RTMPC_REDIS_URL: expected a redis:// or rediss:// URL, got "http://x"',
-      'RTMPC_NATS_SERVERS: expected comma-separated nats:// URLs, got "nats://ok:1,not a url"',
-      'RTMPC_LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"',
       'RTMPC_CHUNK_SIZE: expected an integer 128-65536, got "12abc"',
       'RTMPC_DUPLICATE_PUBLISH: expected one of reject, takeover, got "maybe"',
+      'RTMPC_REDIS_URL: expected a redis:// or rediss:// URL, got "http://x"',
+      'RTMPC_NATS_SERVERS: expected comma-separated nats:// URLs, got "nats://ok:1,not a url"',
     ]);
   });
 
@@ -96,7 +96,7 @@ describe('loadConfig', () => {
     const file = writeJson('bad.json', { rtmpPort: 'x', rtmpPrt: 1 });
     const problems = problemsOf(() => loadConfig({ env: {}, configFile: file }));
     expect(problems).toContain(`rtmpPort (in ${file}): expected an integer 1-65535, got "x"`);
-    expect(problems.some((p) => p.includes('unknown setting "rtmpPrt"'))).toBe(true);
+    expect(problems).toContain(`config file ${file}: unknown setting "rtmpPrt" (did you mean "rtmpPort"?)`);
   });
 
   it('rejects unreadable and non-JSON files clearly', () => {

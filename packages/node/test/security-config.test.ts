@@ -86,11 +86,19 @@ describe('auth configuration', () => {
     const text = problems.join('\n');
     expect(text).toContain('RTMPC_PUBLISH_AUTH: expected one of none, token, static, webhook, got "tokens"');
     expect(text).toContain('RTMPC_AUTH_KEYS: entry 2 must be KEY_ID:SECRET');
-    expect(text).toMatch(/auth: keys\[0\]: .*16/);
-    expect(text).toContain('auth: webhook.url: must be an http:// or https:// URL');
+    expect(text).toContain('RTMPC_AUTH_WEBHOOK_URL: expected an http:// or https:// URL, got "ftp://user:***@host/x"');
     expect(text).not.toContain('short-secret');
     expect(text).not.toContain('topsecret');
     expect(text).not.toContain('hunter2');
+    // Well-formed entries are checked by the auth package (a signing secret needs 16 characters), still unechoed.
+    const weak = problemsOf(() => loadConfig({ hostname: 'h', env: { RTMPC_PLAY_AUTH: 'token', RTMPC_AUTH_KEYS: 'k1:short-secret' } })).join('\n');
+    expect(weak).toMatch(/auth: keys\[0\]: .*16/);
+    expect(weak).not.toContain('short-secret');
+    // A secret that fails its own check is not echoed either.
+    expect(problemsOf(() => loadConfig({ hostname: 'h', env: { RTMPC_NATS_PASSWORD: '   ', RTMPC_NATS_USER: 'u' } }))).toEqual([
+      'RTMPC_NATS_PASSWORD: expected a non-empty string, got a value not shown here (a secret)',
+      'RTMPC_NATS_USER and RTMPC_NATS_PASSWORD: set both, or neither',
+    ]);
   });
 
   it("mode 'token' without keys is refused at load time", () => {

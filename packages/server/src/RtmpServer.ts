@@ -151,7 +151,6 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
    * sweep. A bind error (port in use) rejects; later listener errors are only logged.
    */
   private async bind<S extends net.Server>(server: S, port: number, host: string, scheme: 'rtmp' | 'rtmps', listeners: S[]): Promise<AddressInfo> {
-    server.on('error', (err) => this.log.error({ err }, `${scheme} listener error`));
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error): void => reject(err);
       server.once('error', onError);
@@ -160,6 +159,8 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
         resolve();
       });
     });
+    // The caller reports a bind error; only errors of a listening server are logged here.
+    server.on('error', (err) => this.log.error({ err }, `${scheme} listener error`));
     listeners.push(server);
     this.startSweep();
     const addr = server.address() as AddressInfo;

@@ -175,9 +175,9 @@ class ControlNode implements ControlNodeHandle {
 /** The executable's control role: start, serve until SIGTERM/SIGINT, stop. Returns the exit code. */
 export function runControlProcess(config: NodeConfig): Promise<number> {
   return runNodeProcess({
+    config,
     create: () => createControlNode(config),
     startFailureMessage: 'control node failed to start',
-    onStartFailure: (err) => process.stderr.write(`rtmp-cluster: control role failed to start: ${(err as Error).message}\n`),
     shutdown: (node) => node.stop(),
     shutdownDeadlineMs: 10_000,
   });
