@@ -2,7 +2,8 @@
  * Decides publish and play requests from an AccessPolicyConfig. The RTMP server asks (after parsing app,
  * name and queries) and sends the decision's onStatus; this class never touches a socket.
  */
-import { allowDecision, denyDecision, type AccessDecision } from './AccessDecision.js';
+import { isStreamKeyError, rtmpStreamKey } from '@rtmp-cluster/core';
+import { allowDecision, denyDecision, type AuthDecision } from './AuthDecision.js';
 import { validateAccessPolicyConfig, type AccessPolicyConfig, type AuthMode } from './AccessPolicyConfig.js';
 import type { AccessAction, AccessRequest } from './AccessRequest.js';
 import { KeyRing } from './KeyRing.js';
@@ -44,20 +45,25 @@ export class AccessPolicy {
     return perApp ?? rule?.mode ?? 'none';
   }
 
-  authorizePublish(req: AccessRequest): Promise<AccessDecision> {
+  authorizePublish(req: AccessRequest): Promise<AuthDecision> {
     return this.authorize('publish', req);
   }
 
-  authorizePlay(req: AccessRequest): Promise<AccessDecision> {
+  authorizePlay(req: AccessRequest): Promise<AuthDecision> {
     return this.authorize('play', req);
   }
 
   /** Never rejects: every outcome, including a broken webhook, is a decision. */
-  async authorize(action: AccessAction, req: AccessRequest): Promise<AccessDecision> {
-    const app = withoutQuery(req.app);
-    const name = withoutQuery(req.name);
-    if (app === '' || name === '') {
-      return denyDecision(action, 'none', 'invalid_name', `empty ${app === '' ? 'app' : 'stream name'}`);
+  async authorize(action: AccessAction, req: AccessRequest): Promise<AuthDecision> {
+    // The core rule, applied here too: whatever split of app and name the caller passed, the per-app rules
+    // see the stream's first path segment (connect app 'premium/a' + name 'b' is app 'premium', name 'a/b').
+    let app: string;
+    let name: string;
+    try {
+      ({ app, name } = rtmpStreamKey(req.app, req.name));
+    } catch (err) {
+      if (!isStreamKeyError(err)) throw err;
+      return denyDecision(action, 'none', 'invalid_name', err.message);
     }
     if (action === 'play') {
       const relay = this.checkRelay(req);
@@ -76,7 +82,7 @@ export class AccessPolicy {
     }
   }
 
-  private checkRelay(req: AccessRequest): AccessDecision | undefined {
+  private checkRelay(req: AccessRequest): AuthDecision | undefined {
     if (req.isRelay === true) return allowDecision('play', 'relay', 'relay connection (credential verified by the server)');
     // Without a configured relay token nobody is a relay; a stray parameter then means nothing.
     if (this.#config.relayToken === undefined) return undefined;
@@ -89,7 +95,7 @@ export class AccessPolicy {
     return denyDecision('play', 'relay', 'bad_relay_credential', 'relay credential presented but it does not match');
   }
 
-  private checkToken(action: AccessAction, app: string, name: string, req: AccessRequest): AccessDecision {
+  private checkToken(action: AccessAction, app: string, name: string, req: AccessRequest): AuthDecision {
     const token = presentedValue(req, [TOKEN_QUERY_PARAM]);
     if (token === undefined) {
       return denyDecision(action, 'token', 'missing_credential', `no '${TOKEN_QUERY_PARAM}' in the stream name or tcUrl query`);
@@ -113,7 +119,7 @@ export class AccessPolicy {
     );
   }
 
-  private checkStaticKey(action: AccessAction, app: string, name: string, req: AccessRequest): AccessDecision {
+  private checkStaticKey(action: AccessAction, app: string, name: string, req: AccessRequest): AuthDecision {
     const presented = presentedValue(req, STATIC_KEY_QUERY_PARAMS);
     if (presented === undefined) {
       return denyDecision(action, 'static', 'missing_credential', `no stream key ('key' or 'token' query) for ${app}/${name}`);
@@ -127,7 +133,7 @@ export class AccessPolicy {
     return allowDecision(action, 'static', `static key valid for ${app}/${name}`);
   }
 
-  private async askWebhook(action: AccessAction, app: string, name: string, req: AccessRequest): Promise<AccessDecision> {
+  private async askWebhook(action: AccessAction, app: string, name: string, req: AccessRequest): Promise<AuthDecision> {
     const webhook = this.#webhook;
     if (webhook === undefined) {
       // validateAccessPolicyConfig refuses this; kept so a future config path cannot open the door silently.
@@ -159,11 +165,6 @@ export class AccessPolicy {
     if (webhook.failOpen) return allowDecision(action, 'webhook', `${outcome.reason}; allowed because webhook.failOpen`);
     return denyDecision(action, 'webhook', 'webhook_failed', `${outcome.reason}; denied (fail-closed)`);
   }
-}
-
-function withoutQuery(s: string): string {
-  const q = s.indexOf('?');
-  return q < 0 ? s : s.slice(0, q);
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import { AuthError } from './AuthError.js';
 import { describeKeyProblem, type SigningKey } from './KeyRing.js';
-import type { StaticKeysConfig } from './StaticKeyTable.js';
+import { staticKeyEntryProblem, type StaticKeysConfig } from './StaticKeyTable.js';
 import type { WebhookConfig } from './WebhookClient.js';
 
 /**
@@ -106,12 +106,8 @@ export function validateAccessPolicyConfig(raw: unknown): AccessPolicyConfig {
     if (!isPlainObject(staticKeys)) problems.push("staticKeys: must be an object { 'app/name': key | [keys] }");
     else {
       for (const [path, value] of Object.entries(staticKeys)) {
-        const slash = path.indexOf('/');
-        if (slash <= 0 || slash === path.length - 1) problems.push(`staticKeys: '${path}' must be 'app/name' or 'app/*'`);
-        const list = Array.isArray(value) ? value : [value];
-        if (list.length === 0 || list.some((k) => typeof k !== 'string' || k === '')) {
-          problems.push(`staticKeys['${path}']: must be a non-empty string or a non-empty list of them`);
-        }
+        const problem = staticKeyEntryProblem(path, value);
+        if (problem !== undefined) problems.push(problem);
       }
     }
   }

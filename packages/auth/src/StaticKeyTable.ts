@@ -1,3 +1,4 @@
+import { isValidStreamKey } from '@rtmp-cluster/core';
 import { AuthError } from './AuthError.js';
 import { constantTimeEqual } from './constantTimeEqual.js';
 
@@ -10,21 +11,27 @@ export const STATIC_KEY_QUERY_PARAMS = ['key', 'token'] as const;
  */
 export type StaticKeysConfig = Record<string, string | string[]>;
 
+/** Why a staticKeys entry cannot be used (its path is not a stream key or 'app/*', or it has no key), or undefined. */
+export function staticKeyEntryProblem(path: string, value: unknown): string | undefined {
+  const wildcardApp = path.endsWith('/*') ? path.slice(0, -2) : undefined;
+  const validPath = wildcardApp === undefined ? isValidStreamKey(path) : !wildcardApp.includes('/') && isValidStreamKey(`${wildcardApp}/x`);
+  if (!validPath) return `staticKeys: '${path}' must be a stream key 'app/name' or 'app/*'`;
+  const keys = Array.isArray(value) ? value : [value];
+  if (keys.length === 0 || keys.some((k) => typeof k !== 'string' || k === '')) {
+    return `staticKeys['${path}']: must be a non-empty string or a non-empty list of them`;
+  }
+  return undefined;
+}
+
 export class StaticKeyTable {
   readonly #entries: ReadonlyMap<string, readonly string[]>;
 
   constructor(config: StaticKeysConfig) {
     const entries = new Map<string, string[]>();
     for (const [path, value] of Object.entries(config)) {
-      const slash = path.indexOf('/');
-      if (slash <= 0 || slash === path.length - 1) {
-        throw new AuthError('AUTH_CONFIG_INVALID', `staticKeys: '${path}' must be 'app/name' or 'app/*'`);
-      }
-      const keys = Array.isArray(value) ? value : [value];
-      if (keys.length === 0 || keys.some((k) => typeof k !== 'string' || k === '')) {
-        throw new AuthError('AUTH_CONFIG_INVALID', `staticKeys['${path}']: must be a non-empty string or a non-empty list of them`);
-      }
-      entries.set(path, [...keys]);
+      const problem = staticKeyEntryProblem(path, value);
+      if (problem !== undefined) throw new AuthError('AUTH_CONFIG_INVALID', problem);
+      entries.set(path, Array.isArray(value) ? [...value] : [value]);
     }
     this.#entries = entries;
   }

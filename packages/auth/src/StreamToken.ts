@@ -15,7 +15,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { AccessAction } from './AccessRequest.js';
 import { AuthError } from './AuthError.js';
-import type { DenyReasonCode } from './AccessDecision.js';
+import type { DenyReasonCode } from './AuthDecision.js';
 import { KEY_ID_PATTERN, KeyRing, MIN_SECRET_LENGTH, type SigningKey } from './KeyRing.js';
 
 /** The query parameter that carries a token, in the publish/play name or in tcUrl/app. */

@@ -1,6 +1,6 @@
 export * from './AuthError.js';
 export * from './AccessRequest.js';
-export * from './AccessDecision.js';
+export * from './AuthDecision.js';
 export * from './KeyRing.js';
 export * from './StreamToken.js';
 export * from './SignedUrl.js';

@@ -7,7 +7,7 @@ import {
   signStreamToken,
   validateAccessPolicyConfig,
   verifyRelayCredential,
-  type AccessDecision,
+  type AuthDecision,
   type AccessPolicyConfig,
   type AccessRequest,
 } from '../src/index.js';
@@ -38,7 +38,7 @@ function policy(config: AccessPolicyConfig, clock: { now: number } = { now: NOW 
   return new AccessPolicy(config, { now: () => clock.now, nodeId: 'origin-1' });
 }
 
-function expectDenied(d: AccessDecision): Extract<AccessDecision, { allowed: false }> {
+function expectDenied(d: AuthDecision): Extract<AuthDecision, { allowed: false }> {
   expect(d.allowed).toBe(false);
   if (d.allowed) throw new Error('unreachable');
   return d;

@@ -5,7 +5,7 @@
  */
 import type { ClusterEventInput, EventBus, PublishResult } from '@rtmp-cluster/events';
 import type { RelayMetrics } from '@rtmp-cluster/relay';
-import type { ClusterLogger } from './ClusterLogger.js';
+import type { Logger } from '@rtmp-cluster/core';
 
 export interface ClusterMetrics extends RelayMetrics {
   /** a registry call failed: 'lookup' | 'claim' | 'renew' | 'release' | 'update' | 'heartbeat' | ... */
@@ -18,7 +18,7 @@ export interface ClusterMetrics extends RelayMetrics {
  * Publishes a cluster event; a dropped event (NATS gone and its buffer full, or the bus closed) is counted and
  * logged. Nothing depends on an event arriving: edges converge through the registry anyway.
  */
-export function publishClusterEvent(bus: EventBus, event: ClusterEventInput, metrics: Pick<ClusterMetrics, 'natsError'> | undefined, log: ClusterLogger): PublishResult {
+export function publishClusterEvent(bus: EventBus, event: ClusterEventInput, metrics: Pick<ClusterMetrics, 'natsError'> | undefined, log: Logger): PublishResult {
   const r = bus.publish(event);
   if (r.status === 'dropped') {
     metrics?.natsError('publish');

@@ -12,7 +12,7 @@ import type { StreamHub, SubscriberChangedEvent } from '@rtmp-cluster/media';
 import { CachedStreamLocator, isRegistryUnavailable, type ClusterRegistry, type CachedStreamLocatorOptions } from '@rtmp-cluster/registry';
 import { RelayPuller, type RelayPullerOptions, type RelayPullerStats, type UpstreamTarget } from '@rtmp-cluster/relay';
 import type { AccessDecision, PlayRequest, PublishRequest, StreamAccessPolicy } from '@rtmp-cluster/server';
-import { childOf, silentClusterLogger, type ClusterLogger } from './ClusterLogger.js';
+import { silentLogger, type Logger } from '@rtmp-cluster/core';
 import type { ClusterMetrics } from './ClusterMetrics.js';
 import { MeteredRegistry } from './MeteredRegistry.js';
 import { NodePresence } from './NodePresence.js';
@@ -47,7 +47,7 @@ export interface EdgeRoleOptions {
   heartbeatMs?: number;
   nodeTtlMs?: number;
   version?: string;
-  logger?: ClusterLogger;
+  logger?: Logger;
   /** relay pulls / re-pulls, registry errors (lookups, heartbeats) and dropped NATS events are counted here */
   metrics?: ClusterMetrics;
 }
@@ -63,7 +63,7 @@ interface RelayEntry {
 export class EdgeRole implements StreamAccessPolicy {
   readonly locator: CachedStreamLocator;
   private readonly o: EdgeRoleOptions;
-  private readonly log: ClusterLogger;
+  private readonly log: Logger;
   private readonly relays = new Map<string, RelayEntry>();
   private readonly presence: NodePresence;
   private server: RoleServer | undefined;
@@ -75,7 +75,7 @@ export class EdgeRole implements StreamAccessPolicy {
 
   constructor(options: EdgeRoleOptions) {
     this.o = options;
-    this.log = childOf(options.logger ?? silentClusterLogger, { component: 'edge' });
+    this.log = (options.logger ?? silentLogger).child({ component: 'edge' });
     const registry = options.metrics ? new MeteredRegistry(options.registry, options.metrics) : options.registry;
     this.locator = options.locator ?? new CachedStreamLocator(registry, { logger: this.log, ...options.locatorOptions });
     this.presence = NodePresence.ofRole('edge', options, registry, () => {

@@ -5,7 +5,7 @@
  */
 import type { EventBus } from '@rtmp-cluster/events';
 import { NodeHeartbeat, type NodeInfo, type NodeLoad, type NodeRegistry, type NodeRole, type NodeState } from '@rtmp-cluster/registry';
-import { childOf, type ClusterLogger } from './ClusterLogger.js';
+import type { Logger } from '@rtmp-cluster/core';
 import { publishClusterEvent, type ClusterMetrics } from './ClusterMetrics.js';
 import { LoadMeter, type LoadCounters } from './LoadMeter.js';
 
@@ -21,7 +21,7 @@ export interface NodePresenceOptions {
   periodMs?: number;
   /** node record TTL, default 6000 ms */
   ttlMs?: number;
-  logger: ClusterLogger;
+  logger: Logger;
   /** dropped node events are counted here */
   metrics?: Pick<ClusterMetrics, 'natsError'>;
 }
@@ -39,7 +39,7 @@ export interface RolePresenceOptions {
 
 export class NodePresence {
   /** The presence of an origin or edge: its options, the registry it writes to, its load as a LoadMeter reads it. */
-  static ofRole(role: NodeRole, o: RolePresenceOptions, registry: NodeRegistry, counters: () => LoadCounters, logger: ClusterLogger): NodePresence {
+  static ofRole(role: NodeRole, o: RolePresenceOptions, registry: NodeRegistry, counters: () => LoadCounters, logger: Logger): NodePresence {
     const meter = new LoadMeter(counters);
     return new NodePresence({
       registry,
@@ -63,10 +63,10 @@ export class NodePresence {
   private registered = false;
   private stopped = false;
   private retryTimer: NodeJS.Timeout | undefined;
-  private readonly log: ClusterLogger;
+  private readonly log: Logger;
 
   constructor(private readonly o: NodePresenceOptions) {
-    this.log = childOf(o.logger, { component: 'presence' });
+    this.log = o.logger.child({ component: 'presence' });
     this.heartbeat = new NodeHeartbeat(o.registry, () => this.info(), {
       periodMs: o.periodMs ?? 2000,
       ttlMs: o.ttlMs ?? 6000,

@@ -20,7 +20,7 @@ import {
   type TakeoverPolicy,
 } from '@rtmp-cluster/registry';
 import type { AccessDecision, PlayRequest, PublishRequest, StreamAccessPolicy } from '@rtmp-cluster/server';
-import { childOf, silentClusterLogger, type ClusterLogger } from './ClusterLogger.js';
+import { silentLogger, type Logger } from '@rtmp-cluster/core';
 import { publishClusterEvent, type ClusterMetrics } from './ClusterMetrics.js';
 import type { LoadCounters } from './LoadMeter.js';
 import { MeteredRegistry } from './MeteredRegistry.js';
@@ -69,7 +69,7 @@ export interface OriginRoleOptions {
   heartbeatMs?: number;
   nodeTtlMs?: number;
   version?: string;
-  logger?: ClusterLogger;
+  logger?: Logger;
   /** registry errors and dropped NATS events are counted here (the node's metrics) */
   metrics?: ClusterMetrics;
   /** how often publish info (codecs, size, ...) is compared with the claim and written if changed, default 1000 ms */
@@ -94,7 +94,7 @@ export interface OriginPlayInfo {
 
 export class OriginRole implements StreamAccessPolicy {
   private readonly o: OriginRoleOptions;
-  private readonly log: ClusterLogger;
+  private readonly log: Logger;
   private readonly claims = new Map<string, Claim>();
   /** plays served now, by connection and stream (playKey) */
   private readonly plays = new Map<string, OriginPlayInfo>();
@@ -109,7 +109,7 @@ export class OriginRole implements StreamAccessPolicy {
 
   constructor(options: OriginRoleOptions) {
     this.o = options;
-    this.log = childOf(options.logger ?? silentClusterLogger, { component: 'origin' });
+    this.log = (options.logger ?? silentLogger).child({ component: 'origin' });
     this.registry = options.metrics ? new MeteredRegistry(options.registry, options.metrics) : options.registry;
     this.info = new PublishInfoReporter({
       stats: (key) => options.hub.streamStats(key),
@@ -169,7 +169,7 @@ export class OriginRole implements StreamAccessPolicy {
   // StreamAccessPolicy
 
   async onPublishRequest(req: PublishRequest): Promise<AccessDecision> {
-    const log = childOf(this.log, { stream: req.key, connId: req.connId });
+    const log = this.log.child({ stream: req.key, connId: req.connId });
     if (this.stopping) return { allow: false, statusCode: 'NetStream.Publish.Failed', description: 'origin is draining' };
     if (req.app.includes('/')) {
       return { allow: false, statusCode: 'NetStream.Publish.BadName', description: `app must not contain '/': ${req.app}` };
@@ -253,7 +253,7 @@ export class OriginRole implements StreamAccessPolicy {
 
   private async claim(
     req: PublishRequest,
-    log: ClusterLogger,
+    log: Logger,
   ): Promise<{ ok: true; location: StreamLocation } | { ok: false; description: string }> {
     const waitMs = this.o.claimWaitMs ?? 8000;
     const deadline = Date.now() + waitMs;
@@ -317,7 +317,7 @@ export class OriginRole implements StreamAccessPolicy {
     req: PublishRequest,
     dead: StreamLocation,
     probe: OwnerProbeResult,
-    log: ClusterLogger,
+    log: Logger,
   ): Promise<StreamLocation | undefined> {
     const again = await this.claimOnce(req, 'reject');
     if (again.status === 'claimed') return again.location; // it lapsed (or was released) meanwhile

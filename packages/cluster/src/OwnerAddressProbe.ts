@@ -7,7 +7,7 @@
  * timeout or a name that does not resolve proves nothing either: both are answered 'unknown'.
  */
 import net from 'node:net';
-import { parseHostPort } from '@rtmp-cluster/relay';
+import { isHostPort, parseHostPort, type HostPort } from '@rtmp-cluster/core';
 
 /** 'gone': nobody listens there (process dead); 'accepting': something accepted; 'unknown': no answer or no address */
 export type OwnerProbeVerdict = 'gone' | 'accepting' | 'unknown';
@@ -22,13 +22,10 @@ export interface OwnerProbeResult {
 /** Errors that mean no process listens at the address: the kernel (or the host's router) answered for it. */
 const GONE_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH']);
 
-/** 'host:port' or '[v6]:port' → parts (the relay's parser, which edges dial with); undefined if not usable. */
-export function parseOwnerAddress(address: string): { host: string; port: number } | undefined {
-  try {
-    return parseHostPort(address.trim());
-  } catch {
-    return undefined;
-  }
+/** 'host:port' or '[v6]:port' → parts (the parser edges dial with); undefined if not usable. */
+export function parseOwnerAddress(address: string): HostPort | undefined {
+  const trimmed = address.trim();
+  return isHostPort(trimmed) ? parseHostPort(trimmed) : undefined;
 }
 
 /** One connect attempt to `address`, closed as soon as it is answered; never rejects, ends within timeoutMs. */

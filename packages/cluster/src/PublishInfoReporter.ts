@@ -7,7 +7,7 @@
  */
 import type { StreamStats } from '@rtmp-cluster/media';
 import type { PublishInfo, PublishInfoPatch, StreamLease } from '@rtmp-cluster/registry';
-import type { ClusterLogger } from './ClusterLogger.js';
+import type { Logger } from '@rtmp-cluster/core';
 
 /** A measured frame rate is rewritten only when it moved by more than this (absolute fps, or 2 %). */
 const FRAME_RATE_TOLERANCE = 0.5;
@@ -74,7 +74,7 @@ export interface PublishInfoReporterOptions {
   stats: (key: string) => StreamStats | undefined;
   /** check period, default 1000 ms */
   everyMs?: number;
-  logger: ClusterLogger;
+  logger: Logger;
 }
 
 interface Tracked {

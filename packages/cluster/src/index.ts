@@ -6,8 +6,6 @@ export { NodePresence } from './NodePresence.js';
 export type { NodePresenceOptions, RolePresenceOptions } from './NodePresence.js';
 export { LoadMeter } from './LoadMeter.js';
 export type { LoadCounters } from './LoadMeter.js';
-export { silentClusterLogger } from './ClusterLogger.js';
-export type { ClusterLogger } from './ClusterLogger.js';
 export { relayIdentity, forgedRelayDecision } from './RelayIdentity.js';
 export type { RelayIdentity } from './RelayIdentity.js';
 export { publishClusterEvent } from './ClusterMetrics.js';

@@ -1,10 +1,6 @@
 import { EventBusError, type EventBus, type NodeCommand } from '@rtmp-cluster/events';
-import {
-  parseStreamKey,
-  type ClusterRegistry,
-  type NodeRecord,
-  type StreamLocation,
-} from '@rtmp-cluster/registry';
+import { parseStreamKey } from '@rtmp-cluster/core';
+import type { ClusterRegistry, NodeRecord, StreamLocation } from '@rtmp-cluster/registry';
 import { ControlError } from './ControlError.js';
 import type { DrainNodeResponse } from './generated/rtmpcluster/control/v1/DrainNodeResponse.js';
 import type { KickPublisherResponse } from './generated/rtmpcluster/control/v1/KickPublisherResponse.js';
@@ -14,7 +10,7 @@ import type { ListStreamsResponse } from './generated/rtmpcluster/control/v1/Lis
 import type { Node } from './generated/rtmpcluster/control/v1/Node.js';
 import type { Session } from './generated/rtmpcluster/control/v1/Session.js';
 import type { Stream } from './generated/rtmpcluster/control/v1/Stream.js';
-import type { Logger } from '@rtmp-cluster/registry';
+import type { Logger } from '@rtmp-cluster/core';
 import {
   parseDrainReply,
   parseKickPublisherReply,
@@ -212,8 +208,7 @@ export class ClusterControlService {
 
   private parseKey(key: string, field: string): string {
     if (!key) throw new ControlError('INVALID_ARGUMENT', `${field} is required ('app/name')`);
-    const { app, name } = parseStreamKey(key); // RegistryError INVALID_ARGUMENT -> gRPC INVALID_ARGUMENT
-    return `${app}/${name}`;
+    return parseStreamKey(key).key; // StreamKeyError -> gRPC INVALID_ARGUMENT
   }
 
   private async requireNode(id: string): Promise<NodeRecord> {

@@ -1,3 +1,4 @@
+import { CodedError, isStreamKeyError } from '@rtmp-cluster/core';
 import { status, type ServiceError, Metadata } from '@grpc/grpc-js';
 import { RegistryError } from '@rtmp-cluster/registry';
 import { NodeReplyError } from './NodeCommands.js';
@@ -22,15 +23,9 @@ const GRPC_STATUS: Record<ControlErrorCode, status> = {
 };
 
 /** An error of the control service with a stable code that maps onto one gRPC status. */
-export class ControlError extends Error {
-  constructor(
-    readonly code: ControlErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'ControlError';
-  }
+export class ControlError extends CodedError<ControlErrorCode> {
+  override readonly name = 'ControlError';
+  readonly domain = 'control';
 
   get grpcStatus(): status {
     return GRPC_STATUS[this.code];
@@ -47,6 +42,7 @@ export function toControlError(err: unknown): ControlError {
     }
     return new ControlError('INTERNAL', `registry failure: ${err.message}`, { cause: err });
   }
+  if (isStreamKeyError(err)) return new ControlError('INVALID_ARGUMENT', err.message, { cause: err });
   if (err instanceof NodeReplyError) return new ControlError('NODE_FAILURE', err.message, { cause: err });
   const message = err instanceof Error ? err.message : String(err);
   return new ControlError('INTERNAL', message, { cause: err });

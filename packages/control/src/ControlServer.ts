@@ -3,7 +3,8 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import type { EventBus, Unsubscribe } from '@rtmp-cluster/events';
-import { type ClusterRegistry, type Logger, silentLogger } from '@rtmp-cluster/registry';
+import { formatHostPort, type Logger, silentLogger } from '@rtmp-cluster/core';
+import type { ClusterRegistry } from '@rtmp-cluster/registry';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
 import { BearerAuth } from './BearerAuth.js';
 import { clusterEventToProto } from './ClusterEventMapping.js';
@@ -185,7 +186,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
     throw err;
   }
   const host = options.host ?? '0.0.0.0';
-  const hostPort = host.includes(':') && !host.startsWith('[') ? `[${host}]:${options.port}` : `${host}:${options.port}`;
+  const hostPort = formatHostPort(host, options.port);
   let port: number;
   try {
     port = await new Promise<number>((resolve, reject) =>

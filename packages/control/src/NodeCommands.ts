@@ -1,3 +1,4 @@
+import { CodedError } from '@rtmp-cluster/core';
 /**
  * The commands the control plane sends to a node over the events package's node command
  * request/reply, and the JSON replies every node (origin, edge, all-in-one) must send back.
@@ -123,14 +124,14 @@ export interface NodeCommandReplies {
 // ---- reply validation ----------------------------------------------------------------------
 
 /** A node answered with something that is not the documented reply shape. */
-export class NodeReplyError extends Error {
-  readonly code = 'NODE_REPLY_INVALID';
+export class NodeReplyError extends CodedError<'NODE_REPLY_INVALID'> {
+  readonly domain = 'control';
   constructor(
     readonly command: string,
     readonly nodeId: string,
     detail: string,
   ) {
-    super(`node ${nodeId} sent an invalid ${command} reply: ${detail}`);
+    super('NODE_REPLY_INVALID', `node ${nodeId} sent an invalid ${command} reply: ${detail}`);
     this.name = 'NodeReplyError';
   }
 }

@@ -1,5 +1,6 @@
 import type { ClusterEvent, EventBus, PublishResult, Unsubscribe } from '@rtmp-cluster/events';
-import type { ClusterRegistry, Logger, NodeRecord } from '@rtmp-cluster/registry';
+import type { Logger } from '@rtmp-cluster/core';
+import type { ClusterRegistry, NodeRecord } from '@rtmp-cluster/registry';
 
 export interface NodeLivenessOptions {
   /** How often the registry's node list is read. Default 1000 ms. */

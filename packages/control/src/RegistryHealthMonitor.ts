@@ -1,4 +1,5 @@
-import type { ClusterRegistry, Logger } from '@rtmp-cluster/registry';
+import type { Logger } from '@rtmp-cluster/core';
+import type { ClusterRegistry } from '@rtmp-cluster/registry';
 
 export interface RegistryHealthMonitorOptions {
   registry: Pick<ClusterRegistry, 'ping'>;

@@ -17,7 +17,7 @@ import {
   type PublishResult,
   type Unsubscribe,
 } from './EventBus.js';
-import { type Logger, silentLogger } from './Logger.js';
+import { type Logger, silentLogger } from '@rtmp-cluster/core';
 
 interface Subscription {
   filter: EventFilter;

@@ -18,7 +18,7 @@ import {
   type PublishResult,
   type Unsubscribe,
 } from './EventBus.js';
-import { type Logger, silentLogger } from './Logger.js';
+import { type Logger, silentLogger } from '@rtmp-cluster/core';
 import { SubjectScheme } from './subjects.js';
 
 export interface NatsEventBusOptions {

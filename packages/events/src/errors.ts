@@ -1,3 +1,5 @@
+import { CodedError } from '@rtmp-cluster/core';
+
 export type EventBusErrorCode =
   /** No process serves commands for that node id (it is down or never existed). */
   | 'NODE_UNREACHABLE'
@@ -12,14 +14,13 @@ export type EventBusErrorCode =
   /** A malformed event, filter or command (also sent back as a reply code for bad commands). */
   | 'INVALID_ARGUMENT';
 
-export class EventBusError extends Error {
-  readonly code: EventBusErrorCode;
+export class EventBusError extends CodedError<EventBusErrorCode> {
+  readonly domain = 'events';
   /** For COMMAND_FAILED: the error code the remote handler reported. */
   readonly remoteCode: string | undefined;
   constructor(code: EventBusErrorCode, message: string, options?: { cause?: unknown; remoteCode?: string }) {
-    super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
+    super(code, message, options);
     this.name = 'EventBusError';
-    this.code = code;
     this.remoteCode = options?.remoteCode;
   }
 }

@@ -1,3 +1,4 @@
+import { isStreamKeyError, parseStreamKey, type StreamKey } from '@rtmp-cluster/core';
 import { EventBusError } from './errors.js';
 
 export const EVENT_VERSION = 1 as const;
@@ -107,7 +108,7 @@ export function matchesFilter(event: ClusterEvent, filter: EventFilter): boolean
     const key = 'key' in event ? event.key : undefined;
     if (key === undefined) return false;
     if (filter.key !== undefined && key !== filter.key) return false;
-    if (filter.app !== undefined && key.slice(0, key.indexOf('/')) !== filter.app) return false;
+    if (filter.app !== undefined && streamKey(key).app !== filter.app) return false;
   }
   return true;
 }
@@ -180,7 +181,18 @@ function validateEvent(value: unknown): asserts value is ClusterEvent {
       if (o.kind !== 'publisher' && o.kind !== 'player' && o.kind !== 'relay') fail('session.kicked kind is invalid');
       break;
   }
-  if ('key' in o && typeof o.key === 'string' && 'app' in o && 'name' in o && o.key !== `${String(o.app)}/${String(o.name)}`) {
-    fail("event key must equal 'app/name'");
+  if (typeof o.key === 'string') {
+    const { app, name } = streamKey(o.key);
+    if ('app' in o && (o.app !== app || o.name !== name)) fail("event key must equal 'app/name' of its app and name");
+  }
+}
+
+/** A key by the core rule; a bad one is this package's INVALID_ARGUMENT. */
+export function streamKey(key: string): StreamKey {
+  try {
+    return parseStreamKey(key);
+  } catch (err) {
+    if (isStreamKeyError(err)) throw new EventBusError('INVALID_ARGUMENT', err.message, { cause: err });
+    throw err;
   }
 }

@@ -1,5 +1,3 @@
-export type { Logger } from './Logger.js';
-export { silentLogger } from './Logger.js';
 export { EventBusError, type EventBusErrorCode } from './errors.js';
 export * from './events.js';
 export { SubjectScheme, encodeToken, decodeToken } from './subjects.js';

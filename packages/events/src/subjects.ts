@@ -1,5 +1,5 @@
 import { EventBusError } from './errors.js';
-import { type ClusterEvent, EVENT_TYPES, type EventFilter, type EventType } from './events.js';
+import { type ClusterEvent, EVENT_TYPES, type EventFilter, type EventType, streamKey } from './events.js';
 
 /**
  * NATS subject scheme (P = subject prefix, default 'rtmpc'; every variable part is one encoded token):
@@ -83,12 +83,9 @@ export class SubjectScheme {
     let app = '*';
     let name = '*';
     if (filter.key !== undefined) {
-      const slash = filter.key.indexOf('/');
-      if (slash <= 0 || slash === filter.key.length - 1) {
-        throw new EventBusError('INVALID_ARGUMENT', `filter key must be 'app/name': ${JSON.stringify(filter.key)}`);
-      }
-      app = encodeToken(filter.key.slice(0, slash));
-      name = encodeToken(filter.key.slice(slash + 1));
+      const key = streamKey(filter.key);
+      app = encodeToken(key.app);
+      name = encodeToken(key.name);
     } else if (filter.app !== undefined) {
       app = encodeToken(filter.app);
     }

@@ -37,7 +37,10 @@ describe('subject scheme', () => {
       'rtmpc.v1.session.kicked.origin-0',
     );
     expect(s.commands('edge.7')).toBe('rtmpc.v1.node.edge~2E7.cmd');
-    expect(s.forFilter({ key: 'live/cam 1', types: ['stream.published'] })).toEqual(['rtmpc.v1.stream.published.live.cam~201']);
+    expect(s.forFilter({ key: 'live/cam*1', types: ['stream.published'] })).toEqual(['rtmpc.v1.stream.published.live.cam~2A1']);
+    expect(s.forFilter({ key: 'live/a/b', types: ['stream.published'] })).toEqual(['rtmpc.v1.stream.published.live.a~2Fb']);
+    // A filter key follows the one StreamKey rule: one that no stream can have is refused, not silently unmatched.
+    expect(() => s.forFilter({ key: 'live/cam 1' })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     expect(s.forFilter({ nodeId: 'e1', types: ['node.up', 'session.kicked'] })).toEqual([
       'rtmpc.v1.node.e1.up',
       'rtmpc.v1.session.kicked.e1',

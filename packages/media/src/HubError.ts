@@ -1,3 +1,5 @@
+import { CodedError } from '@rtmp-cluster/core';
+
 /**
  * Failures the media hub reports. Codes are stable: the server maps them to
  * onStatus codes (e.g. STREAM_ALREADY_PUBLISHED -> NetStream.Publish.BadName)
@@ -10,14 +12,9 @@ export type HubErrorCode =
   | 'ALREADY_SUBSCRIBED' // the same sink object subscribed twice to one stream
   | 'HUB_CLOSED'; // publish/subscribe after StreamHub.close()
 
-export class HubError extends Error {
+export class HubError extends CodedError<HubErrorCode> {
   override readonly name = 'HubError';
-  constructor(
-    readonly code: HubErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
+  readonly domain = 'media';
 }
 
 export function isHubError(err: unknown): err is HubError {

@@ -16,7 +16,7 @@ import type {
 import { LiveStream, type StreamHost } from './LiveStream.js';
 import { MergedFlushScheduler } from './MergedFlushScheduler.js';
 import type { ResolvedSubscriberOptions } from './Subscriber.js';
-import { assertStreamKey } from './streamKey.js';
+import { isStreamKeyError, parseStreamKey } from '@rtmp-cluster/core';
 
 /** Handle a publisher source holds while it feeds a stream. */
 export interface Publication {
@@ -77,7 +77,7 @@ export class StreamHub extends EventEmitter<StreamHubEvents> implements StreamHo
   /** Attach a publisher to 'app/name'. Throws HubError STREAM_ALREADY_PUBLISHED under the 'reject' policy. */
   publish(key: string, source: PublisherSource, options: PublishOptions = {}): Publication {
     this.assertOpen();
-    assertStreamKey(key);
+    checkKey(key);
     const stream = this.streamFor(key);
     try {
       return stream.attachPublisher(source, options.duplicatePolicy ?? this.duplicatePolicy ?? 'reject');
@@ -89,7 +89,7 @@ export class StreamHub extends EventEmitter<StreamHubEvents> implements StreamHo
   /** Subscribe a sink; works for names nobody publishes yet (the sink waits for onStreamStarted). */
   subscribe(key: string, sink: SubscriberSink, options: SubscriberOptions = {}): Subscription {
     this.assertOpen();
-    assertStreamKey(key);
+    checkKey(key);
     const stream = this.streamFor(key);
     try {
       return stream.addSubscriber(sink, resolveSubscriberOptions(options, this.subscriberDefaults));
@@ -178,4 +178,14 @@ function resolveSubscriberOptions(
     }
   }
   return resolved;
+}
+
+/** The hub serves keys by the core rule only (callers build them with rtmpStreamKey / parseStreamKey). */
+function checkKey(key: string): void {
+  try {
+    parseStreamKey(key);
+  } catch (err) {
+    if (isStreamKeyError(err)) throw new HubError('INVALID_STREAM_KEY', err.message);
+    throw err;
+  }
 }

@@ -6,6 +6,5 @@ export type * from './HubTypes.js';
 export { TimestampRepairer } from './TimestampRepairer.js';
 export { TimestampTrack } from './TimestampRepairer.js';
 export type { TimestampRepairerOptions, TimestampTrackId } from './TimestampRepairer.js';
-export { streamKey } from './streamKey.js';
 export { MediaKind, MediaPacket, RtmpChunkEncoding } from './MediaPacket.js';
 export type { MediaKindId } from './MediaPacket.js';

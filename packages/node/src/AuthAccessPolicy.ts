@@ -5,9 +5,10 @@
  * so a client cannot keep guessing credentials on one connection. After an allowing decision the request
  * goes on to `next` (the cluster roles' policy, or allow-all in all-in-one), whose answer is final.
  */
-import { readRelayCredential, type AccessDecision as AuthDecision, type AccessPolicy, type AccessRequest } from '@rtmp-cluster/auth';
+import { ipOfRemoteAddress } from '@rtmp-cluster/core';
+import { readRelayCredential, type AuthDecision, type AccessPolicy, type AccessRequest } from '@rtmp-cluster/auth';
 import type { AccessDecision, PlayRequest, PublishRequest, StreamAccessPolicy, StreamRequest } from '@rtmp-cluster/server';
-import type { Logger } from 'pino';
+import type { Logger } from '@rtmp-cluster/core';
 
 export interface AuthAccessPolicyOptions {
   /** asked after auth allowed; its decision is final and it receives the ended callbacks. Default allow-all. */
@@ -19,15 +20,6 @@ export interface AuthAccessPolicyOptions {
 
 /** Counts of decisions by action, result and reason (allow: via; deny: reasonCode), for /metrics. */
 export type AuthDecisionCounts = Record<string, number>;
-
-/** '1.2.3.4:5678', '[::1]:5678', '::ffff:1.2.3.4:5678' -> the address part. */
-export function ipOfRemoteAddress(remoteAddress: string): string {
-  const bracketed = /^\[([^\]]+)\]:\d+$/.exec(remoteAddress);
-  if (bracketed) return bracketed[1]!;
-  const i = remoteAddress.lastIndexOf(':');
-  const host = i > 0 ? remoteAddress.slice(0, i) : remoteAddress;
-  return host.startsWith('::ffff:') && host.includes('.') ? host.slice(7) : host;
-}
 
 /**
  * The auth package's view of a server request: the name's own query and the connect app/tcUrl query kept

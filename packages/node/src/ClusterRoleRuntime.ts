@@ -17,7 +17,7 @@ import type {
   RtmpServer,
   StreamAccessPolicy,
 } from '@rtmp-cluster/server';
-import type { Logger } from 'pino';
+import type { Logger } from '@rtmp-cluster/core';
 import { natsConnectionOptions, redisConnectionOptions } from './BackendConnectionOptions.js';
 import type { NodeConfig } from './config.js';
 import { probeRedisConnection } from './RedisConnectProbe.js';

@@ -3,6 +3,7 @@
  * runtime (Redis registry, NATS events, OriginRole/EdgeRole as the server's access policy). Tests run it
  * in-process; the executable wraps it.
  */
+import { CodedError } from '@rtmp-cluster/core';
 import type { AddressInfo } from 'node:net';
 import { StreamHub, type StreamHubOptions } from '@rtmp-cluster/media';
 import { AllowAllAccessPolicy, RtmpServer, TlsCertificateReloader, loadTlsFiles, type RtmpServerStats, type StreamAccessPolicy } from '@rtmp-cluster/server';
@@ -74,10 +75,11 @@ export interface NodeHandle {
   drained(): Promise<void>;
 }
 
-export class UnsupportedRoleError extends Error {
+export class UnsupportedRoleError extends CodedError<'UNSUPPORTED_ROLE'> {
   override readonly name = 'UnsupportedRoleError';
+  readonly domain = 'node';
   constructor(readonly role: string) {
-    super(`role '${role}' is not implemented yet (all-in-one, origin and edge run in this version)`);
+    super('UNSUPPORTED_ROLE', `role '${role}' is not implemented yet (all-in-one, origin and edge run in this version)`);
   }
 }
 

@@ -16,7 +16,7 @@ export { renderMetricsText } from './MetricsText.js';
 export type { MetricSample, MetricKind } from './MetricsText.js';
 export { createLogger } from './logger.js';
 export type { LoggerOptions } from './logger.js';
-export { AuthAccessPolicy, toAccessRequest, toServerDecision, ipOfRemoteAddress } from './AuthAccessPolicy.js';
+export { AuthAccessPolicy, toAccessRequest, toServerDecision } from './AuthAccessPolicy.js';
 export type { AuthAccessPolicyOptions, AuthDecisionCounts } from './AuthAccessPolicy.js';
 export { resolveAuthConfig, AUTH_ENV_NAMES } from './AuthSettings.js';
 export type { AuthSources } from './AuthSettings.js';

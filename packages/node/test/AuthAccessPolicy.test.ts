@@ -6,7 +6,8 @@
 import { AccessPolicy, signStreamToken } from '@rtmp-cluster/auth';
 import type { AccessDecision, PlayRequest, PublishRequest, StreamAccessPolicy } from '@rtmp-cluster/server';
 import { describe, expect, it } from 'vitest';
-import { AuthAccessPolicy, ipOfRemoteAddress, toAccessRequest } from '../src/index.js';
+import { ipOfRemoteAddress } from '@rtmp-cluster/core';
+import { AuthAccessPolicy, toAccessRequest } from '../src/index.js';
 
 const SECRET = 'adapter-secret-0123456789abcdef';
 const auth = new AccessPolicy({

@@ -1,6 +1,6 @@
-import { type Clock, systemClock } from './Clock.js';
+import { type Clock, systemClock } from '@rtmp-cluster/core';
 import { isRegistryUnavailable } from './errors.js';
-import { type Logger, silentLogger } from './Logger.js';
+import { type Logger, silentLogger } from '@rtmp-cluster/core';
 import type { StreamLocation, StreamLocator } from './types.js';
 
 export interface CachedStreamLocatorOptions {

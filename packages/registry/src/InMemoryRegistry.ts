@@ -1,8 +1,8 @@
-import { type Clock, systemClock } from './Clock.js';
+import { type Clock, systemClock } from '@rtmp-cluster/core';
 import { RegistryError } from './errors.js';
 import { normalizeNodeInfo, validateAddress } from './nodeInfo.js';
 import { resolveRegistryTimings } from './RegistryTimings.js';
-import { formatStreamKey, parseStreamKey, validateEpoch, validateNodeId, validatePositiveMs } from './StreamKey.js';
+import { registryStreamKey, checkStreamKey, validateEpoch, validateNodeId, validatePositiveMs } from './validation.js';
 import {
   type ClaimRequest,
   type ClaimResult,
@@ -77,7 +77,7 @@ export class InMemoryRegistry implements ClusterRegistry {
 
   async claimStream(req: ClaimRequest): Promise<ClaimResult> {
     this.checkOpen();
-    const key = formatStreamKey(req.app, req.name);
+    const key = registryStreamKey(req.app, req.name);
     validateNodeId(req.nodeId);
     validateAddress(req.address);
     const leaseMs = req.leaseMs ?? this.leaseMs;
@@ -107,7 +107,7 @@ export class InMemoryRegistry implements ClusterRegistry {
 
   async renewStream(key: string, epoch: number, leaseMs = this.leaseMs): Promise<RenewResult> {
     this.checkOpen();
-    parseStreamKey(key);
+    checkStreamKey(key);
     validateEpoch(epoch);
     validatePositiveMs('leaseMs', leaseMs);
     const now = this.clock.now();
@@ -119,7 +119,7 @@ export class InMemoryRegistry implements ClusterRegistry {
 
   async releaseStream(key: string, epoch: number): Promise<ReleaseResult> {
     this.checkOpen();
-    parseStreamKey(key);
+    checkStreamKey(key);
     validateEpoch(epoch);
     const now = this.clock.now();
     const stored = this.storedStream(key, now);
@@ -130,7 +130,7 @@ export class InMemoryRegistry implements ClusterRegistry {
 
   async updateStreamInfo(key: string, epoch: number, patch: PublishInfoPatch): Promise<UpdateInfoResult> {
     this.checkOpen();
-    parseStreamKey(key);
+    checkStreamKey(key);
     validateEpoch(epoch);
     const now = this.clock.now();
     const stored = this.storedStream(key, now);
@@ -146,7 +146,7 @@ export class InMemoryRegistry implements ClusterRegistry {
 
   async lookup(key: string): Promise<StreamLocation | null> {
     this.checkOpen();
-    parseStreamKey(key);
+    checkStreamKey(key);
     const now = this.clock.now();
     return this.visible(this.storedStream(key, now), now);
   }

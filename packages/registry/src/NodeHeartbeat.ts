@@ -1,4 +1,4 @@
-import { type Logger, silentLogger } from './Logger.js';
+import { type Logger, silentLogger } from '@rtmp-cluster/core';
 import { DEFAULT_NODE_TTL_MS, type NodeInfo, type NodeRecord, type NodeRegistry } from './types.js';
 
 export interface NodeHeartbeatOptions {

@@ -1,6 +1,6 @@
 import { Cluster, type ClusterNode, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 import { RegistryError, RegistryUnavailableError } from './errors.js';
-import { type Logger, silentLogger } from './Logger.js';
+import { type Logger, silentLogger } from '@rtmp-cluster/core';
 import { normalizeNodeInfo, validateAddress } from './nodeInfo.js';
 import { resolveRegistryTimings } from './RegistryTimings.js';
 import {
@@ -15,7 +15,7 @@ import {
   type RedisScript,
   UPDATE_INFO,
 } from './RegistryScripts.js';
-import { formatStreamKey, parseStreamKey, validateEpoch, validateNodeId, validatePositiveMs } from './StreamKey.js';
+import { registryStreamKey, checkStreamKey, validateEpoch, validateNodeId, validatePositiveMs } from './validation.js';
 import {
   type ClaimRequest,
   type ClaimResult,
@@ -187,7 +187,7 @@ export class RedisRegistry implements ClusterRegistry {
   }
 
   async claimStream(req: ClaimRequest): Promise<ClaimResult> {
-    const key = formatStreamKey(req.app, req.name);
+    const key = registryStreamKey(req.app, req.name);
     validateNodeId(req.nodeId);
     validateAddress(req.address);
     const leaseMs = req.leaseMs ?? this.leaseMs;
@@ -221,7 +221,7 @@ export class RedisRegistry implements ClusterRegistry {
   }
 
   async renewStream(key: string, epoch: number, leaseMs = this.leaseMs): Promise<RenewResult> {
-    parseStreamKey(key);
+    checkStreamKey(key);
     validateEpoch(epoch);
     validatePositiveMs('leaseMs', leaseMs);
     const reply = asArray(
@@ -232,7 +232,7 @@ export class RedisRegistry implements ClusterRegistry {
   }
 
   async releaseStream(key: string, epoch: number): Promise<ReleaseResult> {
-    parseStreamKey(key);
+    checkStreamKey(key);
     validateEpoch(epoch);
     const reply = asArray(
       await this.run(RELEASE, [this.streamKey(key), this.keys.streams], [this.keyPrefix, String(epoch), key]),
@@ -242,7 +242,7 @@ export class RedisRegistry implements ClusterRegistry {
   }
 
   async updateStreamInfo(key: string, epoch: number, patch: PublishInfoPatch): Promise<UpdateInfoResult> {
-    parseStreamKey(key);
+    checkStreamKey(key);
     validateEpoch(epoch);
     const reply = asArray(
       await this.run(UPDATE_INFO, [this.streamKey(key)], [this.keyPrefix, String(epoch), JSON.stringify(patch)]),
@@ -252,7 +252,7 @@ export class RedisRegistry implements ClusterRegistry {
   }
 
   async lookup(key: string): Promise<StreamLocation | null> {
-    parseStreamKey(key);
+    checkStreamKey(key);
     return parseOptionalLocation(await this.run(LOOKUP, [this.streamKey(key)], [this.keyPrefix]));
   }
 

@@ -1,4 +1,4 @@
-import { validatePositiveMs } from './StreamKey.js';
+import { validatePositiveMs } from './validation.js';
 import { DEFAULT_EXPIRED_CLAIM_GRACE_MS, DEFAULT_LEASE_MS, DEFAULT_NODE_TTL_MS, type RegistryTimings } from './types.js';
 
 /** A registry's timings with the defaults filled in; a timing that is not a positive duration is an INVALID_ARGUMENT. */

@@ -1,5 +1,5 @@
 import { isRegistryUnavailable } from './errors.js';
-import { type Logger, silentLogger } from './Logger.js';
+import { type Logger, silentLogger } from '@rtmp-cluster/core';
 import type {
   PublishInfoPatch,
   ReleaseResult,

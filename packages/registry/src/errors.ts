@@ -1,3 +1,5 @@
+import { CodedError } from '@rtmp-cluster/core';
+
 export type RegistryErrorCode =
   /** Redis unreachable, timed out, loading, read-only replica: retry later. */
   | 'REGISTRY_UNAVAILABLE'
@@ -8,12 +10,11 @@ export type RegistryErrorCode =
   /** The registry was closed. */
   | 'REGISTRY_CLOSED';
 
-export class RegistryError extends Error {
-  readonly code: RegistryErrorCode;
+export class RegistryError extends CodedError<RegistryErrorCode> {
+  readonly domain = 'registry';
   constructor(code: RegistryErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(code, message, options);
     this.name = 'RegistryError';
-    this.code = code;
   }
 }
 

@@ -1,5 +1,6 @@
+import { isHostPort } from '@rtmp-cluster/core';
 import { RegistryError } from './errors.js';
-import { validateNodeId } from './StreamKey.js';
+import { validateNodeId } from './validation.js';
 import type { NodeInfo, NodeRole, NodeState } from './types.js';
 
 const ROLES: ReadonlySet<NodeRole> = new Set(['origin', 'edge', 'control', 'all-in-one']);
@@ -7,9 +8,7 @@ const STATES: ReadonlySet<NodeState> = new Set(['ready', 'draining']);
 
 /** 'host:port' with a port in 1..65535; host may be a name, IPv4 or [IPv6]. */
 export function validateAddress(address: string): void {
-  const m = typeof address === 'string' ? /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+):(\d{1,5})$/.exec(address) : null;
-  const port = m ? Number(m[2]) : 0;
-  if (!m || port < 1 || port > 65535) {
+  if (!isHostPort(address)) {
     throw new RegistryError('INVALID_ARGUMENT', `address must be 'host:port': ${JSON.stringify(address)}`);
   }
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '@rtmp-cluster/core';
 import {
   CachedStreamLocator,
   InMemoryRegistry,
-  ManualClock,
   RegistryUnavailableError,
   type StreamLocation,
   type StreamLocator,

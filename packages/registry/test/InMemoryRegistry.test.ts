@@ -1,4 +1,5 @@
-import { InMemoryRegistry, ManualClock } from '@rtmp-cluster/registry';
+import { ManualClock } from '@rtmp-cluster/core';
+import { InMemoryRegistry } from '@rtmp-cluster/registry';
 import { describeRegistryContract } from './registryContract.js';
 
 describeRegistryContract('InMemoryRegistry', async () => {

@@ -1,3 +1,5 @@
+import { CodedError } from '@rtmp-cluster/core';
+
 /**
  * Why a relay pull failed or ended. Stable codes: logs, metrics and tests match on them, so never rename one.
  */
@@ -13,15 +15,9 @@ export type RelayErrorCode =
   | 'UPSTREAM_REPLACED' // the relay switched to another upstream (new owner or epoch)
   | 'RELAY_STOPPED'; // the relay was stopped (idle teardown, shutdown, kick)
 
-export class RelayError extends Error {
+export class RelayError extends CodedError<RelayErrorCode> {
   override readonly name = 'RelayError';
-  constructor(
-    readonly code: RelayErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
+  readonly domain = 'relay';
 }
 
 export function isRelayError(err: unknown): err is RelayError {

@@ -12,7 +12,7 @@ import type { ProtocolLimits, RtmpMessage } from '@rtmp-cluster/rtmp';
 import { Backoff, type BackoffOptions } from './Backoff.js';
 import { RelayError, type RelayErrorCode } from './RelayError.js';
 import type { RelayMetrics, RelayRepullReason } from './RelayMetrics.js';
-import { childLogger, silentRelayLogger, type RelayLogger } from './RelayLogger.js';
+import { formatStreamKey, silentLogger, type Logger } from '@rtmp-cluster/core';
 import { UpstreamConnection } from './UpstreamConnection.js';
 import { sameUpstream, type UpstreamTarget } from './UpstreamTarget.js';
 
@@ -53,7 +53,7 @@ export interface RelayPullerOptions {
   relayTokenField?: string;
   /** id of this relay in logs and as the hub publisher id, default `relay:<key>` */
   id?: string;
-  logger?: RelayLogger;
+  logger?: Logger;
   /** retry pause after a failed upstream (unreachable, refused), default 100 ms .. 5 s with jitter */
   retryBackoff?: BackoffOptions;
   /** poll interval while nobody publishes the stream (NATS may be down), default 250 ms .. 2 s with jitter */
@@ -105,7 +105,7 @@ export class RelayPuller extends EventEmitter<RelayPullerEvents> {
   readonly key: string;
   readonly id: string;
   private readonly o: RelayPullerOptions;
-  private readonly log: RelayLogger;
+  private readonly log: Logger;
   private readonly retry: Backoff;
   private readonly poll: Backoff;
   private _state: RelayPullerState = 'idle';
@@ -130,9 +130,9 @@ export class RelayPuller extends EventEmitter<RelayPullerEvents> {
   constructor(options: RelayPullerOptions) {
     super();
     this.o = options;
-    this.key = options.key ?? `${options.app}/${options.name}`;
+    this.key = options.key ?? formatStreamKey(options.app, options.name);
     this.id = options.id ?? `relay:${this.key}`;
-    this.log = childLogger(options.logger ?? silentRelayLogger, { stream: this.key, relayId: this.id });
+    this.log = (options.logger ?? silentLogger).child({ stream: this.key, relayId: this.id });
     this.retry = new Backoff({ initialMs: 100, maxMs: 5000, ...options.retryBackoff });
     this.poll = new Backoff({ initialMs: 250, maxMs: 2000, ...options.pollBackoff });
   }
@@ -314,7 +314,7 @@ export class RelayPuller extends EventEmitter<RelayPullerEvents> {
       if (this.publication) this.o.metrics?.relayRepull(this.key, this.repullReason);
       this.repullReason = undefined;
     }
-    const connLog = childLogger(this.log, { upstream: target.address, originId: target.ownerId, epoch: target.epoch, pull: this.counters.pulls });
+    const connLog = this.log.child({ upstream: target.address, originId: target.ownerId, epoch: target.epoch, pull: this.counters.pulls });
     return new Promise((resolve) => {
       let conn: UpstreamConnection;
       try {
@@ -351,7 +351,7 @@ export class RelayPuller extends EventEmitter<RelayPullerEvents> {
     });
   }
 
-  private upstreamStarted(conn: UpstreamConnection, target: UpstreamTarget, log: RelayLogger): void {
+  private upstreamStarted(conn: UpstreamConnection, target: UpstreamTarget, log: Logger): void {
     if (this.upstream !== conn || this.stopped) return;
     if (!this.publication) {
       try {
@@ -384,7 +384,7 @@ export class RelayPuller extends EventEmitter<RelayPullerEvents> {
     this.publication?.push(msg);
   }
 
-  private upstreamEnded(target: UpstreamTarget, error: RelayError, started: boolean, log: RelayLogger): void {
+  private upstreamEnded(target: UpstreamTarget, error: RelayError, started: boolean, log: Logger): void {
     if (this.stopped) return;
     this.stopVerify();
     if (started) {

@@ -16,8 +16,9 @@ import {
   type StatusEvent,
 } from '@rtmp-cluster/rtmp';
 import { RelayError } from './RelayError.js';
-import type { RelayLogger } from './RelayLogger.js';
-import { parseHostPort, type UpstreamTarget } from './UpstreamTarget.js';
+import type { Logger } from '@rtmp-cluster/core';
+import { parseHostPort } from '@rtmp-cluster/core';
+import type { UpstreamTarget } from './UpstreamTarget.js';
 
 export interface UpstreamConnectionOptions {
   target: UpstreamTarget;
@@ -36,7 +37,7 @@ export interface UpstreamConnectionOptions {
   /** window ack size we announce, default 2 500 000 */
   windowAckSize?: number;
   limits?: Partial<ProtocolLimits>;
-  logger: RelayLogger;
+  logger: Logger;
   /** Play.Start arrived: the origin serves the stream */
   onStarted: () => void;
   /** audio, video and data messages of the stream (metadata as a plain onMetaData data message) */

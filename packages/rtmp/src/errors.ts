@@ -1,3 +1,5 @@
+import { CodedError } from '@rtmp-cluster/core';
+
 /**
  * Every failure the protocol layer can report. The codes are stable: logs,
  * metrics and tests match on them, so never rename one.
@@ -26,14 +28,9 @@ export type RtmpErrorCode =
   | 'SESSION_PROTOCOL_VIOLATION' // a message that is illegal in the session's current state
   | 'CHUNK_DECODER_FAILED'; // the decoder was interrupted (e.g. its message callback threw) and lost its place
 
-export class RtmpError extends Error {
+export class RtmpError extends CodedError<RtmpErrorCode> {
   override readonly name = 'RtmpError';
-  constructor(
-    readonly code: RtmpErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
+  readonly domain = 'rtmp';
 }
 
 export function isRtmpError(err: unknown): err is RtmpError {

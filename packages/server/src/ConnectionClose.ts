@@ -1,3 +1,4 @@
+import { CodedError } from '@rtmp-cluster/core';
 import type { RtmpErrorCode } from '@rtmp-cluster/rtmp';
 import type { Logger } from 'pino';
 
@@ -45,14 +46,15 @@ export interface ConnectionClosedEvent {
 }
 
 /** Connection-level failure raised inside the server (not by the protocol layer). */
-export class ConnectionError extends Error {
+export class ConnectionError extends CodedError<ConnectionCloseReason> {
   override readonly name = 'ConnectionError';
+  readonly domain = 'server';
   constructor(
     readonly reason: ConnectionCloseReason,
     message: string,
     readonly errorCode?: string,
   ) {
-    super(message);
+    super(reason, message);
   }
 }
 

@@ -70,9 +70,3 @@ export class ConnectionRateLimiter {
     }
   }
 }
-
-/** 'ip' of a socket address, with IPv4-mapped IPv6 ('::ffff:10.0.0.1') reduced to the IPv4 form. */
-export function normalizeIp(address: string | undefined): string {
-  if (address === undefined || address === '') return '?';
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
-}

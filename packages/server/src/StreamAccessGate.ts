@@ -5,7 +5,7 @@
  * (the registry claim of an origin, the relay pull of an edge).
  */
 import type { PlayRequest as SessionPlayRequest, PublishRequest as SessionPublishRequest } from '@rtmp-cluster/rtmp';
-import { streamKey } from '@rtmp-cluster/media';
+import { parseStreamKey, rtmpStreamKey } from '@rtmp-cluster/core';
 import type { Logger } from 'pino';
 import type { ConnectionContext } from './ConnectionTypes.js';
 import type { AccessDecision, PlayRequest, PublishRequest, StreamRequest } from './StreamAccessPolicy.js';
@@ -35,10 +35,14 @@ export class StreamAccessGate {
     this.connectObject = connectObject;
   }
 
-  /** The hub's stream key for a requested app and name; undefined when they do not make one. */
+  /**
+   * The stream key of a requested app and name by the core rule (app = first path segment, so connect app
+   * 'premium/a' + name 'b' is 'premium/a/b' of app 'premium'), decided before the policy is asked;
+   * undefined when they do not make one.
+   */
   keyFor(app: string, name: string): string | undefined {
     try {
-      return streamKey(app, name);
+      return rtmpStreamKey(app, name).key;
     } catch {
       return undefined;
     }
@@ -47,11 +51,12 @@ export class StreamAccessGate {
   /** The fields of a publish or play request to the policy that the connection and the session know. */
   streamRequest(req: SessionPublishRequest | SessionPlayRequest, key: string): StreamRequest {
     const conn = this.conn;
+    const { app, name } = parseStreamKey(key);
     return {
       connId: conn.connId,
       remoteAddress: conn.remoteAddress,
-      app: req.app,
-      name: req.name,
+      app,
+      name,
       key,
       query: { ...req.appQuery, ...req.query },
       nameQuery: { ...req.query },

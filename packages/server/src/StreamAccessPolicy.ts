@@ -5,13 +5,13 @@
  * joins its relay pull in onPlayRequest. The ended callbacks let the policy release what it acquired.
  */
 
-/** The stream name a client asked for, split like the wire carries it: `name?query` under `app`. */
+/** The stream a client asked for, split by the core StreamKey rule (app = first path segment of app/name). */
 export interface StreamRequest {
   connId: string;
   remoteAddress: string;
-  /** the connect command's app, without its query */
+  /** the stream's app: the first segment of the path (connect app 'premium/a' + name 'b' gives 'premium') */
   app: string;
-  /** the publish/play name, without its query */
+  /** the rest of the path, without its query (may contain '/': 'a/b') */
   name: string;
   /** 'app/name': the hub's stream key */
   key: string;

@@ -12,7 +12,7 @@ export { ConnectionError } from './ConnectionClose.js';
 export type { ConnectionCloseReason, ConnectionClosedEvent, ConnectionRole } from './ConnectionClose.js';
 export { AllowAllAccessPolicy } from './StreamAccessPolicy.js';
 export type { StreamAccessPolicy, AccessDecision, StreamRequest, PublishRequest, PlayRequest } from './StreamAccessPolicy.js';
-export { ConnectionRateLimiter, normalizeIp } from './ConnectionRateLimiter.js';
+export { ConnectionRateLimiter } from './ConnectionRateLimiter.js';
 export type { ConnectionRateLimiterOptions } from './ConnectionRateLimiter.js';
 export { TlsCertificateReloader, loadTlsFiles } from './TlsCertificateReloader.js';
 export type { TlsFiles, TlsCertificateReloaderOptions } from './TlsCertificateReloader.js';

@@ -10,6 +10,7 @@
  * has not published or played anything yet is not a session (no kind to report); metrics count it as
  * 'unknown'.
  */
+import { CodedError, isStreamKeyError, parseStreamKey, type StreamKey } from '@rtmp-cluster/core';
 import {
   parseDrainReply,
   parseKickPublisherReply,
@@ -27,7 +28,7 @@ import {
 import type { NodeCommand } from '@rtmp-cluster/events';
 import type { StreamHub } from '@rtmp-cluster/media';
 import type { ConnectionInfo } from '@rtmp-cluster/server';
-import type { Logger } from 'pino';
+import type { Logger } from '@rtmp-cluster/core';
 import { NO_RELAYS, type RelaySessions } from './RelaySessions.js';
 
 /** The parts of RtmpServer the handler uses (RtmpServer satisfies it). */
@@ -51,27 +52,21 @@ export interface NodeCommandHandlerOptions {
 }
 
 /** An error the control plane maps to a gRPC status by its `code`. */
-export class NodeCommandError extends Error {
+export class NodeCommandError extends CodedError<'INVALID_ARGUMENT' | 'NOT_FOUND'> {
   override readonly name = 'NodeCommandError';
-  constructor(
-    readonly code: 'INVALID_ARGUMENT' | 'NOT_FOUND',
-    message: string,
-  ) {
-    super(message);
-  }
+  readonly domain = 'node';
 }
 
 const RELAY_ID_INFIX = '-relay:';
 
-function checkKey(key: string): void {
-  const slash = key.indexOf('/');
-  if (slash <= 0 || slash === key.length - 1) throw new NodeCommandError('INVALID_ARGUMENT', `stream key must be 'app/name', got ${JSON.stringify(key)}`);
-}
-
-/** 'live/cam1' on app 'live' -> 'cam1' (apps may contain '/', the connection knows its app). */
-function nameOf(key: string, app: string | undefined): string {
-  if (app !== undefined && key.startsWith(`${app}/`)) return key.slice(app.length + 1);
-  return key.slice(key.indexOf('/') + 1);
+/** A command's stream key by the core rule; a bad one is an INVALID_ARGUMENT. */
+function checkKey(key: string): StreamKey {
+  try {
+    return parseStreamKey(key);
+  } catch (err) {
+    if (isStreamKeyError(err)) throw new NodeCommandError('INVALID_ARGUMENT', err.message);
+    throw err;
+  }
 }
 
 export class NodeCommandHandler {
@@ -138,12 +133,13 @@ export class NodeCommandHandler {
       const streams = [...c.publishing, ...c.playing];
       const streamKey = key ?? streams[0];
       if (streamKey === undefined || !streams.includes(streamKey)) continue;
+      const { app, name } = checkKey(streamKey);
       sessions.push({
         id: this.sessionIdOf(c.connId),
         kind,
         remoteAddress: c.remoteAddress,
-        app: c.app ?? '',
-        name: nameOf(streamKey, c.app),
+        app,
+        name,
         startedAt: Math.max(0, Math.round(now - c.connectedForMs)),
         bytesIn: c.bytesIn,
         bytesOut: c.bytesOut,
@@ -152,13 +148,13 @@ export class NodeCommandHandler {
     }
     for (const r of this.relays().outgoingRelays()) {
       if (key !== undefined && r.key !== key) continue;
-      const slash = r.key.indexOf('/');
+      const { app, name } = checkKey(r.key);
       sessions.push({
         id: `${this.o.nodeId}${RELAY_ID_INFIX}${r.key}`,
         kind: 'relay',
         remoteAddress: r.upstreamAddress,
-        app: r.key.slice(0, slash),
-        name: r.key.slice(slash + 1),
+        app,
+        name,
         startedAt: r.startedAt,
         bytesIn: r.bytesIn,
         bytesOut: 0,

@@ -10,7 +10,7 @@ import type { EventBus } from '@rtmp-cluster/events';
 import type { StreamHub } from '@rtmp-cluster/media';
 import type { ClusterRegistry } from '@rtmp-cluster/registry';
 import type { RtmpServer } from '@rtmp-cluster/server';
-import type { Logger } from 'pino';
+import type { Logger } from '@rtmp-cluster/core';
 import type { NodeConfig } from '../config.js';
 import { DrainController } from '../drain/DrainController.js';
 import type { MetricSample } from '../MetricsText.js';

@@ -11,7 +11,7 @@
  */
 import type { DrainReply } from '@rtmp-cluster/control';
 import type { ConnectionClosedEvent, ConnectionInfo } from '@rtmp-cluster/server';
-import type { Logger } from 'pino';
+import type { Logger } from '@rtmp-cluster/core';
 
 /** The parts of RtmpServer the drain uses. */
 export interface DrainServer {
@@ -174,6 +174,6 @@ export class DrainController {
       this.log.warn({ err: (err as Error).message }, 'leaving the cluster failed');
     }
     this._phase = 'drained';
-    this.log.info('drained: left the cluster');
+    this.log.info({}, 'drained: left the cluster');
   }
 }

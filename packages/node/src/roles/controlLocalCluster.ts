@@ -8,9 +8,10 @@
 import { NodePresence, LoadMeter, PublishInfoReporter, publishedCodecsOf } from '@rtmp-cluster/cluster';
 import { InMemoryEventBus, InMemoryEventHub } from '@rtmp-cluster/events';
 import type { StreamHub, StreamPublishedEvent, StreamUnpublishedEvent } from '@rtmp-cluster/media';
-import { InMemoryRegistry, parseStreamKey, StreamLease, type StreamLocation } from '@rtmp-cluster/registry';
+import { parseStreamKey } from '@rtmp-cluster/core';
+import { InMemoryRegistry, StreamLease, type StreamLocation } from '@rtmp-cluster/registry';
 import type { ConnectionInfo, RtmpServerStats } from '@rtmp-cluster/server';
-import type { Logger } from 'pino';
+import type { Logger } from '@rtmp-cluster/core';
 
 export interface LocalClusterOptions {
   nodeId: string;

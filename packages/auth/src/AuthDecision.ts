@@ -46,7 +46,7 @@ export interface DenyDecision {
   description: string;
 }
 
-export type AccessDecision = AllowDecision | DenyDecision;
+export type AuthDecision = AllowDecision | DenyDecision;
 
 export function allowDecision(
   action: AccessAction,
