@@ -1,3 +1,4 @@
+import { splitQuery } from '@rtmp-cluster/core';
 import { RtmpError } from './errors.js';
 import { decodeAmf0From } from './amf/Amf0Decoder.js';
 import { encodeAmf0WithPrefix } from './amf/Amf0Encoder.js';
@@ -187,15 +188,8 @@ export interface StreamName {
   query: Record<string, string>;
 }
 
-/** Splits a publish/play name like 'key?token=abc' into the name and its query parameters. */
+/** Splits a publish/play name like 'key?token=abc' into the name and its query parameters (the core rule). */
 export function parseStreamName(fullName: string): StreamName {
-  const q = fullName.indexOf('?');
-  const query: Record<string, string> = {};
-  if (q < 0) return { name: fullName, query };
-  for (const [key, value] of new URLSearchParams(fullName.slice(q + 1))) {
-    if (Object.prototype.hasOwnProperty.call(query, key)) continue;
-    if (key === '__proto__') Object.defineProperty(query, key, { value, enumerable: true, writable: true, configurable: true });
-    else query[key] = value;
-  }
-  return { name: fullName.slice(0, q), query };
+  const { path, query } = splitQuery(fullName);
+  return { name: path, query };
 }

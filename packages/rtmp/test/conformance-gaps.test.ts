@@ -5,8 +5,8 @@
  * fed on into ServerSession.
  */
 import { describe, expect, it } from 'vitest';
+import { AckCounter } from '../src/session/AckCounter.js';
 import {
-  AckCounter,
   ChunkDecoder,
   ChunkEncoder,
   MessageType,

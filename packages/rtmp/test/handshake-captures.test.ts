@@ -5,16 +5,15 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ClientHandshake, ServerHandshake } from '@rtmp-cluster/rtmp';
 import {
-  ClientHandshake,
   FLASH_MEDIA_SERVER_KEY,
   FLASH_MEDIA_SERVER_PARTIAL_KEY,
   FLASH_PLAYER_KEY,
   FLASH_PLAYER_PARTIAL_KEY,
-  ServerHandshake,
   findPacketDigest,
   verifyResponse,
-} from '@rtmp-cluster/rtmp';
+} from '../src/handshake/HandshakeDigest.js';
 import { readCapture } from './support/captures.js';
 
 const load = (name: string) => ({ c2s: readCapture(name, 'c2s'), s2c: readCapture(name, 's2c') });
