@@ -18,7 +18,8 @@ export type ErrorDomain =
   | 'cluster'
   | 'control'
   | 'config'
-  | 'node';
+  | 'node'
+  | 'web';
 
 export interface CodedErrorOptions {
   cause?: unknown;

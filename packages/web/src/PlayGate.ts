@@ -4,6 +4,7 @@
  * relay pull here and waits for it) and then the same publisher wait as an RTMP play, all within one
  * playWaitMs from the request. An HTTP viewer's request becomes the PlayRequest an RTMP play would make.
  */
+import { rtmpStreamKey, type StreamKey } from '@rtmp-cluster/core';
 import type { StreamHub, StreamPublishedEvent } from '@rtmp-cluster/media';
 import type { AccessDecision, PlayRequest, StreamAccessPolicy } from '@rtmp-cluster/server';
 import { WebError } from './WebError.js';
@@ -43,13 +44,20 @@ export class PlayGate {
    */
   async open(ctx: WebRequestContext, app: string, name: string, abort?: AbortSignal): Promise<PlayGrant> {
     const started = Date.now();
-    const key = `${app}/${name}`;
+    // The core rule, as for an RTMP play: the policy sees app = the first path segment, whatever the route split.
+    let stream: StreamKey;
+    try {
+      stream = rtmpStreamKey(app, name);
+    } catch (err) {
+      throw new WebError('BAD_REQUEST', (err as Error).message);
+    }
+    const key = stream.key;
     const query = Object.fromEntries(ctx.query);
     const request: PlayRequest = {
       connId: ctx.connId,
       remoteAddress: ctx.remoteAddress,
-      app,
-      name,
+      app: stream.app,
+      name: stream.name,
       key,
       query,
       nameQuery: query,

@@ -1,3 +1,5 @@
+import { CodedError } from '@rtmp-cluster/core';
+
 /** Why the web listener refused a request; the code is stable (logs, tests), the status is what HTTP says. */
 export type WebErrorCode =
   | 'NOT_FOUND'
@@ -20,14 +22,12 @@ const STATUS: Record<WebErrorCode, number> = {
   UNAVAILABLE: 503,
 };
 
-export class WebError extends Error {
+export class WebError extends CodedError<WebErrorCode> {
   override readonly name = 'WebError';
+  readonly domain = 'web';
   readonly status: number;
-  constructor(
-    readonly code: WebErrorCode,
-    message: string,
-  ) {
-    super(message);
+  constructor(code: WebErrorCode, message: string) {
+    super(code, message);
     this.status = STATUS[code];
   }
 }

@@ -6,7 +6,8 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { ConnectionRateLimiter, normalizeIp } from '@rtmp-cluster/server';
+import { normalizeIp } from '@rtmp-cluster/core';
+import { ConnectionRateLimiter } from '@rtmp-cluster/server';
 import type { Logger } from 'pino';
 import { CorsPolicy } from './CorsPolicy.js';
 import { isWebError, WebError } from './WebError.js';
