@@ -1,21 +1,25 @@
 /**
- * Boots the cluster exactly as the chart configures it: the rendered origin, edge and control containers'
- * command, args and environment (ConfigMap, Secret and downward-API values resolved the way the kubelet
- * would) run as local processes, with Kubernetes addresses mapped to loopback ports. Readiness is checked
- * with the rendered probes; ffmpeg publishes to the origin (what the ingest Service targets) and ffprobe plays
- * through the edge (what the playback Service targets).
+ * Boots the cluster exactly as the chart's default values configure it: the bundled Redis and NATS run as
+ * redis-server and nats-server with the rendered command, args and configuration files (from their Secrets, so the
+ * same users, passwords and ACLs), and the rendered origin, edge and control containers' command, args and
+ * environment (ConfigMap, Secret and downward-API values resolved the way the kubelet would) run as local processes,
+ * with Kubernetes addresses mapped to loopback ports. Readiness is checked with the rendered probes. The helm test
+ * pod's own minting script signs the publish URL; ffmpeg publishes to the origin (what the ingest Service targets)
+ * and ffprobe plays through the edge (what the playback Service targets); a publish without a key is refused.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { resolve } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderChart, type K8sObject } from '../support/helm.js';
 import { makeTestFlv } from '../support/media.js';
-import { startNats, type NatsServerHandle } from '../support/nats-server.js';
 import { freePort } from '../support/ports.js';
-import { startRedis, type RedisServerHandle } from '../support/redis-server.js';
 import { ClientProcesses, ffmpegPublish, ffprobeStreams } from '../support/rtmp-clients.js';
+import { startRestartableServer, type RestartableServer } from '../support/spawned-process.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const NAMESPACE = 'streaming';
@@ -73,6 +77,8 @@ async function boot(objs: K8sObject[], workload: K8sObject, podName: string): Pr
     RTMPC_GRPC_PORT: String(grpcPort),
   };
   if (env.RTMPC_ADVERTISE_ADDRESS) mapped.RTMPC_ADVERTISE_ADDRESS = `127.0.0.1:${rtmpPort}`;
+  // The bundled servers' Service names, as the cluster DNS would resolve them.
+  for (const [name, value] of Object.entries(mapped)) mapped[name] = serviceAddresses.map(value);
   const [cmd, ...cmdArgs] = (c.command as string[]).map((a) => a.replace(/^\/app\//, `${REPO}/`));
   const child = spawn(cmd === 'node' ? process.execPath : cmd!, [...cmdArgs, ...(c.args as string[])], {
     env: { PATH: process.env.PATH ?? '', ...mapped },
@@ -86,6 +92,39 @@ async function boot(objs: K8sObject[], workload: K8sObject, podName: string): Pr
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   return { name: podName, child, env, rtmpPort, httpPort, grpcPort, output };
+}
+
+/** Cluster DNS for the test: `<service>:<port>` inside URLs becomes the loopback port the local server listens on. */
+const serviceAddresses = {
+  byService: new Map<string, string>(),
+  map(value: string): string {
+    let out = value;
+    for (const [service, local] of this.byService) out = out.split(service).join(local);
+    return out;
+  },
+};
+
+/**
+ * A bundled backend (redis or nats Deployment) started the way the chart starts it: its rendered command and args,
+ * with the Secret-mounted configuration written to a local folder standing in for the mount, plus `local(port)`
+ * (only where the pod's fixed ports would clash on one machine).
+ */
+async function startBundled(objs: K8sObject[], component: string, dir: string, local: (port: number) => string[]): Promise<RestartableServer> {
+  const dep = objs.find((o) => o.kind === 'Deployment' && o.metadata.labels?.['app.kubernetes.io/component'] === component)!;
+  const pod = dep.spec.template.spec;
+  const c = pod.containers[0];
+  let args: string[] = [...c.args];
+  for (const mount of c.volumeMounts ?? []) {
+    const volume = pod.volumes.find((v: { name: string }) => v.name === mount.name);
+    if (!volume?.secret) continue;
+    const secret = objs.find((o) => o.kind === 'Secret' && o.metadata.name === volume.secret.secretName)!;
+    const target = join(dir, component, mount.mountPath);
+    mkdirSync(target, { recursive: true });
+    for (const item of volume.secret.items) writeFileSync(join(target, item.path), Buffer.from(secret.data![item.key]!, 'base64'));
+    args = args.map((a) => a.startsWith(`${mount.mountPath}/`) ? join(target, a.slice(mount.mountPath.length + 1)) : a);
+  }
+  const [command] = c.command as string[];
+  return startRestartableServer(command!, (port) => [...args, ...local(port)], undefined);
 }
 
 async function waitUntil<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000, node?: Booted): Promise<T> {
@@ -124,27 +163,46 @@ async function probeReady(workload: K8sObject, node: Booted): Promise<void> {
 }
 
 describe('the chart boots a working cluster', () => {
-  let redis: RedisServerHandle;
-  let nats: NatsServerHandle;
+  let redis: RestartableServer;
+  let nats: RestartableServer;
+  let natsMonitorPort: number;
   const nodes: Booted[] = [];
   const clients = new ClientProcesses();
   let objs: K8sObject[];
+  let dir: string;
 
   beforeAll(async () => {
-    [redis, nats] = await Promise.all([startRedis(), startNats()]);
-    objs = renderChart([], [
-      `redis.url=${redis.url}`,
-      `nats.servers=${nats.url}`,
-      'origin.replicas=1',
-      'edge.autoscaling.enabled=false',
-      'edge.replicas=1',
+    dir = mkdtempSync(join(tmpdir(), 'rtmpc-chart-boot-'));
+    // The chart's defaults: bundled Redis and NATS, publish auth token with a generated key, NetworkPolicies.
+    objs = renderChart([], ['origin.replicas=1', 'edge.autoscaling.enabled=false', 'edge.replicas=1']);
+    natsMonitorPort = await freePort();
+    [redis, nats] = await Promise.all([
+      startBundled(objs, 'redis', dir, (port) => ['--port', String(port), '--bind', '127.0.0.1']),
+      startBundled(objs, 'nats', dir, (port) => ['-a', '127.0.0.1', '-p', String(port), '-m', String(natsMonitorPort)]),
     ]);
+    serviceAddresses.byService.set('rel-rtmp-cluster-redis:6379', `127.0.0.1:${redis.port}`);
+    serviceAddresses.byService.set('rel-rtmp-cluster-nats:4222', `127.0.0.1:${nats.port}`);
   }, 60_000);
 
   afterAll(async () => {
     await clients.stopAll();
     for (const n of nodes) if (n.child.exitCode === null) n.child.kill('SIGKILL');
     await Promise.all([redis?.stop(), nats?.stop()]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the bundled Redis admits only the chart user, on the registry keys; NATS answers its rendered readiness probe', async () => {
+    const password = Buffer.from(objs.find((o) => o.metadata.name === 'rel-rtmp-cluster-redis' && o.kind === 'Secret')!.data!.password!, 'base64').toString();
+    const cli = (args: string[], auth?: string) =>
+      execFileSync('redis-cli', ['-p', String(redis.port), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, REDISCLI_AUTH: auth ?? '' } }).trim();
+    expect(cli(['ping'])).toContain('NOAUTH');
+    expect(cli(['--user', 'rtmp-cluster', 'set', 'rtmpc:chart-test', '1'], password)).toBe('OK');
+    expect(cli(['--user', 'rtmp-cluster', 'set', 'elsewhere', '1'], password)).toContain('NOPERM');
+    expect(cli(['--user', 'rtmp-cluster', 'flushall'], password)).toContain('NOPERM');
+    expect(cli(['--user', 'rtmp-cluster', 'ping'], 'wrong-password')).toMatch(/NOAUTH|WRONGPASS/);
+    const nats = objs.find((o) => o.kind === 'Deployment' && o.metadata.name === 'rel-rtmp-cluster-nats')!;
+    const probe = nats.spec.template.spec.containers[0].readinessProbe.httpGet;
+    expect((await fetch(`http://127.0.0.1:${natsMonitorPort}${probe.path}`)).status).toBe(200);
   });
 
   it('origin, edge and control from the rendered manifests: publish to the ingest target, play through the edge', async () => {
@@ -167,13 +225,38 @@ describe('the chart boots a working cluster', () => {
     await Promise.all([probeReady(sts, origin), probeReady(edgeDep, edge), probeReady(controlDep, control)]);
 
     const flv = await makeTestFlv(undefined, { seconds: 8, width: 320, height: 240 });
-    const publisher = ffmpegPublish(clients, flv, `rtmp://127.0.0.1:${origin.rtmpPort}/live/chart`, { loop: true });
+    // Secure default: a publish without a key is refused.
+    const anonymous = await clients.run('ffmpeg', ['-v', 'error', '-re', '-i', flv, '-t', '2', '-c', 'copy', '-f', 'flv',
+      `rtmp://127.0.0.1:${origin.rtmpPort}/live/helm-test`], { timeoutMs: 20_000 });
+    expect(anonymous.code).not.toBe(0);
+    expect(anonymous.stderr).toMatch(/Server error: .*token/i);
+    // The helm test pod's minting script, run as written with the rendered keys and the image's PATH command.
+    const testPod = objs.find((o) => o.kind === 'Pod' && o.metadata.annotations?.['helm.sh/hook'] === 'test')!;
+    const mint = testPod.spec.initContainers[0];
+    const work = join(dir, 'work');
+    const bin = join(dir, 'bin');
+    mkdirSync(work);
+    mkdirSync(bin);
+    symlinkSync(resolve(REPO, 'packages/node/bin/rtmp-cluster.js'), join(bin, 'rtmp-cluster'));
+    const keysRef = mint.env.find((e: { name: string }) => e.name === 'RTMPC_AUTH_KEYS').valueFrom.secretKeyRef;
+    const keys = Buffer.from(objs.find((o) => o.kind === 'Secret' && o.metadata.name === keysRef.name)!.data![keysRef.key]!, 'base64').toString();
+    const script = (mint.args as string[]).join('\n').split('/work/').join(`${work}/`);
+    const minted = await clients.run(mint.command[0], [...mint.command.slice(1), script], {
+      env: { PATH: `${bin}:${process.env.PATH}`, RTMPC_AUTH_KEYS: keys },
+      timeoutMs: 15_000,
+    });
+    expect(minted.code, minted.stderr).toBe(0);
+    const publishUrl = readFileSync(join(work, 'publish-url'), 'utf8').trim();
+    expect(publishUrl).toMatch(/^rtmp:\/\/rel-rtmp-cluster-ingest:1935\/live\/helm-test\?token=k1\./);
+    const playUrl = readFileSync(join(work, 'play-url'), 'utf8').trim();
+    expect(playUrl).toBe('rtmp://rel-rtmp-cluster-edge:1935/live/helm-test');
+    const publisher = ffmpegPublish(clients, flv, publishUrl.replace('rel-rtmp-cluster-ingest:1935', `127.0.0.1:${origin.rtmpPort}`), { loop: true });
     // Give the origin time to claim the stream, then play through the edge (which pulls from the origin).
     await waitUntil('the published stream in the origin metrics', async () => {
       const text = await (await fetch(`http://127.0.0.1:${origin.httpPort}/metrics`)).text();
       return /rtmpc_streams(\{[^}]*\})? [1-9]/.test(text) ? true : undefined;
     }, 20_000, origin);
-    const probe = await ffprobeStreams(clients, `rtmp://127.0.0.1:${edge.rtmpPort}/live/chart`, { seconds: 3 });
+    const probe = await ffprobeStreams(clients, playUrl.replace('rel-rtmp-cluster-edge:1935', `127.0.0.1:${edge.rtmpPort}`), { seconds: 3 });
     expect(probe.result.stderr).toBe('');
     const video = probe.streams.find((s) => s.codec_type === 'video');
     const audio = probe.streams.find((s) => s.codec_type === 'audio');

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 
@@ -32,12 +32,33 @@ export interface K8sObject {
   data?: Record<string, string>;
 }
 
-export function renderChart(valuesFiles: string[] = [], set: string[] = []): K8sObject[] {
-  const args = ['template', 'rel', CHART_DIR, '--namespace', 'streaming', '--kube-version', KUBE_VERSION];
+export function renderChart(valuesFiles: string[] = [], set: string[] = [], chartDir = CHART_DIR): K8sObject[] {
+  const args = ['template', 'rel', chartDir, '--namespace', 'streaming', '--kube-version', KUBE_VERSION];
   for (const f of valuesFiles) args.push('-f', f);
   for (const s of set) args.push('--set', s);
   const out = helm(args);
   return parseAllDocuments(out)
     .map((d) => d.toJS() as K8sObject | null)
     .filter((o): o is K8sObject => o !== null && typeof o === 'object');
+}
+
+/**
+ * NOTES.txt as `helm install` would print it. helm template leaves NOTES.txt out, so a copy of the chart gets one
+ * more template that includes it into a ConfigMap.
+ */
+export function renderNotes(set: string[] = []): string {
+  const dir = mkdtempSync(join(tmpdir(), 'rtmpc-chart-notes-'));
+  try {
+    cpSync(CHART_DIR, dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'templates', 'zz-rendered-notes.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: rendered-notes, labels: { app.kubernetes.io/component: notes } }\n' +
+        'data:\n  notes: |\n{{ include (print $.Template.BasePath "/NOTES.txt") . | indent 4 }}\n',
+    );
+    const cm = renderChart([], set, dir).find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'rendered-notes');
+    if (!cm?.data?.notes) throw new Error('NOTES.txt did not render');
+    return cm.data.notes;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -51,7 +51,48 @@ app.kubernetes.io/component: {{ .component }}
 - /app/packages/node/dist/cli.js
 {{- end -}}
 
-{{/* Environment shared by every role. */}}
+{{/* Names of the generated Secrets. */}}
+{{- define "rtmpc.redisSecretName" -}}{{ include "rtmpc.fullname" . }}-redis{{- end -}}
+{{- define "rtmpc.natsSecretName" -}}{{ include "rtmpc.fullname" . }}-nats{{- end -}}
+{{- define "rtmpc.keysSecretName" -}}
+{{- default (printf "%s-stream-keys" (include "rtmpc.fullname" .)) .Values.auth.keysSecret -}}
+{{- end -}}
+{{/* The user the nodes log in with on the bundled Redis and NATS. */}}
+{{- define "rtmpc.backendUser" -}}rtmp-cluster{{- end -}}
+
+{{/* Whether a mode that verifies signed tokens is on (then the keys Secret is mounted or generated). */}}
+{{- define "rtmpc.usesTokens" -}}
+{{- if or (eq .Values.auth.publishMode "token") (eq .Values.auth.playMode "token") }}true{{ end -}}
+{{- end -}}
+
+{{/*
+Values that would install a broken or open cluster stop the render with the reason (included by the ConfigMap, which
+every install renders).
+*/}}
+{{- define "rtmpc.validate" -}}
+{{- if and (eq .Values.auth.publishMode "none") (not .Values.auth.allowAnonymousPublish) }}
+{{- fail "auth.publishMode=none lets anyone who can reach the ingest Service (a public LoadBalancer by default) publish any stream name. Keep publishMode=token (the default: mint keys with `rtmp-cluster sign`), use static or webhook, or set auth.allowAnonymousPublish=true to accept anonymous publishing." }}
+{{- end }}
+{{- range $action, $mode := dict "publishMode" .Values.auth.publishMode "playMode" .Values.auth.playMode }}
+{{- if and (eq $mode "token") $.Values.auth.keysSecret (not $.Values.auth.keysSecretKey) }}
+{{- fail (printf "auth.%s=token reads its signing keys from auth.keysSecret %q, but auth.keysSecretKey is empty" $action $.Values.auth.keysSecret) }}
+{{- end }}
+{{- if and (eq $mode "static") (or (not $.Values.auth.keysSecret) (not $.Values.auth.staticKeysSecretKey)) }}
+{{- fail (printf "auth.%s=static needs its stream keys: set auth.keysSecret and auth.staticKeysSecretKey (a Secret entry like live/cam1=key,live/*=key2)" $action) }}
+{{- end }}
+{{- if and (eq $mode "webhook") (not $.Values.auth.webhookUrl) }}
+{{- fail (printf "auth.%s=webhook needs auth.webhookUrl" $action) }}
+{{- end }}
+{{- end }}
+{{- if and (not .Values.redis.enabled) (not .Values.redis.url) (not .Values.redis.existingSecret) }}
+{{- fail "redis.enabled=false needs an external Redis: set redis.url or redis.existingSecret" }}
+{{- end }}
+{{- if and (not .Values.nats.enabled) (not .Values.nats.servers) (not .Values.nats.existingSecret) }}
+{{- fail "nats.enabled=false needs external NATS: set nats.servers or nats.existingSecret" }}
+{{- end }}
+{{- end -}}
+
+{{/* Environment shared by every role: identity, registry and events (bundled servers or external ones). */}}
 {{- define "rtmpc.commonEnv" -}}
 - name: POD_NAME
   valueFrom:
@@ -63,6 +104,17 @@ app.kubernetes.io/component: {{ .component }}
       fieldPath: metadata.namespace
 - name: RTMPC_NODE_ID
   value: "$(POD_NAME)"
+{{- if .Values.redis.enabled }}
+- name: RTMPC_REDIS_URL
+  value: "redis://{{ include "rtmpc.fullname" . }}-redis:6379"
+- name: RTMPC_REDIS_USERNAME
+  value: {{ include "rtmpc.backendUser" . | quote }}
+- name: RTMPC_REDIS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "rtmpc.redisSecretName" . }}
+      key: password
+{{- else }}
 - name: RTMPC_REDIS_URL
 {{- if .Values.redis.existingSecret }}
   valueFrom:
@@ -72,6 +124,18 @@ app.kubernetes.io/component: {{ .component }}
 {{- else }}
   value: {{ .Values.redis.url | quote }}
 {{- end }}
+{{- end }}
+{{- if .Values.nats.enabled }}
+- name: RTMPC_NATS_SERVERS
+  value: "nats://{{ include "rtmpc.fullname" . }}-nats:4222"
+- name: RTMPC_NATS_USER
+  value: {{ include "rtmpc.backendUser" . | quote }}
+- name: RTMPC_NATS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "rtmpc.natsSecretName" . }}
+      key: password
+{{- else }}
 - name: RTMPC_NATS_SERVERS
 {{- if .Values.nats.existingSecret }}
   valueFrom:
@@ -81,22 +145,21 @@ app.kubernetes.io/component: {{ .component }}
 {{- else }}
   value: {{ .Values.nats.servers | quote }}
 {{- end }}
-- name: RTMPC_CONTROL_TOKEN
-  valueFrom:
-    secretKeyRef:
-      name: {{ include "rtmpc.secretName" . }}
-      key: control-token
+{{- end }}
+{{- end -}}
+
+{{/* Origins and edges: the relay credential and the keys that verify publishers and players. */}}
+{{- define "rtmpc.mediaEnv" -}}
 - name: RTMPC_RELAY_TOKEN
   valueFrom:
     secretKeyRef:
       name: {{ include "rtmpc.secretName" . }}
       key: relay-token
-{{- if .Values.auth.keysSecret }}
-{{- if .Values.auth.keysSecretKey }}
+{{- if include "rtmpc.usesTokens" . }}
 - name: RTMPC_AUTH_KEYS
   valueFrom:
     secretKeyRef:
-      name: {{ .Values.auth.keysSecret }}
+      name: {{ include "rtmpc.keysSecretName" . }}
       key: {{ .Values.auth.keysSecretKey }}
 {{- end }}
 {{- if .Values.auth.staticKeysSecretKey }}
@@ -106,7 +169,15 @@ app.kubernetes.io/component: {{ .component }}
       name: {{ .Values.auth.keysSecret }}
       key: {{ .Values.auth.staticKeysSecretKey }}
 {{- end }}
-{{- end }}
+{{- end -}}
+
+{{/* The control plane only: the bearer token of its API. */}}
+{{- define "rtmpc.controlEnv" -}}
+- name: RTMPC_CONTROL_TOKEN
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "rtmpc.secretName" . }}
+      key: control-token
 {{- end -}}
 
 {{/* RTMPS: the certificate Secret mounted where RTMPC_TLS_*_FILE point. */}}
@@ -133,10 +204,25 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 {{- end -}}
 
-{{/* Config checksum so pods roll when the ConfigMap or Secret changes. */}}
+{{/* Config checksum so pods roll when the ConfigMap or a Secret they read changes. */}}
 {{- define "rtmpc.checksums" -}}
 checksum/config: {{ include (print .Template.BasePath "/configmap.yaml") . | sha256sum }}
 checksum/secret: {{ include (print .Template.BasePath "/secret.yaml") . | sha256sum }}
+{{- end -}}
+
+{{/*
+A generated secret value kept across upgrades: the value given, else the one already in the cluster's Secret, else a
+new random one. Call with (dict "root" $ "secret" NAME "key" KEY "value" GIVEN "length" N).
+*/}}
+{{- define "rtmpc.keptSecret" -}}
+{{- $existing := lookup "v1" "Secret" .root.Release.Namespace .secret -}}
+{{- if .value -}}
+{{- .value -}}
+{{- else if and $existing (hasKey $existing.data .key) -}}
+{{- index $existing.data .key | b64dec -}}
+{{- else -}}
+{{- randAlphaNum .length -}}
+{{- end -}}
 {{- end -}}
 
 {{- define "rtmpc.httpProbes" -}}
@@ -154,4 +240,11 @@ readinessProbe:
   periodSeconds: 5
   timeoutSeconds: 2
   failureThreshold: 2
+{{- end -}}
+
+{{/* A NetworkPolicy peer: this release's pods of one component. Call with (dict "root" $ "component" "edge"). */}}
+{{- define "rtmpc.podsOf" -}}
+- podSelector:
+    matchLabels:
+      {{- include "rtmpc.selectorLabels" . | nindent 6 }}
 {{- end -}}

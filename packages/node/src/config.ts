@@ -140,7 +140,9 @@ export function loadConfig(input: LoadConfigInput = {}): NodeConfig {
   problems.push(...constraintProblems.problems);
   const shortcuts = Object.fromEntries(AUTH_SHORTCUTS.map((s) => [s.key, values[s.key]])) as AuthShortcuts;
   for (const s of AUTH_SHORTCUTS) delete values[s.key];
-  config.auth = resolveAuthConfig(
+  // The control plane authorizes no publish or play, so the media auth settings (shared through one ConfigMap in
+  // the chart, while only origins and edges hold the signing keys) do not apply to it.
+  config.auth = config.role === 'control' ? undefined : resolveAuthConfig(
     {
       shortcuts,
       fileSection: fileValues['auth'],
