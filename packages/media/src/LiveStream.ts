@@ -300,7 +300,11 @@ export class LiveStream implements SubscriberHost {
       const meta = values[start + 1];
       this.metadata = isRecord(meta) ? (meta as StreamMetadata) : null;
       this.applyDimensions();
-      this.metadataPacket = this.configPacket(MediaKind.Data, payload);
+      // At timestamp 0, always: ffmpeg's FLV demuxer (behind its RTMP and HTTP-FLV inputs alike) takes an
+      // onMetaData at any other time for a subtitle packet and adds a subtitle stream mid-play, which is
+      // what players saw after an origin failover or a republish (the new publisher's metadata arrives at
+      // the continued timeline's head). Metadata describes the stream, not a moment in it.
+      this.metadataPacket = new MediaPacket(MediaKind.Data, 0, ownedPayload(payload), false, true);
       this.fanOut(this.metadataPacket);
       return;
     }

@@ -21,6 +21,7 @@ import type { DrainReply } from '@rtmp-cluster/control';
 import { NodeOperations } from './commands/NodeOperations.js';
 import { NodeMetrics } from './observability/NodeMetrics.js';
 import { LatencyProbedHub } from './observability/SendLatencyProbe.js';
+import { webSamples } from './observability/webSamples.js';
 
 export type NodeState = 'created' | 'starting' | 'running' | 'draining' | 'stopped';
 
@@ -377,6 +378,7 @@ class AllInOneNode implements NodeHandle {
       const [action = '', result = '', reason = ''] = label.split(' ');
       samples.push({ name: 'rtmpc_auth_decisions_total', help: 'Publish/play auth decisions.', kind: 'counter', value: count, labels: { action, result, reason } });
     }
+    if (this.web) samples.push(...webSamples(this.web));
     for (const [reason, count] of Object.entries(s.closedByReason)) {
       samples.push({ name: 'rtmpc_rtmp_connections_closed_total', help: 'RTMP connections closed, by reason.', kind: 'counter', value: count, labels: { reason } });
     }
