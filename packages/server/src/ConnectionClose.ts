@@ -11,7 +11,7 @@ export type ConnectionCloseReason =
   | 'HANDSHAKE_INCOMPLETE' // the client closed the socket in the middle of the handshake
   | 'SOCKET_ERROR' // ECONNRESET, EPIPE, ...
   | 'HANDSHAKE_TIMEOUT' // the handshake did not finish in time (slowloris)
-  | 'IDLE_TIMEOUT' // a non-player sent nothing for too long
+  | 'IDLE_TIMEOUT' // neither published nor played for the idle timeout, or a publisher sent no media that long
   | 'PING_TIMEOUT' // a ping stayed unanswered for too long (zombie peer, paused reader)
   | 'MAX_CONNECTIONS' // refused at accept: the server is full
   | 'MAX_CONNECTIONS_PER_IP' // refused at accept: too many open connections from this address

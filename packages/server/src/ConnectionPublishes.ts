@@ -41,6 +41,7 @@ const HUB_ENDED: Record<PublisherCloseReason, { status: string; description: (ke
 
 export class ConnectionPublishes {
   private readonly active = new Map<number, ActivePublish>();
+  private mediaCount = 0;
 
   constructor(
     private readonly conn: ConnectionContext,
@@ -50,6 +51,11 @@ export class ConnectionPublishes {
   /** streams published now (the server's maxPublishers counts these) */
   get count(): number {
     return this.active.size;
+  }
+
+  /** media messages received for publishing streams so far (the idle timeout watches it move) */
+  get mediaMessages(): number {
+    return this.mediaCount;
   }
 
   keys(): string[] {
@@ -105,7 +111,10 @@ export class ConnectionPublishes {
   }
 
   media(ev: MediaEvent): void {
-    this.active.get(ev.streamId)?.publication.push(ev.message);
+    const pub = this.active.get(ev.streamId);
+    if (pub === undefined) return;
+    this.mediaCount++;
+    pub.publication.push(ev.message);
   }
 
   metadata(ev: MetadataEvent): void {

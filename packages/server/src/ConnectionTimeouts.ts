@@ -1,9 +1,13 @@
 /**
- * The clock side of a connection: how long the handshake may take, when a silent peer is idle, when a ping
+ * The clock side of a connection: how long the handshake may take, when a connection is idle, when a ping
  * is due and when an unanswered one ends the connection. Pure: the server's sweep calls check() with the
  * monotonic clock and the connection acts on the verdict.
+ *
+ * Idle means "not doing what an RTMP server is for", not "silent": a peer that answers pings and acknowledges
+ * bytes forever, but never publishes or plays, is idle, and so is a publisher that stopped sending media.
+ * Players may be silent for hours (they only receive); they are pinged instead.
  */
-import type { ConnectionCloseReason } from './ConnectionClose.js';
+import type { ConnectionCloseReason, ConnectionRole } from './ConnectionClose.js';
 
 /** Monotonic milliseconds (the session's `now`, timeouts). */
 export function monotonicMs(): number {
@@ -23,8 +27,12 @@ export interface ConnectionActivity {
   phase: 'handshake' | 'session';
   /** monotonic ms of the ping still unanswered, if any */
   pendingPingSince: number | undefined;
-  /** players may legitimately send nothing for a long time (they are pinged instead); a pending access decision is work too */
-  mayBeSilent: boolean;
+  /** publishing, playing (or waiting to play), or neither */
+  role: ConnectionRole;
+  /** media messages received so far from a publisher (any counter that moves when media arrives) */
+  mediaMessages: number;
+  /** access decisions the policy has not answered yet: a connection waiting for one gets one more idle period */
+  pendingDecisions: number;
   /** the session is connected: pings can be sent */
   canPing: boolean;
 }
@@ -39,6 +47,10 @@ const NONE: TimeoutVerdict = { action: 'none' };
 export class ConnectionTimeouts {
   private lastInputAt: number;
   private lastPingAt: number;
+  /** when the connection last did something that counts: opened, changed role, or (publisher) got media */
+  private activeAt: number;
+  private role: ConnectionRole = 'none';
+  private mediaMessages = 0;
 
   constructor(
     private readonly openedAt: number,
@@ -46,9 +58,10 @@ export class ConnectionTimeouts {
   ) {
     this.lastInputAt = openedAt;
     this.lastPingAt = openedAt;
+    this.activeAt = openedAt;
   }
 
-  /** Bytes arrived from the peer at `now`. */
+  /** Bytes arrived from the peer at `now` (any bytes: an answered ping proves the peer is there, not that it is busy). */
   input(now: number): void {
     this.lastInputAt = now;
   }
@@ -64,13 +77,30 @@ export class ConnectionTimeouts {
     if (pingSince !== undefined && now - pingSince >= o.pingTimeoutMs && silentFor >= o.pingTimeoutMs) {
       return { action: 'close', reason: 'PING_TIMEOUT', message: `no answer to a ping for ${now - pingSince} ms` };
     }
-    if (!activity.mayBeSilent && silentFor >= o.idleTimeoutMs) {
-      return { action: 'close', reason: 'IDLE_TIMEOUT', message: `no input for ${silentFor} ms` };
-    }
+    const idle = this.idleVerdict(now, activity);
+    if (idle !== undefined) return idle;
     if (o.pingIntervalMs > 0 && activity.canPing && now - this.lastPingAt >= o.pingIntervalMs) {
       this.lastPingAt = now;
       return { action: 'ping' };
     }
     return NONE;
+  }
+
+  private idleVerdict(now: number, activity: ConnectionActivity): TimeoutVerdict | undefined {
+    // Sampled at the sweep: media arriving between two checks counts as activity at the second one (the hot
+    // path only bumps a counter).
+    if (activity.role !== this.role || activity.mediaMessages !== this.mediaMessages) {
+      this.role = activity.role;
+      this.mediaMessages = activity.mediaMessages;
+      this.activeAt = now;
+      return undefined;
+    }
+    if (activity.role === 'player') return undefined;
+    const idleFor = now - this.activeAt;
+    const limit = this.options.idleTimeoutMs * (activity.role === 'none' && activity.pendingDecisions > 0 ? 2 : 1);
+    if (idleFor < limit) return undefined;
+    const message =
+      activity.role === 'publisher' ? `publisher sent no media for ${idleFor} ms` : `neither publishing nor playing for ${idleFor} ms`;
+    return { action: 'close', reason: 'IDLE_TIMEOUT', message };
   }
 }

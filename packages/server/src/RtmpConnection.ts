@@ -226,7 +226,9 @@ export class RtmpConnection implements ConnectionContext {
     const verdict = this.timeouts.check(now, {
       phase: this.phase,
       pendingPingSince: session?.pendingPingSince,
-      mayBeSilent: this.plays.count > 0 || this.gate.pendingDecisions > 0,
+      role: this.role,
+      mediaMessages: this.publishes.mediaMessages,
+      pendingDecisions: this.gate.pendingDecisions,
       canPing: session?.state === 'connected',
     });
     if (verdict.action === 'close') this.close(verdict.reason, verdict.message);

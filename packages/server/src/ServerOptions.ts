@@ -14,7 +14,10 @@ export interface RtmpServerOptions {
   playWaitMs?: number;
   /** the handshake must finish within this, default 10 000 */
   handshakeTimeoutMs?: number;
-  /** a connection that is not playing is closed after this long without input, default 30 000 */
+  /**
+   * a connection that neither publishes nor plays for this long is closed, and so is a publisher that sends no
+   * media that long (acknowledgements and ping answers do not count), default 30 000
+   */
   idleTimeoutMs?: number;
   /** PingRequest interval (0 = no pings), default 10 000 */
   pingIntervalMs?: number;

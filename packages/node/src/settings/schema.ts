@@ -109,7 +109,7 @@ export const NODE_SETTINGS = [
     group: 'rtmp',
   }),
   setting({ key: 'handshakeTimeoutMs', env: 'RTMPC_HANDSHAKE_TIMEOUT_MS', type: integer(100, 600_000, 'ms'), default: 10_000, doc: 'the RTMP handshake must finish within this', roles: MEDIA, group: 'rtmp' }),
-  setting({ key: 'idleTimeoutMs', env: 'RTMPC_IDLE_TIMEOUT_MS', type: integer(1000, 3_600_000, 'ms'), default: 30_000, doc: 'a connection that sends nothing for this long is closed', roles: MEDIA, group: 'rtmp' }),
+  setting({ key: 'idleTimeoutMs', env: 'RTMPC_IDLE_TIMEOUT_MS', type: integer(1000, 3_600_000, 'ms'), default: 30_000, doc: 'a connection that neither publishes nor plays for this long is closed, and so is a publisher that sends no media that long (ping answers and acknowledgements do not count)', roles: MEDIA, group: 'rtmp' }),
   setting({ key: 'pingIntervalMs', env: 'RTMPC_PING_INTERVAL_MS', type: integer(0, 3_600_000, 'ms, 0 = off'), default: 10_000, doc: 'RTT ping period', roles: MEDIA, group: 'rtmp' }),
   setting({ key: 'pingTimeoutMs', env: 'RTMPC_PING_TIMEOUT_MS', type: integer(1000, 3_600_000, 'ms'), default: 30_000, doc: 'a peer that leaves pings unanswered this long is dropped (zombie connections)', roles: MEDIA, group: 'rtmp' }),
   setting({ key: 'maxMessageSize', env: 'RTMPC_MAX_MESSAGE_SIZE', type: integer(1024, 0xffffff, 'bytes'), default: 8 * 1024 * 1024, doc: 'largest RTMP message accepted', roles: MEDIA, group: 'rtmp' }),
