@@ -2,9 +2,11 @@
  * Cluster-consistent LL-HLS (real redis-server, nats-server, two origins and two edges as processes of the
  * executable, ffmpeg publishing, ffprobe reading): both edges list the same media sequence numbers with the
  * same durations, a segment or part URI from one edge is served byte for byte by the other, and a viewer
- * whose playlist and media requests alternate between the edges gets every part in time.
+ * whose playlist and media requests alternate between the edges gets every part in time; so does hls.js in
+ * Chromium when every one of its requests goes to the other edge.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, servePages, waitForPlayback } from '../support/browser.js';
 import { freePort } from '../support/ports.js';
 import { parsePlaylist, nextPartQuery, type ParsedPlaylist } from '../support/llhls.js';
 import { ClientProcesses, ffmpegPublish, ffprobeStreams } from '../support/rtmp-clients.js';
@@ -115,5 +117,62 @@ describe('LL-HLS on two edges of a cluster', () => {
     // every wait is about a part (0.2 s), never a stall of a second; media keeps pace with the clock
     expect(longestWaitMs).toBeLessThan(1000);
     expect(fetchedSeconds).toBeGreaterThan(elapsed - 1);
+  });
+});
+
+describe('hls.js across two edges', () => {
+  it('plays without a stall when every request goes to the other edge', async () => {
+    // Both edges already serve the stream (a load balancer spreads a popular stream's viewers over all edges);
+    // an edge that starts pulling only now lists the stream from its first whole segment on.
+    await waitFor(async () => {
+      const [a, b] = await Promise.all([playlist(edge1, 'session=warmboth01'), playlist(edge2, 'session=warmboth01')]);
+      return a.segments.length >= 2 && b.segments.length >= 2;
+    }, 20_000, 'both edges serving the stream');
+    const hosts = [new URL(web.get(edge1)!).host, new URL(web.get(edge2)!).host];
+    const site = await servePages({
+      '/player.html': `<!doctype html><html><body><video id="v" autoplay playsinline muted></video>
+<script src="${web.get(edge1)}/play-assets/hls.js"></script>
+<script>
+  window.stalls = 0; window.requests = [];
+  const v = document.getElementById('v');
+  v.addEventListener('waiting', () => { if (v.currentTime > 0) window.stalls++; });
+  // playlists and media each alternate between the edges, media starting on the other one
+  const turn = { playlist: 0, media: 1 };
+  const hls = new Hls({ lowLatencyMode: true, xhrSetup: (xhr, u) => {
+    const t = new URL(u);
+    const kind = t.pathname.endsWith('.m3u8') ? 'playlist' : 'media';
+    t.host = ${JSON.stringify(hosts)}[turn[kind]++ % 2]; window.requests.push(t.host + t.pathname);
+    xhr.open('GET', t.toString(), true);
+  } });
+  hls.on(Hls.Events.ERROR, (e, d) => console.error('hls error', d.type, d.details, d.fatal ? 'fatal' : ''));
+  hls.loadSource(${JSON.stringify(url(edge1, 'index.m3u8'))});
+  hls.attachMedia(v);
+  v.play().catch((e) => console.error('play', e.message));
+</script></body></html>`,
+    });
+    const chromium = await launchChromium();
+    try {
+      const { page, log } = await chromium.newPage();
+      page.on('response', (r) => {
+        if (r.status() >= 400) log.push(`HTTP ${r.status()} ${r.url()}`);
+      });
+      await page.goto(site.url('/player.html'));
+      const first = await waitForPlayback(page, (s) => s.decodedFrames >= 25 && s.audioBytes > 0 && s.currentTime > 0.5, 20_000);
+      expect(first.decodedFrames, log.join('\n')).toBeGreaterThanOrEqual(25);
+      const later = await waitForPlayback(page, (s) => s.currentTime >= first.currentTime + 6, 12_000);
+      expect(later.currentTime, log.join('\n')).toBeGreaterThanOrEqual(first.currentTime + 6);
+      expect(later.audioBytes).toBeGreaterThan(first.audioBytes);
+      const { stalls, requests } = await page.evaluate(() => {
+        const w = window as unknown as { stalls: number; requests: string[] };
+        return { stalls: w.stalls, requests: w.requests };
+      });
+      expect(stalls, log.join('\n')).toBe(0);
+      // media came from both edges
+      for (const h of hosts) expect(requests.filter((r) => r.startsWith(h) && r.endsWith('.m4s')).length).toBeGreaterThan(5);
+      expect(log.filter((l) => l.includes('hls error')), log.join('\n')).toEqual([]);
+    } finally {
+      await chromium.close();
+      await site.close();
+    }
   });
 });

@@ -19,7 +19,8 @@ export type ErrorDomain =
   | 'control'
   | 'config'
   | 'node'
-  | 'web';
+  | 'web'
+  | 'hls';
 
 export interface CodedErrorOptions {
   cause?: unknown;

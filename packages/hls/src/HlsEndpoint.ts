@@ -1,5 +1,5 @@
 import type { MediaWindow } from './MediaWindow.js';
-import { decideReload, parseReloadRequest, type ReloadRequest } from './playlist/BlockingReload.js';
+import { ADVANCE_PART_LIMIT, decideReload, parseReloadRequest, type ReloadRequest } from './playlist/BlockingReload.js';
 import { renderMediaPlaylist, type PlaylistSettings } from './playlist/MediaPlaylist.js';
 
 export interface HlsResponse {
@@ -101,10 +101,11 @@ export class HlsEndpoint {
       const last = w.list[w.list.length - 1];
       if (seg !== undefined) {
         if (seg.parts.length > index) return 'ready';
-        // only the hinted part (the next one of the open segment) is worth waiting for
-        return !seg.complete && index <= seg.parts.length + 1 ? 'wait' : 'gone';
+        // the next parts of the open segment are worth waiting for (another node may list them a moment earlier)
+        return !seg.complete && index < seg.parts.length + ADVANCE_PART_LIMIT ? 'wait' : 'gone';
       }
-      return last !== undefined && last.complete && msn === last.msn + 1 && index <= 1 && !w.isEnded ? 'wait' : 'gone';
+      // the first parts of the next segment, likewise
+      return last !== undefined && msn === last.msn + 1 && index < ADVANCE_PART_LIMIT && !w.isEnded ? 'wait' : 'gone';
     });
     if (result !== 'ready') return result === 'aborted' ? text(499, 'client went away') : text(404, `part ${msn}.${index} is not available`);
     return this.media(view, w.segment(msn)!.parts[index]!.bytes);

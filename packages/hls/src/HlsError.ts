@@ -1,24 +1,11 @@
-/** Stable codes of this package's errors (namespaced `hls.*` in logs and metrics). */
-export type HlsErrorCode =
-  | 'NOT_A_SEQUENCE_HEADER'
-  | 'BAD_CODEC_CONFIG'
-  | 'BAD_REQUEST'
-  | 'NOT_FOUND'
-  | 'GONE';
+import { CodedError } from '@rtmp-cluster/core';
 
-export class HlsError extends Error {
+/** Stable codes of this package's errors (qualified `hls.*` in logs and metrics). */
+export type HlsErrorCode = 'NOT_A_SEQUENCE_HEADER' | 'BAD_CODEC_CONFIG';
+
+export class HlsError extends CodedError<HlsErrorCode> {
   override readonly name = 'HlsError';
-  constructor(
-    readonly code: HlsErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-
-  /** The namespaced code, e.g. 'hls.BAD_REQUEST'. */
-  get namespacedCode(): string {
-    return `hls.${this.code}`;
-  }
+  readonly domain = 'hls' as const;
 }
 
 export function isHlsError(err: unknown): err is HlsError {

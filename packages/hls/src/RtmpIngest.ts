@@ -1,5 +1,6 @@
 import { MessageType, parseAudioTag, parseVideoTag, decodeData, isRtmpError } from '@rtmp-cluster/rtmp';
 import { audioTrackFromSequenceHeader, videoTrackFromSequenceHeader, type AudioTrack, type VideoTrack } from './fmp4/Track.js';
+import { isHlsError } from './HlsError.js';
 import type { Segmenter } from './Segmenter.js';
 
 
@@ -25,7 +26,7 @@ export class RtmpIngest {
       else if (kind === 'audio') this.audioMessage(timestamp, payload);
       else this.dataMessage(payload);
     } catch (err) {
-      if (!isRtmpError(err) && !(err instanceof Error && err.name === 'HlsError')) throw err;
+      if (!isRtmpError(err) && !isHlsError(err)) throw err;
       this.skipped++;
     }
   }

@@ -11,4 +11,4 @@ export * from './playlist/MediaPlaylist.js';
 export * from './playlist/BlockingReload.js';
 export { HlsEndpoint, type HlsResponse, type HlsStreamView, type HlsEndpointOptions } from './HlsEndpoint.js';
 export { HubTap } from './service/HubTap.js';
-export { HlsService, type HlsServiceOptions, type HlsServiceStats, type HlsSessionInfo, type HlsRequestContext, type StreamEpoch, type HlsLogger } from './service/HlsService.js';
+export { HlsService, type HlsServiceOptions, type HlsServiceStats, type HlsSessionInfo, type HlsRequestContext, type StreamEpoch } from './service/HlsService.js';

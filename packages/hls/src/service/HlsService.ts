@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Logger } from '@rtmp-cluster/core';
 import type { StreamHub } from '@rtmp-cluster/media';
 import { HlsEndpoint, type HlsResponse, type HlsStreamView } from '../HlsEndpoint.js';
 import { MediaWindow } from '../MediaWindow.js';
@@ -18,11 +19,6 @@ interface HeldPacket {
 export interface StreamEpoch {
   epoch: number;
   startedAtMs: number;
-}
-
-export interface HlsLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
 }
 
 export interface HlsServiceOptions {
@@ -48,7 +44,7 @@ export interface HlsServiceOptions {
   /** messages buffered per stream while its epoch is looked up, default 4096 */
   maxPendingMessages?: number;
   holdMs?: number;
-  logger?: HlsLogger;
+  logger?: Logger;
   now?: () => number;
 }
 

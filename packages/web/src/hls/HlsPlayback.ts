@@ -29,17 +29,20 @@ export interface HlsPlayback {
 export function hlsPlayback(web: WebService, hls: () => HlsService): HlsPlayback {
   const admitted = new Map<string, AdmittedSession>();
   /** sessions being admitted right now (single-flight per session id) */
-  const admitting = new Map<string, Promise<void>>();
+  const admitting = new Map<string, Promise<string>>();
 
-  const admit = async (ctx: WebHttpContext, session: string, abort: AbortSignal): Promise<void> => {
-    if (admitted.has(session)) return;
+  /** The stream key the session was admitted for (the gate applies the one stream key rule). */
+  const admit = async (ctx: WebHttpContext, session: string, abort: AbortSignal): Promise<string> => {
+    const known = admitted.get(session);
+    if (known !== undefined) return known.grant.key;
     let pending = admitting.get(session);
     if (pending === undefined) {
       pending = (async () => {
         const grant = await web.gate.open(ctx, ctx.params['app']!, ctx.params['name']!, abort);
-        if (admitted.has(session)) {
+        const raced = admitted.get(session);
+        if (raced !== undefined) {
           grant.release();
-          return;
+          return raced.grant.key;
         }
         const removeViewer = web.viewers.add(
           { id: `hls-${session}`, protocol: 'hls', key: grant.key, clientIp: ctx.clientIp, remoteAddress: ctx.remoteAddress, startedAt: Date.now() },
@@ -47,10 +50,11 @@ export function hlsPlayback(web: WebService, hls: () => HlsService): HlsPlayback
         );
         admitted.set(session, { grant, removeViewer });
         ctx.log.info({ stream: grant.key, session }, 'hls viewer started');
+        return grant.key;
       })().finally(() => admitting.delete(session));
       admitting.set(session, pending);
     }
-    await pending;
+    return pending;
   };
 
   const route: WebRoute = {
@@ -62,16 +66,17 @@ export function hlsPlayback(web: WebService, hls: () => HlsService): HlsPlayback
       const abort = new AbortController();
       res.on('close', () => abort.abort());
       const session = ctx.query.get('session');
-      const key = `${ctx.params['app']}/${ctx.params['name']}`;
+      const file = ctx.params['file']!;
+      let key = '';
       // A playlist request without a session is redirected to one with a session before anything is held.
       if (session !== null) {
         if (!/^[A-Za-z0-9_-]{8,64}$/.test(session)) throw new WebError('BAD_REQUEST', 'malformed session id');
-        await admit(ctx, session, abort.signal);
-      } else if (ctx.params['file'] !== 'index.m3u8') {
+        key = await admit(ctx, session, abort.signal);
+      } else if (file !== 'index.m3u8') {
         throw new WebError('BAD_REQUEST', 'HLS media requests carry the session of their playlist');
       }
       if (abort.signal.aborted) return;
-      const response = await hls().handle(key, ctx.params['file']!, ctx.query, { remoteAddress: ctx.clientIp, signal: abort.signal });
+      const response = await hls().handle(key, file, ctx.query, { remoteAddress: ctx.clientIp, signal: abort.signal });
       if (res.destroyed || res.writableEnded) return;
       res.writeHead(response.status, response.headers);
       res.end(response.body);
