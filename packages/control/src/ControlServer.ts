@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
+import { reflectionDefinition } from './ReflectionDescriptors.js';
 import type { EventBus, Unsubscribe } from '@rtmp-cluster/events';
 import { formatHostPort, type Logger, silentLogger } from '@rtmp-cluster/core';
 import type { ClusterRegistry } from '@rtmp-cluster/registry';
@@ -89,9 +90,10 @@ export async function startControlServer(options: ControlServerOptions): Promise
     ? undefined
     : new NodeLivenessWatcher({ registry: options.registry, events: options.events, logger, ...options.nodeLiveness });
 
-  // Reflection describes the control service and the health service, so `grpcurl list` shows both.
+  // Reflection describes the control service and the health service, so `grpcurl list`, `describe` and calls work
+  // on both (with the map entry names standard tools require).
   const healthDefinition = protoLoader.loadSync(healthProtoPath, PROTO_LOADER_OPTIONS);
-  new ReflectionService({ ...packageDefinition, ...healthDefinition }).addToServer(server);
+  new ReflectionService(reflectionDefinition(packageDefinition, healthDefinition)).addToServer(server);
 
   const unary = <Req, Res>(name: string, run: (req: Req) => Promise<Res>): grpc.handleUnaryCall<Req, Res> =>
     (call, callback) => {
