@@ -125,6 +125,7 @@ export class ClusterControlService {
           bytesIn: Math.round(s.bytesIn),
           bytesOut: Math.round(s.bytesOut),
           rttMs: s.rttMs === null ? 0 : Math.round(s.rttMs),
+          protocol: s.protocol ?? 'rtmp',
         });
       }
     }

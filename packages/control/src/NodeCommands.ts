@@ -51,6 +51,8 @@ export interface NodeSession {
   bytesOut: number;
   /** Round-trip time from the last RTMP ping, or null if not measured yet. */
   rttMs: number | null;
+  /** 'rtmp', 'rtmps', 'http-flv', 'ws-flv', 'hls'; absent from older nodes (then 'rtmp') */
+  protocol?: string;
 }
 
 /** Every session of the node, or only those of `key` when the command carries one. */
@@ -182,6 +184,7 @@ export function parseListSessionsReply(nodeId: string, raw: unknown): ListSessio
     c.count(`sessions[${i}].bytesIn`, e.bytesIn);
     c.count(`sessions[${i}].bytesOut`, e.bytesOut);
     if (e.rttMs !== null && e.rttMs !== undefined) c.count(`sessions[${i}].rttMs`, e.rttMs);
+    if (e.protocol !== undefined) c.str(`sessions[${i}].protocol`, e.protocol);
     return {
       id: e.id as string,
       kind: e.kind as SessionKindName,
@@ -192,6 +195,7 @@ export function parseListSessionsReply(nodeId: string, raw: unknown): ListSessio
       bytesIn: e.bytesIn as number,
       bytesOut: e.bytesOut as number,
       rttMs: (e.rttMs as number | null | undefined) ?? null,
+      protocol: typeof e.protocol === 'string' ? e.protocol : 'rtmp',
     };
   });
   return { sessions };

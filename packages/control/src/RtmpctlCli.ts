@@ -195,12 +195,13 @@ class Rtmpctl {
     });
     if (this.g.json) return this.json(res);
     const now = Date.now();
-    const t = new TextTable(['ID', 'NODE', 'KIND', 'STREAM', 'REMOTE', 'UPTIME', 'IN', 'OUT', 'RTT'], new Set([6, 7, 8]));
+    const t = new TextTable(['ID', 'NODE', 'KIND', 'PROTOCOL', 'STREAM', 'REMOTE', 'UPTIME', 'IN', 'OUT', 'RTT'], new Set([7, 8, 9]));
     for (const s of res.sessions) {
       t.add([
         s.id,
         s.nodeId,
         kindName(s.kind),
+        s.protocol || 'rtmp',
         s.name ? `${s.app}/${s.name}` : s.app || '-',
         s.remoteAddress,
         formatDuration(now - s.startedAtMs),
@@ -361,7 +362,7 @@ export function buildProgram(run: (fn: (ctl: Rtmpctl) => Promise<void>) => Promi
     .action((opts: { app?: string }) => run((c) => c.streams(opts.app)));
   program.command('stream').description('show one stream').argument('<app/name>', 'stream key')
     .action((key: string) => run((c) => c.stream(key)));
-  program.command('sessions').description('list RTMP sessions')
+  program.command('sessions').description('list sessions (RTMP, and the web viewers: HTTP-FLV, WS-FLV, HLS)')
     .option('--node <id>', 'only sessions on this node')
     .option('--stream <app/name>', 'only sessions of this stream')
     .addOption(new Option('--kind <kind>', 'only sessions of this kind').choices(['publisher', 'player', 'relay']))

@@ -133,11 +133,11 @@ describe('rtmpctl against a live control server', () => {
     const r = await rtmpctl(['sessions']);
     expect(r.code).toBe(0);
     const [header, ...rows] = lines(r.stdout);
-    expect(cells(header!)).toEqual(['ID', 'NODE', 'KIND', 'STREAM', 'REMOTE', 'UPTIME', 'IN', 'OUT', 'RTT']);
+    expect(cells(header!)).toEqual(['ID', 'NODE', 'KIND', 'PROTOCOL', 'STREAM', 'REMOTE', 'UPTIME', 'IN', 'OUT', 'RTT']);
     expect(rows).toHaveLength(3);
     const pub = rows.map(cells).find((c) => c[0] === 'pub-1')!;
-    expect(pub.slice(1, 5)).toEqual(['origin-1', 'publisher', 'live/cam1', '203.0.113.7:51234']);
-    expect(pub.slice(6)).toEqual(['977 KiB', '3.9 KiB', '-']);
+    expect(pub.slice(1, 6)).toEqual(['origin-1', 'publisher', 'rtmp', 'live/cam1', '203.0.113.7:51234']);
+    expect(pub.slice(7)).toEqual(['977 KiB', '3.9 KiB', '-']);
 
     const players = JSON.parse((await rtmpctl(['sessions', '--kind', 'player', '--node', 'edge-1', '--json'])).stdout);
     expect(players.sessions.map((s: Any) => [s.nodeId, s.kind, s.rttMs])).toEqual([

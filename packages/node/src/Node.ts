@@ -190,6 +190,7 @@ class AllInOneNode implements NodeHandle {
       hub: this.hub,
       server: this.rtmp,
       metrics: nodeMetrics,
+      webViewers: this.web?.viewers,
       lifecycle: () => this.readiness(),
       samples: () => this.metrics(),
       onDrainStart: () => {

@@ -35,6 +35,7 @@ export interface ProtocolTotals extends WebViewerCounters {
 interface Entry {
   info: WebViewerInfo;
   counters: () => WebViewerCounters;
+  kick: ((reason: string) => void) | undefined;
 }
 
 export const WEB_PROTOCOLS: readonly WebProtocol[] = ['http-flv', 'ws-flv', 'hls'];
@@ -43,9 +44,12 @@ export class WebViewers {
   private readonly live = new Map<string, Entry>();
   private readonly ended = new Map<WebProtocol, ProtocolTotals>(WEB_PROTOCOLS.map((p) => [p, { viewers: 0, viewersTotal: 0, bytesOut: 0, droppedFrames: 0 }]));
 
-  /** Registers a viewer; the returned function removes it (idempotent), keeping its final counters. */
-  add(info: WebViewerInfo, counters: () => WebViewerCounters): () => void {
-    const entry: Entry = { info, counters };
+  /**
+   * Registers a viewer; the returned function removes it (idempotent), keeping its final counters. `kick`
+   * ends the viewer (an operator's KickSession); without it the viewer cannot be kicked.
+   */
+  add(info: WebViewerInfo, counters: () => WebViewerCounters, kick?: (reason: string) => void): () => void {
+    const entry: Entry = { info, counters, kick };
     this.live.set(info.id, entry);
     this.ended.get(info.protocol)!.viewersTotal++;
     return () => {
@@ -64,6 +68,14 @@ export class WebViewers {
       if (key === undefined || e.info.key === key) out.push({ ...e.info, ...e.counters() });
     }
     return out;
+  }
+
+  /** Ends viewer `id` (KickSession); false when there is none, or it cannot be kicked. */
+  kick(id: string, reason: string): WebViewerInfo | undefined {
+    const e = this.live.get(id);
+    if (!e?.kick) return undefined;
+    e.kick(reason);
+    return e.info;
   }
 
   get size(): number {

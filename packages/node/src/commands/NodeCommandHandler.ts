@@ -10,7 +10,7 @@
  * has not published or played anything yet is not a session (no kind to report); metrics count it as
  * 'unknown'.
  */
-import { CodedError, isStreamKeyError, parseStreamKey, type StreamKey } from '@rtmp-cluster/core';
+import { CodedError, ipOfRemoteAddress, isStreamKeyError, parseStreamKey, type StreamKey } from '@rtmp-cluster/core';
 import {
   parseDrainReply,
   parseKickPublisherReply,
@@ -28,6 +28,7 @@ import {
 import type { NodeCommand } from '@rtmp-cluster/events';
 import type { StreamHub } from '@rtmp-cluster/media';
 import type { ConnectionInfo } from '@rtmp-cluster/server';
+import type { WebViewers } from '@rtmp-cluster/web';
 import type { Logger } from '@rtmp-cluster/core';
 import { NO_RELAYS, type RelaySessions } from './RelaySessions.js';
 
@@ -45,6 +46,8 @@ export interface NodeCommandHandlerOptions {
   drain: (timeoutMs: number | undefined) => Promise<DrainReply>;
   /** relay view of the role; read on every command (the role starts after the handler exists) */
   relays?: () => RelaySessions;
+  /** the web listener's viewers (HTTP-FLV, WS-FLV, HLS), on nodes that serve players */
+  webViewers?: WebViewers;
   /** outcome per command, for metrics */
   onServed?: (command: string, result: string) => void;
   logger: Logger;
@@ -144,6 +147,22 @@ export class NodeCommandHandler {
         bytesIn: c.bytesIn,
         bytesOut: c.bytesOut,
         rttMs: c.rttMs ?? null,
+        protocol: 'rtmp',
+      });
+    }
+    for (const v of this.o.webViewers?.list(key) ?? []) {
+      const { app, name } = checkKey(v.key);
+      sessions.push({
+        id: this.sessionIdOf(v.id),
+        kind: 'player',
+        remoteAddress: v.clientIp === ipOfRemoteAddress(v.remoteAddress) ? v.remoteAddress : v.clientIp,
+        app,
+        name,
+        startedAt: v.startedAt,
+        bytesIn: 0,
+        bytesOut: v.bytesOut,
+        rttMs: null,
+        protocol: v.protocol,
       });
     }
     for (const r of this.relays().outgoingRelays()) {
@@ -172,6 +191,7 @@ export class NodeCommandHandler {
       if (!relayIds.has(c.connId)) for (const k of new Set(c.playing)) viewers.set(k, (viewers.get(k) ?? 0) + 1);
       for (const k of c.publishing) publishers.set(k, this.sessionIdOf(c.connId));
     }
+    for (const v of this.o.webViewers?.list() ?? []) viewers.set(v.key, (viewers.get(v.key) ?? 0) + 1);
     const streams = this.o.hub
       .allStreamStats()
       .filter((s) => s.live)
@@ -195,6 +215,11 @@ export class NodeCommandHandler {
       if (!this.relays().stopOutgoingRelay(key, `kicked: ${reason}`)) return { kicked: false };
       this.log.info({ sessionId, stream: key, reason }, 'relay pull kicked by operator');
       return { kicked: true, kind: 'relay', key };
+    }
+    const web = this.o.webViewers?.list().find((v) => this.sessionIdOf(v.id) === sessionId);
+    if (web !== undefined && this.o.webViewers!.kick(web.id, reason) !== undefined) {
+      this.log.info({ sessionId, protocol: web.protocol, stream: web.key, reason }, 'web viewer kicked by operator');
+      return { kicked: true, kind: 'player', key: web.key };
     }
     const relayIds = this.relays().incomingRelayConnIds();
     const conn = this.o.server.listConnections().find((c) => this.sessionIdOf(c.connId) === sessionId);

@@ -4,6 +4,7 @@
  * node command handler served on the event bus, and in all-in-one the embedded control server (when
  * RTMPC_CONTROL_TOKEN is set) over an in-memory registry and bus.
  */
+import type { WebViewers } from '@rtmp-cluster/web';
 import { startControlServer, type ControlServer, type DrainReply } from '@rtmp-cluster/control';
 import type { EdgeRole, OriginRole } from '@rtmp-cluster/cluster';
 import type { EventBus } from '@rtmp-cluster/events';
@@ -36,6 +37,8 @@ export interface NodeOperationsOptions {
   announceDraining: () => Promise<void>;
   /** cluster roles: role.stop() (claims, node record, node.down); all-in-one: nothing */
   leaveCluster: () => Promise<void>;
+  /** the web listener's viewers (ListSessions, KickSession, stats), on nodes that serve players */
+  webViewers?: WebViewers;
 }
 
 /** What the cluster runtime hands over once its adapters are connected. */
@@ -93,6 +96,7 @@ export class NodeOperations {
       hub,
       drain: (timeoutMs) => this.drain(timeoutMs),
       relays: () => this.relays,
+      webViewers: options.webViewers,
       onServed: (command, result) => this.metrics.commandServed(command, result),
       logger,
     });

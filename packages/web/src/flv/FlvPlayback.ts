@@ -54,6 +54,7 @@ export function flvPlaybackRoute(web: WebService, options: FlvPlaybackOptions = 
     removeViewer = web.viewers.add(
       { id: ctx.connId, protocol, key: grant.key, clientIp: ctx.clientIp, remoteAddress: ctx.remoteAddress, startedAt: Date.now() },
       () => ({ bytesOut: viewer.bytesOut, droppedFrames: subscription?.stats().droppedMessages ?? 0 }),
+      (reason) => end(`kicked by operator: ${reason}`),
     );
     ctx.log.info({ stream: grant.key, protocol }, `${protocol} viewer started`);
     return end;

@@ -20,6 +20,10 @@ export interface Session {
    * Round-trip time from the last RTMP ping; 0 if not measured yet.
    */
   'rttMs'?: (number);
+  /**
+   * How the session carries media: "rtmp", "rtmps", "http-flv", "ws-flv" or "hls" (web viewers are players).
+   */
+  'protocol'?: (string);
 }
 
 export interface Session__Output {
@@ -39,4 +43,8 @@ export interface Session__Output {
    * Round-trip time from the last RTMP ping; 0 if not measured yet.
    */
   'rttMs': (number);
+  /**
+   * How the session carries media: "rtmp", "rtmps", "http-flv", "ws-flv" or "hls" (web viewers are players).
+   */
+  'protocol': (string);
 }
