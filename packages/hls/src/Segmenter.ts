@@ -62,6 +62,8 @@ export class Segmenter {
   private lastVideoDuration = 0;
   private lastAudioDuration = 0;
   private discontinuityNext = false;
+  /** MSN of the newest segment written */
+  private lastMsn: number | undefined;
 
   constructor(
     private readonly grid: ResolvedSegmentation,
@@ -98,9 +100,11 @@ export class Segmenter {
   /** A new timeline (first publish, a new epoch, or a restart of the source's clock). */
   setAnchor(anchor: TimelineAnchor): void {
     if (this.open !== undefined) this.closeOpen(this.lastDrivingEnd());
+    // The first timeline a node sees follows nothing: flagging it would make nodes that joined at
+    // different times disagree about EXT-X-DISCONTINUITY-SEQUENCE once it slides out of the window.
+    this.discontinuityNext = this.lastMsn !== undefined;
     this.anchor = anchor;
     this.firstCell = undefined;
-    this.discontinuityNext = true;
   }
 
   push(frame: TimedFrame): void {
@@ -143,8 +147,10 @@ export class Segmenter {
   private openSegment(frame: TimedFrame, cell: number, anchor: TimelineAnchor): void {
     const S = this.grid.segmentMs;
     const msn = Math.floor(anchor.startedAtMs / S) + cell;
-    const discontinuity = this.discontinuityNext;
+    // a new timeline, a new codec configuration, or a gap in the numbering (no frame for a whole cell)
+    const discontinuity = this.discontinuityNext || (this.lastMsn !== undefined && msn !== this.lastMsn + 1);
     this.discontinuityNext = false;
+    this.lastMsn = msn;
     const seg: Segment = {
       msn,
       dateMs: anchor.startedAtMs + (frame.dts - anchor.originTs),

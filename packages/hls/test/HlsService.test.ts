@@ -123,4 +123,29 @@ describe('HlsService: LL-HLS from a hub stream', () => {
     expect((await get('init-000000000000.mp4', 'session=abcdefgh12')).status).toBe(404);
     expect((await get('../etc/passwd', 'session=abcdefgh12')).status).toBe(404);
   });
+
+  it('a republish continues the numbering upward from the new claim, with a discontinuity, never reusing a number', async () => {
+    hub = new StreamHub();
+    let since = STARTED_AT;
+    let epoch = 3;
+    hls = new HlsService({ hub, epochOf: async () => ({ epoch, startedAtMs: since }), holdMs: 1500 });
+    pub = hub.publish(KEY, { id: 'pub', close() {} });
+    sent = 0;
+    await hls.warm(KEY);
+    await publishUntil(4500);
+    const before = String((await get('index.m3u8', 'session=abcdefgh12')).body);
+    const lastBefore = Math.max(...[...before.matchAll(/seg-(\d+)\.m4s/g)].map((m) => Number(m[1])));
+    pub.unpublish();
+    since = STARTED_AT + 60_000; // the publisher came back a minute later: a new claim
+    epoch = 4;
+    pub = hub.publish(KEY, { id: 'pub2', close() {} });
+    await tick();
+    sent = 0; // the same file again: the hub continues its timeline after the last frame
+    await publishUntil(4500);
+    const after = String((await get('index.m3u8', 'session=abcdefgh12')).body);
+    const msns = [...after.matchAll(/seg-(\d+)\.m4s/g)].map((m) => Number(m[1]));
+    expect(msns.length).toBeGreaterThanOrEqual(2);
+    expect(Math.min(...msns)).toBeGreaterThan(lastBefore + 50);
+    expect(Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(after)![1])).toBe(Math.min(...msns));
+  });
 });

@@ -174,7 +174,11 @@ class AllInOneNode implements NodeHandle {
           connectionBurstPerIp: config.connBurstPerIp,
           maxConnections: config.maxConnections,
           // LL-HLS numbering follows the registry's claim of the publish, so every node of the cluster agrees.
-          hls: { epochOf: (key) => this.streamEpoch(key) },
+          hls: {
+            epochOf: (key) => this.streamEpoch(key),
+            segmentation: { segmentMs: config.hlsSegmentMs, partMs: config.hlsPartMs },
+            windowSegments: config.hlsWindowSegments,
+          },
         })
       : undefined;
     this.health = new HealthServer({

@@ -15,6 +15,7 @@ export const SETTING_GROUPS = {
   listeners: 'Listeners',
   rtmps: 'RTMPS',
   rtmp: 'RTMP sessions',
+  hls: 'LL-HLS',
   limits: 'Limits',
   cluster: 'Cluster',
   redis: 'Redis',

@@ -36,6 +36,9 @@ export function settingConstraintProblems(cfg: NodeConfig, configFile: string | 
   if (cfg.heartbeatMs >= cfg.nodeTtlMs) {
     problems.push(`RTMPC_HEARTBEAT_MS (${cfg.heartbeatMs}) must be shorter than RTMPC_NODE_TTL_MS (${cfg.nodeTtlMs})`);
   }
+  if (cfg.hlsSegmentMs % cfg.hlsPartMs !== 0) {
+    problems.push(`RTMPC_HLS_SEGMENT_MS (${cfg.hlsSegmentMs}) must be a multiple of RTMPC_HLS_PART_MS (${cfg.hlsPartMs})`);
+  }
   if (cfg.role === 'control' && unset('controlToken')) problems.push('RTMPC_CONTROL_TOKEN: required for the control role');
 
   // Named by env variable, plus the JSON key when a config file is in play (the value may come from either).

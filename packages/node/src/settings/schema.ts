@@ -108,6 +108,10 @@ export const NODE_SETTINGS = [
     roles: MEDIA,
     group: 'rtmp',
   }),
+  // ---- LL-HLS (every node numbering a stream must use the same grid: set these alike on every node) ----
+  setting({ key: 'hlsSegmentMs', env: 'RTMPC_HLS_SEGMENT_MS', type: integer(200, 10_000, 'ms, a multiple of RTMPC_HLS_PART_MS'), default: 1000, doc: 'LL-HLS segment grid: a segment starts at the first keyframe of each grid cell (or half a cell in, without one)', roles: MEDIA, group: 'hls' }),
+  setting({ key: 'hlsPartMs', env: 'RTMPC_HLS_PART_MS', type: integer(50, 500, 'ms'), default: 200, doc: 'LL-HLS part grid (EXT-X-PART-INF PART-TARGET)', roles: MEDIA, group: 'hls' }),
+  setting({ key: 'hlsWindowSegments', env: 'RTMPC_HLS_WINDOW_SEGMENTS', type: integer(3, 600), default: 24, doc: 'complete LL-HLS segments each node keeps in memory and lists per stream', roles: MEDIA, group: 'hls' }),
   setting({ key: 'handshakeTimeoutMs', env: 'RTMPC_HANDSHAKE_TIMEOUT_MS', type: integer(100, 600_000, 'ms'), default: 10_000, doc: 'the RTMP handshake must finish within this', roles: MEDIA, group: 'rtmp' }),
   setting({ key: 'idleTimeoutMs', env: 'RTMPC_IDLE_TIMEOUT_MS', type: integer(1000, 3_600_000, 'ms'), default: 30_000, doc: 'a connection that neither publishes nor plays for this long is closed, and so is a publisher that sends no media that long (ping answers and acknowledgements do not count)', roles: MEDIA, group: 'rtmp' }),
   setting({ key: 'pingIntervalMs', env: 'RTMPC_PING_INTERVAL_MS', type: integer(0, 3_600_000, 'ms, 0 = off'), default: 10_000, doc: 'RTT ping period', roles: MEDIA, group: 'rtmp' }),
