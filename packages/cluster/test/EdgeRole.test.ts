@@ -40,11 +40,11 @@ async function startOrigin(registry: ClusterRegistry, events: InMemoryEventHub, 
       const req: PublishRequest = { connId: 'enc', remoteAddress: '1.2.3.4:5', app: 'live', name, key: `live/${name}`, query: {}, tcUrl: undefined, publishType: 'live' };
       expect(await role.onPublishRequest(req)).toEqual({ allow: true });
       const pub = hub.publish(req.key, { id: 'enc', close: () => undefined });
-      pub.push({ csid: 6, type: MessageType.Video, timestamp: 0, streamId: 1, payload: Buffer.from([0x17, 0, 0, 0, 0, 1, 0x64, 0, 0x1f, 0xff, 0xe1, 0, 4, 0x67, 0x64, 0, 0x1f, 1, 0, 4, 0x68, 0xee, 0x3c, 0x80]) });
+      pub.push({ kind: 'video', message: { csid: 6, type: MessageType.Video, timestamp: 0, streamId: 1, payload: Buffer.from([0x17, 0, 0, 0, 0, 1, 0x64, 0, 0x1f, 0xff, 0xe1, 0, 4, 0x67, 0x64, 0, 0x1f, 1, 0, 4, 0x68, 0xee, 0x3c, 0x80]) } });
       let ts = 0;
       const timer = setInterval(() => {
         ts += 40;
-        pub.push({ csid: 6, type: MessageType.Video, timestamp: ts, streamId: 1, payload: Buffer.from([ts % 400 === 0 ? 0x17 : 0x27, 1, 0, 0, 0, 9, 9]) });
+        pub.push({ kind: 'video', message: { csid: 6, type: MessageType.Video, timestamp: ts, streamId: 1, payload: Buffer.from([ts % 400 === 0 ? 0x17 : 0x27, 1, 0, 0, 0, 9, 9]) } });
       }, 40);
       stops.push(() => clearInterval(timer));
       return () => {

@@ -3,7 +3,7 @@ import { InMemoryEventBus, InMemoryEventHub, type ClusterEvent } from '@rtmp-clu
 import { StreamHub } from '@rtmp-cluster/media';
 import { InMemoryRegistry, RegistryUnavailableError, type ClaimRequest, type ClaimResult, type PublishInfoPatch } from '@rtmp-cluster/registry';
 import type { PlayRequest, PublishRequest } from '@rtmp-cluster/server';
-import { AAC_SEQ_44K, AVC_SEQ_320, AVC_SEQ_640, audio, avcFrame, setDataFrame, video } from '../../media/test/support/flvTags.js';
+import { AAC_SEQ_44K, AVC_SEQ_320, AVC_SEQ_640, audio, avcFrame, onMetaData, video } from '../../media/test/support/flvTags.js';
 import { sleep, waitFor } from '../../../test/support/waitFor.js';
 import { OriginRole, type OriginRoleOptions } from '../src/OriginRole.js';
 import { RecordingClusterMetrics } from './support/RecordingClusterMetrics.js';
@@ -171,7 +171,7 @@ describe('OriginRole', () => {
     await sleep(150);
     expect(patches).toEqual([]);
 
-    pub.push(setDataFrame({ width: 320, height: 240, framerate: 25 }));
+    pub.push(onMetaData({ width: 320, height: 240, framerate: 25 }));
     pub.push(video(AVC_SEQ_320, 0));
     pub.push(audio(AAC_SEQ_44K, 0));
     pub.push(video(avcFrame(true), 0));

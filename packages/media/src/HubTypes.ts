@@ -1,4 +1,15 @@
+import type { RtmpMessage } from '@rtmp-cluster/rtmp';
 import type { MediaPacket } from './MediaPacket.js';
+
+/**
+ * One message a publisher feeds the hub, already decoded by the RTMP session (packages/rtmp), so the hub
+ * never decodes it again: audio and video as received (aggregates split), data as a plain AMF0 message
+ * ('@setDataFrame' stripped), onMetaData with its decoded object. The sessions' 'media' and 'metadata'
+ * events are such values and are pushed as they are.
+ */
+export type PublishedMessage =
+  | { readonly kind: 'audio' | 'video' | 'data'; readonly message: RtmpMessage }
+  | { readonly kind: 'metadata'; readonly metadata: unknown; readonly message: RtmpMessage };
 
 /** The onMetaData object as the publisher sent it (AMF object or ECMA array, read as a record). */
 export type StreamMetadata = Record<string, unknown>;

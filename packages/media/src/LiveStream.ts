@@ -1,20 +1,11 @@
-import {
-  decodeData,
-  encodeData,
-  isRtmpError,
-  MessageType,
-  parseAudioTag,
-  parseVideoTag,
-  splitAggregate,
-  VideoCodecTracker,
-  type RtmpMessage,
-} from '@rtmp-cluster/rtmp';
+import { isRtmpError, parseAudioTag, parseVideoTag, VideoCodecTracker, type RtmpMessage } from '@rtmp-cluster/rtmp';
 import { HubError } from './HubError.js';
 import type {
   AudioStats,
   DuplicatePublishPolicy,
   GopCacheOptions,
   PacketEncoding,
+  PublishedMessage,
   PublisherCloseReason,
   PublisherSource,
   StreamHubEvents,
@@ -71,8 +62,8 @@ class PublisherHandle implements Publication {
     return this.source.id;
   }
 
-  push(msg: RtmpMessage): void {
-    if (this.active) this.stream.ingest(msg);
+  push(input: PublishedMessage): void {
+    if (this.active) this.stream.ingest(input);
   }
 
   unpublish(): void {
@@ -194,22 +185,19 @@ export class LiveStream implements SubscriberHost {
     return true;
   }
 
-  ingest(msg: RtmpMessage): void {
-    switch (msg.type) {
-      case MessageType.Audio:
-        this.ingestAudio(msg);
+  ingest(input: PublishedMessage): void {
+    switch (input.kind) {
+      case 'audio':
+        this.ingestAudio(input.message);
         return;
-      case MessageType.Video:
-        this.ingestVideo(msg);
+      case 'video':
+        this.ingestVideo(input.message);
         return;
-      case MessageType.DataAmf0:
-      case MessageType.DataAmf3:
-        this.ingestData(msg);
+      case 'data':
+        this.ingestData(input.message);
         return;
-      case MessageType.Aggregate:
-        this.ingestAggregate(msg);
-        return;
-      default:
+      case 'metadata':
+        this.ingestMetadata(input.metadata, input.message);
         return;
     }
   }
@@ -275,56 +263,26 @@ export class LiveStream implements SubscriberHost {
     this.fanOut(packet);
   }
 
-  private ingestData(msg: RtmpMessage): void {
+  /** Players get the plain onMetaData message, never the '@setDataFrame' wrapper (conformance 49). */
+  private ingestMetadata(metadata: unknown, msg: RtmpMessage): void {
     this.countIn(msg.payload.length);
-    let values;
-    try {
-      values = decodeData(msg);
-    } catch (err) {
-      this.rejectMalformed(err);
-      return;
-    }
-    let start = 0;
-    if (values[0] === '@setDataFrame') start = 1;
-    else if (values[0] === '@clearDataFrame') {
-      this.metadata = null;
-      this.metadataPacket = null;
-      return;
-    }
-    const name = values[start];
-    if (typeof name !== 'string') return;
-    const plain = start === 0 && msg.type === MessageType.DataAmf0;
-    // Players get plain onMetaData / onTextData..., never the '@setDataFrame' wrapper (conformance 49).
-    const payload = plain ? msg.payload : encodeData(values.slice(start));
-    if (name === 'onMetaData') {
-      const meta = values[start + 1];
-      this.metadata = isRecord(meta) ? (meta as StreamMetadata) : null;
-      this.applyDimensions();
-      // At timestamp 0, always: ffmpeg's FLV demuxer (behind its RTMP and HTTP-FLV inputs alike) takes an
-      // onMetaData at any other time for a subtitle packet and adds a subtitle stream mid-play, which is
-      // what players saw after an origin failover or a republish (the new publisher's metadata arrives at
-      // the continued timeline's head). Metadata describes the stream, not a moment in it.
-      this.metadataPacket = new MediaPacket(MediaKind.Data, 0, ownedPayload(payload), false, true);
-      this.fanOut(this.metadataPacket);
-      return;
-    }
-    // Other data (cue points, text) rides at the current head: its own timestamps
-    // are often unrelated to the media clock and must not move the timeline.
-    const head = this.repairer.headExtended;
-    this.fanOut(new MediaPacket(MediaKind.Data, head, payload, false, false));
+    this.metadata = isRecord(metadata) ? (metadata as StreamMetadata) : null;
+    this.applyDimensions();
+    // At timestamp 0, always: ffmpeg's FLV demuxer (behind its RTMP and HTTP-FLV inputs alike) takes an
+    // onMetaData at any other time for a subtitle packet and adds a subtitle stream mid-play, which is
+    // what players saw after an origin failover or a republish (the new publisher's metadata arrives at
+    // the continued timeline's head). Metadata describes the stream, not a moment in it.
+    this.metadataPacket = new MediaPacket(MediaKind.Data, 0, ownedPayload(msg.payload), false, true);
+    this.fanOut(this.metadataPacket);
   }
 
-  private ingestAggregate(msg: RtmpMessage): void {
-    let parts;
-    try {
-      parts = splitAggregate(msg);
-    } catch (err) {
-      this.rejectMalformed(err);
-      return;
-    }
-    for (const part of parts) {
-      if (part.type !== MessageType.Aggregate) this.ingest(part);
-    }
+  /**
+   * Other data (cue points, text) rides at the current head: its own timestamps are often unrelated to the
+   * media clock and must not move the timeline.
+   */
+  private ingestData(msg: RtmpMessage): void {
+    this.countIn(msg.payload.length);
+    this.fanOut(new MediaPacket(MediaKind.Data, this.repairer.headExtended, msg.payload, false, false));
   }
 
   private configPacket(kind: typeof MediaKind.Audio | typeof MediaKind.Video | typeof MediaKind.Data, payload: Buffer): MediaPacket {

@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events';
-import type { RtmpMessage } from '@rtmp-cluster/rtmp';
 import { HubError } from './HubError.js';
 import type {
   GopCacheOptions,
   PublisherSource,
   PublishOptions,
+  PublishedMessage,
   StreamHubEvents,
   StreamHubOptions,
   StreamStats,
@@ -24,8 +24,8 @@ export interface Publication {
   readonly publisherId: string;
   /** false once unpublished, taken over, kicked or the hub closed */
   readonly active: boolean;
-  /** Audio (8), video (9), data (18/15, '@setDataFrame' stripped), aggregate (22, split). Others ignored. */
-  push(msg: RtmpMessage): void;
+  /** One message as the RTMP session decoded it (see PublishedMessage). */
+  push(input: PublishedMessage): void;
   /** Ends the publish; idempotent; subscribers stay and wait for a republish. */
   unpublish(): void;
 }

@@ -9,7 +9,7 @@ import {
   audio,
   avcFrame,
   describe as kind,
-  setDataFrame,
+  onMetaData,
   video,
 } from './support/flvTags.js';
 import { RecordingSink } from './support/RecordingSink.js';
@@ -22,7 +22,7 @@ afterEach(() => hub?.close());
 
 function startPublishing(h: StreamHub) {
   const pub = h.publish(KEY, new TestPublisher('pub-1'));
-  pub.push(setDataFrame({ width: 320, height: 240, framerate: 25, videocodecid: 7 }));
+  pub.push(onMetaData({ width: 320, height: 240, framerate: 25, videocodecid: 7 }));
   pub.push(audio(AAC_SEQ_44K, 0)); // audio config first
   pub.push(audio(aacFrame(), BIG)); // audio before any video
   pub.push(video(AVC_SEQ_320, 0));
@@ -59,7 +59,7 @@ describe('StreamHub: joining', () => {
     const pub = hub.publish(KEY, new TestPublisher('pub-1'));
     const early = new RecordingSink('early');
     hub.subscribe(KEY, early);
-    pub.push(setDataFrame({ width: 320 }));
+    pub.push(onMetaData({ width: 320 }));
     pub.push(audio(AAC_SEQ_44K, 0));
     pub.push(audio(aacFrame(), BIG));
     pub.push(video(AVC_SEQ_320, 0));
@@ -105,7 +105,7 @@ describe('StreamHub: joining', () => {
   it('replaces metadata on every repeat and sends players plain onMetaData', () => {
     hub = new StreamHub();
     const pub = startPublishing(hub);
-    pub.push(setDataFrame({ width: 640, height: 360 }));
+    pub.push(onMetaData({ width: 640, height: 360 }));
     const late = new RecordingSink('late');
     hub.subscribe(KEY, late);
     const data = late.messages().filter((m) => kind(m) === 'data');

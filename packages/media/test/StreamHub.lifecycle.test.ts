@@ -11,7 +11,7 @@ import {
   avcFrame,
   dataMessage,
   describe as kind,
-  setDataFrame,
+  onMetaData,
   video,
 } from './support/flvTags.js';
 import { RecordingSink } from './support/RecordingSink.js';
@@ -141,14 +141,14 @@ describe('StreamHub: publishers', () => {
     const sink = new RecordingSink('p');
     hub.subscribe(KEY, sink);
     const first = hub.publish(KEY, new TestPublisher('one'));
-    first.push(setDataFrame({ width: 320 }));
+    first.push(onMetaData({ width: 320 }));
     first.push(video(AVC_SEQ_320, 0));
     first.push(audio(AAC_SEQ_44K, 0));
     for (let i = 0; i < 10; i++) first.push(video(avcFrame(i === 0), 5000 + i * 40));
     first.unpublish();
 
     const second = hub.publish(KEY, new TestPublisher('two'));
-    second.push(setDataFrame({ width: 640 }));
+    second.push(onMetaData({ width: 640 }));
     second.push(video(AVC_SEQ_640, 0));
     second.push(audio(AAC_SEQ_48K, 0));
     second.push(video(avcFrame(false), 0)); // not a keyframe: skipped for this subscriber
@@ -301,50 +301,41 @@ describe('StreamHub: subscribers and streams', () => {
 });
 
 describe('StreamHub: input handling and stats', () => {
-  it('splits aggregate messages into their audio/video sub-messages', async () => {
+  it('takes metadata as the session decoded it: the object from the event, the message bytes unchanged', async () => {
     hub = new StreamHub();
-    const pub = hub.publish(KEY, new TestPublisher('agg'));
+    const pub = hub.publish(KEY, new TestPublisher('meta'));
     const sink = new RecordingSink('p');
     hub.subscribe(KEY, sink);
-    const tag = (type: number, ts: number, data: Buffer) => {
-      const h = Buffer.alloc(11);
-      h[0] = type;
-      h.writeUIntBE(data.length, 1, 3);
-      h.writeUIntBE(ts & 0xffffff, 4, 3);
-      h[7] = ts >>> 24;
-      return Buffer.concat([h, data, Buffer.from([0, 0, 0, 11 + data.length])]);
-    };
-    const key = avcFrame(true);
-    const aud = aacFrame();
-    const payload = Buffer.concat([tag(9, 1000, key), tag(8, 1020, aud)]);
-    const aggregate: RtmpMessage = { csid: ChunkStreamId.Video, type: MessageType.Aggregate, timestamp: 1000, streamId: 1, payload };
-    pub.push(aggregate);
+    // Object and bytes disagree on purpose: a hub that decoded the payload again would report width 9.
+    const message = onMetaData({ width: 9 }).message;
+    pub.push({ kind: 'metadata', metadata: { width: 5, height: 4 }, message });
     await nextCycle();
-    const msgs = sink.messages();
-    expect(msgs.map(kind)).toEqual(['key', 'audio']);
-    expect(msgs.map((m) => m.timestamp)).toEqual([1000, 1020]);
-    expect(msgs[0]!.payload.equals(key)).toBe(true);
+    expect(hub.streamStats(KEY)!.metadata).toEqual({ width: 5, height: 4 });
+    expect(hub.streamStats(KEY)!.video).toMatchObject({ width: 5, height: 4 });
+    const [received] = sink.messages();
+    expect(received!.type).toBe(MessageType.DataAmf0);
+    expect(received!.payload.equals(message.payload)).toBe(true);
   });
 
-  it('drops malformed tags and data, counts them, and keeps going', async () => {
+  it('drops malformed tags, counts them, and keeps going', async () => {
     hub = new StreamHub();
     const pub = hub.publish(KEY, new TestPublisher('bad'));
     const sink = new RecordingSink('p');
     hub.subscribe(KEY, sink);
     pub.push(video(Buffer.from([0x17]), 0)); // AVC tag cut after the first byte
-    pub.push({ csid: 5, type: MessageType.DataAmf0, timestamp: 0, streamId: 1, payload: Buffer.from([0x02, 0x00, 0x10, 0x41]) });
+    pub.push(audio(Buffer.from([0xaf]), 0)); // AAC tag without its packet type
     pub.push(video(avcFrame(true), 40));
     await nextCycle();
     expect(sink.messages().map(kind)).toEqual(['key']);
     expect(hub.streamStats(KEY)!.malformedMessages).toBe(2);
   });
 
-  it('forwards other data messages without the @setDataFrame wrapper and does not cache them', async () => {
+  it('forwards other data messages and does not cache them', async () => {
     hub = new StreamHub();
     const pub = hub.publish(KEY, new TestPublisher('d'));
     const sink = new RecordingSink('p');
     hub.subscribe(KEY, sink);
-    pub.push(dataMessage(['@setDataFrame', 'onTextData', { text: 'hi' }]));
+    pub.push(dataMessage(['onTextData', { text: 'hi' }]));
     pub.push(dataMessage(['onCuePoint', { name: 'c' }]));
     await nextCycle();
     const { decodeData } = await import('@rtmp-cluster/rtmp');
@@ -361,7 +352,7 @@ describe('StreamHub: input handling and stats', () => {
     const sink = new RecordingSink('p');
     hub.subscribe(KEY, sink);
     clock += 5000;
-    pub.push(setDataFrame({ width: 1, height: 1 }));
+    pub.push(onMetaData({ width: 1, height: 1 }));
     pub.push(video(AVC_SEQ_320, 0));
     pub.push(audio(AAC_SEQ_44K, 0));
     let bytes = AVC_SEQ_320.length + AAC_SEQ_44K.length;
@@ -381,7 +372,7 @@ describe('StreamHub: input handling and stats', () => {
       video: { codec: 'avc', width: 320, height: 240, frameRate: 25 },
       audio: { codec: 'aac', sampleRate: 44100 },
     });
-    expect(stats.bytesIn).toBe(bytes + setDataFrame({ width: 1, height: 1 }).payload.length);
+    expect(stats.bytesIn).toBe(bytes + onMetaData({ width: 1, height: 1 }).message.payload.length);
     expect(stats.ingressBitrate).toBeGreaterThan(190_000);
     expect(stats.ingressBitrate).toBeLessThan(220_000);
     const [subStats] = hub.subscriberStats(KEY);

@@ -7,8 +7,8 @@
  * comes back within `holdMs` is the Publication ended (players then get UnpublishNotify).
  */
 import { EventEmitter } from 'node:events';
-import { isHubError, type Publication, type PublisherCloseReason, type StreamHub } from '@rtmp-cluster/media';
-import type { ProtocolLimits, RtmpMessage } from '@rtmp-cluster/rtmp';
+import { isHubError, type Publication, type PublishedMessage, type PublisherCloseReason, type StreamHub } from '@rtmp-cluster/media';
+import type { ProtocolLimits } from '@rtmp-cluster/rtmp';
 import { Backoff, type BackoffOptions } from './Backoff.js';
 import { RelayError, type RelayErrorCode } from './RelayError.js';
 import type { RelayMetrics, RelayRepullReason } from './RelayMetrics.js';
@@ -330,7 +330,7 @@ export class RelayPuller extends EventEmitter<RelayPullerEvents> {
           limits: this.o.limits,
           logger: connLog,
           onStarted: () => this.upstreamStarted(conn, target, connLog),
-          onMessage: (msg) => this.forward(conn, msg),
+          onMessage: (ev) => this.forward(conn, ev),
           onEnded: (error, started) => {
             if (this.upstream === conn) this.upstream = undefined;
             this.counters.bytes += conn.bytesReceived;
@@ -379,9 +379,9 @@ export class RelayPuller extends EventEmitter<RelayPullerEvents> {
     this.emit('live', target);
   }
 
-  private forward(conn: UpstreamConnection, msg: RtmpMessage): void {
+  private forward(conn: UpstreamConnection, ev: PublishedMessage): void {
     if (this.upstream !== conn) return;
-    this.publication?.push(msg);
+    this.publication?.push(ev);
   }
 
   private upstreamEnded(target: UpstreamTarget, error: RelayError, started: boolean, log: Logger): void {

@@ -11,8 +11,9 @@ import {
   ClientHandshake,
   ClientSession,
   isRtmpError,
+  type MediaEvent,
+  type MetadataEvent,
   type ProtocolLimits,
-  type RtmpMessage,
   type StatusEvent,
 } from '@rtmp-cluster/rtmp';
 import { RelayError } from './RelayError.js';
@@ -40,8 +41,8 @@ export interface UpstreamConnectionOptions {
   logger: Logger;
   /** Play.Start arrived: the origin serves the stream */
   onStarted: () => void;
-  /** audio, video and data messages of the stream (metadata as a plain onMetaData data message) */
-  onMessage: (msg: RtmpMessage) => void;
+  /** audio, video, data and metadata of the stream, decoded by the session (pushed to the hub as they are) */
+  onMessage: (ev: MediaEvent | MetadataEvent) => void;
   /** called exactly once; after it nothing else is called */
   onEnded: (reason: RelayError, started: boolean) => void;
 }
@@ -168,16 +169,13 @@ export class UpstreamConnection {
       s.play(streamId, this.o.name, { start: -2 });
     });
     s.on('status', (st) => this.onStatus(st));
-    s.on('media', (ev) => {
+    const forward = (ev: MediaEvent | MetadataEvent): void => {
       if (this.phase !== 'playing' || ev.streamId !== this.playStreamId) return;
       this.messages++;
-      this.o.onMessage(ev.message);
-    });
-    s.on('metadata', (ev) => {
-      if (this.phase !== 'playing' || ev.streamId !== this.playStreamId) return;
-      this.messages++;
-      this.o.onMessage(ev.message);
-    });
+      this.o.onMessage(ev);
+    };
+    s.on('media', forward);
+    s.on('metadata', forward);
   }
 
   private onStatus(st: StatusEvent): void {

@@ -42,7 +42,7 @@ export class TestOrigin {
   publish(key: string, startTs: number, marker = 1): void {
     this.pub = this.hub.publish(key, { id: `pub-${marker}`, close: () => this.stopPublishing() });
     const push = (type: number, ts: number, payload: Buffer): void =>
-      this.pub?.push({ csid: type === MessageType.Audio ? 4 : 6, type, timestamp: ts, streamId: 1, payload });
+      this.pub?.push({ kind: type === MessageType.Audio ? 'audio' : 'video', message: { csid: type === MessageType.Audio ? 4 : 6, type, timestamp: ts, streamId: 1, payload } });
     push(MessageType.Video, startTs, AVC_SEQ(marker));
     push(MessageType.Audio, startTs, AAC_SEQ);
     let frame = 0;

@@ -465,6 +465,30 @@ describe('ServerSession media', () => {
     expect(h.eventsNamed('warning').map((w) => w.code)).toEqual(['MESSAGE_IGNORED']);
   });
 
+  it('hands on every data message as plain AMF0 with a handler name, so that nothing downstream decodes it again', () => {
+    const h = new ServerHarness();
+    const id = h.publishing();
+    const plain = encodeData(['onCuePoint', { name: 'c' }]);
+    h.feed({ csid: 5, type: 18, streamId: id, timestamp: 1, payload: plain });
+    h.feed({ csid: 5, type: 15, streamId: id, timestamp: 2, payload: encodeData(['onTextData', { text: 'amf3' }], 3) });
+    h.feed({ csid: 5, type: 15, streamId: id, timestamp: 3, payload: encodeData(['@setDataFrame', 'onMetaData', { width: 8 }], 3) });
+    h.feed({ csid: 5, type: 18, streamId: id, timestamp: 4, payload: encodeData([42, 'no handler']) });
+    const data = h.eventsNamed('media');
+    expect(data.map((d) => [d.kind, d.message.type])).toEqual([
+      ['data', 18],
+      ['data', 18],
+    ]);
+    // already plain: passed on without a copy
+    expect(data[0]!.message.payload).toBe(plain);
+    expect(data[1]!.message.payload.equals(encodeData(['onTextData', { text: 'amf3' }]))).toBe(true);
+    const [md] = h.eventsNamed('metadata');
+    expect(md).toMatchObject({ kind: 'metadata', streamId: id, metadata: { width: 8 } });
+    expect(md!.message.type).toBe(18);
+    expect(decodeData(md!.message)).toEqual(['onMetaData', { width: 8 }]);
+    const warnings = h.eventsNamed('warning');
+    expect(warnings.map((w) => [w.code, w.message])).toEqual([['MESSAGE_IGNORED', 'undecodable data message dropped: data message without a handler name']]);
+  });
+
   it('[conf 27] aggregate messages are split into sub-messages with rebased timestamps', () => {
     const h = new ServerHarness();
     const id = h.publishing();

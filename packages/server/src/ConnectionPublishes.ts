@@ -110,17 +110,18 @@ export class ConnectionPublishes {
     });
   }
 
+  /** Media as the session decoded it goes to the hub as it is (the hub does not decode it again). */
   media(ev: MediaEvent): void {
     const pub = this.active.get(ev.streamId);
     if (pub === undefined) return;
     this.mediaCount++;
-    pub.publication.push(ev.message);
+    pub.publication.push(ev);
   }
 
   metadata(ev: MetadataEvent): void {
     const pub = this.active.get(ev.streamId);
     if (!pub) return;
-    pub.publication.push(ev.message);
+    pub.publication.push(ev);
     this.conn.log.debug({ stream: pub.key }, 'metadata received');
   }
 

@@ -1,4 +1,5 @@
 import { ChunkStreamId, encodeData, MessageType, type AmfValue, type RtmpMessage } from '@rtmp-cluster/rtmp';
+import type { PublishedMessage } from '../../src/index.js';
 
 // Sequence headers taken from ffmpeg/libx264/aac output (testsrc 320x240 and 640x360, sine 44.1 kHz / 48 kHz).
 export const AVC_SEQ_320 = Buffer.from(
@@ -25,27 +26,22 @@ export function aacFrame(size = 100, fill = 0): Buffer {
   return Buffer.concat([Buffer.from([0xaf, 0x01]), Buffer.alloc(size, fill)]);
 }
 
-export function video(payload: Buffer, timestamp: number): RtmpMessage {
-  return { csid: ChunkStreamId.Video, type: MessageType.Video, timestamp, streamId: 1, payload };
+export function video(payload: Buffer, timestamp: number): PublishedMessage {
+  return { kind: 'video', message: { csid: ChunkStreamId.Video, type: MessageType.Video, timestamp, streamId: 1, payload } };
 }
 
-export function audio(payload: Buffer, timestamp: number): RtmpMessage {
-  return { csid: ChunkStreamId.Audio, type: MessageType.Audio, timestamp, streamId: 1, payload };
+export function audio(payload: Buffer, timestamp: number): PublishedMessage {
+  return { kind: 'audio', message: { csid: ChunkStreamId.Audio, type: MessageType.Audio, timestamp, streamId: 1, payload } };
 }
 
-/** '@setDataFrame', 'onMetaData', obj — what OBS/ffmpeg publish. */
-export function setDataFrame(meta: Record<string, AmfValue>, timestamp = 0): RtmpMessage {
-  return {
-    csid: ChunkStreamId.Data,
-    type: MessageType.DataAmf0,
-    timestamp,
-    streamId: 1,
-    payload: encodeData(['@setDataFrame', 'onMetaData', meta]),
-  };
+/** onMetaData as the session hands it to the hub: the decoded object and the plain AMF0 message. */
+export function onMetaData(meta: Record<string, AmfValue>, timestamp = 0): PublishedMessage {
+  return { kind: 'metadata', metadata: meta, message: dataMessage(['onMetaData', meta], timestamp).message };
 }
 
-export function dataMessage(values: AmfValue[], timestamp = 0): RtmpMessage {
-  return { csid: ChunkStreamId.Data, type: MessageType.DataAmf0, timestamp, streamId: 1, payload: encodeData(values) };
+/** A data message as the session hands it to the hub (plain AMF0, its handler name first). */
+export function dataMessage(values: AmfValue[], timestamp = 0): PublishedMessage {
+  return { kind: 'data', message: { csid: ChunkStreamId.Data, type: MessageType.DataAmf0, timestamp, streamId: 1, payload: encodeData(values) } };
 }
 
 /** First byte classes of what a sink received, for order assertions. */

@@ -11,6 +11,7 @@
 import { StreamHub, type Publication, type StreamHubOptions, type Subscription } from '@rtmp-cluster/media';
 import type {
   PacketEncoding,
+  PublishedMessage,
   PublishOptions,
   PublisherSource,
   StreamStartedInfo,
@@ -18,7 +19,6 @@ import type {
   SubscriberOptions,
   SubscriberSink,
 } from '@rtmp-cluster/media';
-import type { RtmpMessage } from '@rtmp-cluster/rtmp';
 
 /** Stamp every Nth media message (at 30 fps + audio about two samples per second per stream). */
 export const DEFAULT_SAMPLE_EVERY = 32;
@@ -50,14 +50,14 @@ class ProbedPublication implements Publication {
   get active(): boolean {
     return this.inner.active;
   }
-  push(msg: RtmpMessage): void {
-    // Audio (8) and video (9) only: data messages are rare and do not tell the fan-out latency.
-    if ((msg.type === 8 || msg.type === 9) && ++this.count >= this.every) {
+  push(input: PublishedMessage): void {
+    // Audio and video only: data messages are rare and do not tell the fan-out latency.
+    if ((input.kind === 'audio' || input.kind === 'video') && ++this.count >= this.every) {
       this.count = 0;
       this.probe.stampedAt = performance.now();
       this.probe.seq++;
     }
-    this.inner.push(msg);
+    this.inner.push(input);
   }
   unpublish(): void {
     this.inner.unpublish();

@@ -1,14 +1,11 @@
-import { EventEmitter } from 'node:events';
 import type { AmfObject, AmfValue } from '../amf/index.js';
 import { commandMessage, decodeCommand, encodeData, isAmfObject, type RtmpCommand } from '../command.js';
 import { RtmpError } from '../errors.js';
-import { ChunkStreamId, MessageType, type ProtocolLimits, type RtmpMessage } from '../message.js';
-import { splitAggregate } from '../messages/Aggregate.js';
+import { ChunkStreamId, MessageType, type RtmpMessage } from '../message.js';
 import { setChunkSizeMessage, windowAckSizeMessage } from '../messages/ProtocolControl.js';
 import { userControlMessage } from '../messages/UserControl.js';
-import { interpretDataMessage } from './DataMessage.js';
 import { StatusCode } from './NetStatus.js';
-import { PeerControl } from './PeerControl.js';
+import { SessionCore } from './SessionCore.js';
 import {
   SessionChunkStream,
   type ClientConnectOptions,
@@ -16,9 +13,7 @@ import {
   type ClientSessionOptions,
   type ClientSessionState,
   type ConnectResult,
-  type ObjectEncoding,
   type PublishType,
-  type SessionWarning,
 } from './SessionTypes.js';
 
 const DEFAULT_OUT_CHUNK_SIZE = 4096;
@@ -35,6 +30,9 @@ function asObject(v: AmfValue | undefined): AmfObject {
   return v !== undefined && isAmfObject(v) ? v : {};
 }
 
+/** Data messages meant for Flash players, not stream content. */
+const PLAYER_ONLY_DATA = new Set(['|RtmpSampleAccess', 'onStatus']);
+
 function notUsable(what: string, state: ClientSessionState): RtmpError {
   return new RtmpError('SESSION_PROTOCOL_VIOLATION', `${what} while the client session is ${state}`);
 }
@@ -43,92 +41,35 @@ function notUsable(what: string, state: ClientSessionState): RtmpError {
  * Client side of one RTMP connection (edge relay, test and load clients), after the handshake.
  * Pure: no sockets, no timers. See README.md in this directory.
  */
-export class ClientSession extends EventEmitter<ClientSessionEventMap> {
-  private readonly sendMessage: (msg: RtmpMessage) => void;
+export class ClientSession extends SessionCore<ClientSessionEventMap> {
   private readonly configuredOutChunkSize: number;
   private readonly windowAckSize: number;
-  private readonly limits: Partial<ProtocolLimits> | undefined;
 
-  private currentState: ClientSessionState = 'new';
   private result: ConnectResult | undefined;
-  private encoding: ObjectEncoding = 0;
-  private currentOutChunkSize = 128;
-  private readonly control: PeerControl;
   private nextTransactionId = 1;
   private readonly outstanding = new Map<number, string>();
 
   constructor(options: ClientSessionOptions) {
-    super();
-    this.sendMessage = options.send;
+    // No acks until the server announces its window (it always does, right after connect).
+    super({ send: options.send, limits: options.limits, initialAckWindow: 0 });
     this.configuredOutChunkSize = options.outChunkSize ?? DEFAULT_OUT_CHUNK_SIZE;
     this.windowAckSize = options.windowAckSize ?? DEFAULT_WINDOW_ACK_SIZE;
-    this.limits = options.limits;
-    this.control = new PeerControl({
-      send: this.sendMessage,
-      warn: (w) => this.warn(w),
-      onRtt: (ms) => this.emit('rtt', ms),
-      // No acks until the server announces its window (it always does, right after connect).
-      initialAckWindow: 0,
-    });
   }
 
-  get state(): ClientSessionState {
-    return this.currentState;
-  }
   get connectResult(): ConnectResult | undefined {
     return this.result;
   }
-  get outChunkSize(): number {
-    return this.currentOutChunkSize;
-  }
-  get peerChunkSize(): number {
-    return this.control.peerChunkSize;
-  }
-  get peerWindowAckSize(): number | undefined {
-    return this.control.peerWindowAckSize;
-  }
-  get rttMs(): number | undefined {
-    return this.control.rttMs;
-  }
 
   // ------------------------------------------------------------------------------------------
-  // Input
+  // Input (SessionCore.handleMessage routes each message here; only undecodable commands throw)
   // ------------------------------------------------------------------------------------------
 
-  /** Feeds one decoded message from the server. Throws RtmpError only for undecodable commands/aggregates. */
-  handleMessage(msg: RtmpMessage, now?: number): void {
-    if (this.currentState === 'closed') return;
-    switch (msg.type) {
-      case MessageType.SetChunkSize:
-      case MessageType.Abort:
-      case MessageType.Acknowledgement:
-      case MessageType.WindowAckSize:
-      case MessageType.SetPeerBandwidth:
-      case MessageType.UserControl:
-        // Stream-level user control events (StreamBegin, StreamEOF...) carry nothing a client must act on.
-        this.control.handle(msg, now);
-        return;
-      case MessageType.CommandAmf0:
-      case MessageType.CommandAmf3:
-        this.handleCommand(decodeCommand(msg, this.limits), msg.streamId);
-        return;
-      case MessageType.Audio:
-      case MessageType.Video:
-      case MessageType.DataAmf0:
-      case MessageType.DataAmf3:
-        this.handleMedia(msg);
-        return;
-      case MessageType.Aggregate:
-        for (const sub of splitAggregate(msg, this.limits)) this.handleMedia(sub);
-        return;
-      default:
-        this.warn({ code: 'MESSAGE_IGNORED', message: `message type ${msg.type} ignored`, streamId: msg.streamId });
-    }
+  protected handleCommandMessage(msg: RtmpMessage): void {
+    this.handleCommand(decodeCommand(msg, this.limits), msg.streamId);
   }
 
-  onBytesReceived(totalBytes: number): void {
-    if (this.currentState === 'closed') return;
-    this.control.onBytesReceived(totalBytes);
+  protected handleMedia(msg: RtmpMessage): void {
+    this.emitMedia(msg, msg.streamId, (handler) => PLAYER_ONLY_DATA.has(handler));
   }
 
   // ------------------------------------------------------------------------------------------
@@ -228,11 +169,6 @@ export class ClientSession extends EventEmitter<ClientSessionEventMap> {
     this.sendCommand({ name: 'deleteStream', transactionId: 0, commandObject: null, args: [streamId] }, 0);
   }
 
-  ping(now: number): void {
-    if (this.currentState === 'closed') return;
-    this.control.ping(now);
-  }
-
   /** The connection is gone; later calls are no-ops (handleMessage ignores input). */
   close(): void {
     this.currentState = 'closed';
@@ -242,10 +178,6 @@ export class ClientSession extends EventEmitter<ClientSessionEventMap> {
   // ------------------------------------------------------------------------------------------
   // Internals
   // ------------------------------------------------------------------------------------------
-
-  private warn(w: SessionWarning): void {
-    this.emit('warning', w);
-  }
 
   private requireConnected(what: string): void {
     if (this.currentState !== 'connected') throw notUsable(what, this.currentState);
@@ -259,11 +191,6 @@ export class ClientSession extends EventEmitter<ClientSessionEventMap> {
     }
     this.outstanding.set(txn, name);
     return txn;
-  }
-
-  private sendCommand(cmd: RtmpCommand, streamId: number): void {
-    const csid = streamId === 0 ? SessionChunkStream.Command : SessionChunkStream.StreamStatus;
-    this.sendMessage(commandMessage(cmd, { csid, streamId, encoding: this.encoding }));
   }
 
   private announceOutChunkSize(): void {
@@ -347,32 +274,5 @@ export class ClientSession extends EventEmitter<ClientSessionEventMap> {
       commandObject: cmd.commandObject,
       args: cmd.args,
     });
-  }
-
-  private handleMedia(msg: RtmpMessage): void {
-    if (msg.type === MessageType.Audio || msg.type === MessageType.Video) {
-      this.emit('media', { streamId: msg.streamId, kind: msg.type === MessageType.Audio ? 'audio' : 'video', message: msg });
-      return;
-    }
-    if (msg.type !== MessageType.DataAmf0 && msg.type !== MessageType.DataAmf3) {
-      this.warn({ code: 'MESSAGE_IGNORED', message: `message type ${msg.type} ignored`, streamId: msg.streamId });
-      return;
-    }
-    const meaning = interpretDataMessage(msg, this.limits);
-    switch (meaning.kind) {
-      case 'metadata':
-        this.emit('metadata', { streamId: msg.streamId, metadata: meaning.metadata, message: meaning.message });
-        return;
-      case 'data':
-        // |RtmpSampleAccess and onStatus-as-data are for Flash players, not stream content.
-        if (meaning.handler === '|RtmpSampleAccess' || meaning.handler === 'onStatus') return;
-        this.emit('media', { streamId: msg.streamId, kind: 'data', message: meaning.message });
-        return;
-      case 'clear':
-        return;
-      case 'malformed':
-        this.warn({ code: 'MESSAGE_IGNORED', message: `undecodable data message dropped: ${meaning.reason}`, streamId: msg.streamId });
-        return;
-    }
   }
 }

@@ -6,8 +6,8 @@ import { MessageType, type ProtocolLimits, type RtmpMessage } from '../message.j
 /** What a publisher's data message (type 18 / 15) means for the stream. */
 export type DataMessageMeaning =
   | { kind: 'metadata'; metadata: AmfValue; message: RtmpMessage }
-  /** `handler` = the first value when it is a string (e.g. 'onTextData', '|RtmpSampleAccess') */
-  | { kind: 'data'; message: RtmpMessage; handler: string | undefined }
+  /** plain AMF0 (type 18); `handler` = its first value (e.g. 'onTextData', '|RtmpSampleAccess') */
+  | { kind: 'data'; message: RtmpMessage; handler: string }
   | { kind: 'clear' }
   | { kind: 'malformed'; reason: string };
 
@@ -18,7 +18,8 @@ function dataMessageLike(msg: RtmpMessage, values: AmfValue[]): RtmpMessage {
 /**
  * Interprets a data message: '@setDataFrame' is the publisher asking the server to keep the frame
  * and send it to players as if it had been sent directly, so the prefix is stripped; onMetaData
- * becomes metadata re-encoded as plain AMF0, ready for players that never saw the prefix.
+ * becomes metadata re-encoded as plain AMF0, ready for players that never saw the prefix. Other data
+ * comes out as plain AMF0 too (AMF3 data, type 15, is re-encoded), so nobody downstream decodes it again.
  */
 export function interpretDataMessage(msg: RtmpMessage, limits?: Partial<ProtocolLimits>): DataMessageMeaning {
   let values: AmfValue[];
@@ -38,6 +39,8 @@ export function interpretDataMessage(msg: RtmpMessage, limits?: Partial<Protocol
     const metadata = values[1] as AmfValue;
     return { kind: 'metadata', metadata, message: dataMessageLike(msg, ['onMetaData', metadata]) };
   }
-  const handler = typeof values[0] === 'string' ? values[0] : undefined;
-  return { kind: 'data', message: stripped ? dataMessageLike(msg, values) : msg, handler };
+  const handler = values[0];
+  if (typeof handler !== 'string') return { kind: 'malformed', reason: 'data message without a handler name' };
+  const plain = !stripped && msg.type === MessageType.DataAmf0;
+  return { kind: 'data', message: plain ? msg : dataMessageLike(msg, values), handler };
 }

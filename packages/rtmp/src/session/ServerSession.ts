@@ -1,30 +1,23 @@
-import { EventEmitter } from 'node:events';
 import type { AmfObject, AmfValue } from '../amf/index.js';
-import { CapsEx, commandMessage, decodeCommand, encodeData, parseConnectParams, parseStreamName, type RtmpCommand } from '../command.js';
+import { CapsEx, decodeCommand, encodeData, parseConnectParams, parseStreamName, type RtmpCommand } from '../command.js';
 import { RtmpError } from '../errors.js';
-import { MessageType, type ProtocolLimits, type RtmpMessage } from '../message.js';
-import { splitAggregate } from '../messages/Aggregate.js';
+import { MessageType, type RtmpMessage } from '../message.js';
 import { setChunkSizeMessage, setPeerBandwidthMessage, windowAckSizeMessage } from '../messages/ProtocolControl.js';
 import { userControlMessage } from '../messages/UserControl.js';
-import { interpretDataMessage } from './DataMessage.js';
 import { onStatusMessage, StatusCode, statusInfo, type StatusLevel } from './NetStatus.js';
-import { PeerControl } from './PeerControl.js';
+import { SessionCore } from './SessionCore.js';
 import {
   SessionChunkStream,
   type AcceptConnectOptions,
   type ConnectRequest,
-  type MediaKind,
-  type ObjectEncoding,
   type PlayRequest,
   type PublishRequest,
   type PublishType,
   type ServerSessionEventMap,
   type ServerSessionOptions,
-  type ServerSessionState,
   type ServerSessionStats,
   type SessionStreamInfo,
   type SessionStreamState,
-  type SessionWarning,
   type StreamEndReason,
 } from './SessionTypes.js';
 import { isLivePlayStart, parseConnectApp } from './StreamName.js';
@@ -69,26 +62,11 @@ function argNumber(args: AmfValue[], i: number): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
 
-function mediaKind(type: number): MediaKind | undefined {
-  switch (type) {
-    case MessageType.Audio:
-      return 'audio';
-    case MessageType.Video:
-      return 'video';
-    case MessageType.DataAmf0:
-    case MessageType.DataAmf3:
-      return 'data';
-    default:
-      return undefined;
-  }
-}
-
 /**
  * Server side of one RTMP connection, after the handshake. Pure: no sockets, no timers.
  * See README.md in this directory for the contract with the socket server.
  */
-export class ServerSession extends EventEmitter<ServerSessionEventMap> {
-  private readonly sendMessage: (msg: RtmpMessage) => void;
+export class ServerSession extends SessionCore<ServerSessionEventMap> {
   private readonly windowAckSize: number;
   private readonly peerBandwidthSize: number;
   private readonly configuredOutChunkSize: number;
@@ -96,68 +74,32 @@ export class ServerSession extends EventEmitter<ServerSessionEventMap> {
   private readonly maxPendingMediaBytes: number;
   private readonly serverCapsEx: number;
   private readonly serverFourCcList: string[];
-  private readonly limits: Partial<ProtocolLimits> | undefined;
 
-  private currentState: ServerSessionState = 'new';
   private connect: ConnectRequest | undefined;
-  private encoding: ObjectEncoding = 0;
-  private currentOutChunkSize = 128;
-  private readonly control: PeerControl;
   private readonly slots = new Map<number, StreamSlot>();
   private nextStreamId = 1;
   private queuedCommands: RtmpMessage[] = [];
   private readonly counters = { mediaIgnored: 0, mediaPendingDropped: 0, unknownCommands: 0 };
 
   constructor(options: ServerSessionOptions) {
-    super();
-    this.sendMessage = options.send;
-    this.windowAckSize = options.windowAckSize ?? DEFAULT_WINDOW_ACK_SIZE;
+    const windowAckSize = options.windowAckSize ?? DEFAULT_WINDOW_ACK_SIZE;
+    // Until the peer announces its own window, ack on the one we advertise (nginx-rtmp does the same).
+    super({ send: options.send, limits: options.limits, initialAckWindow: windowAckSize });
+    this.windowAckSize = windowAckSize;
     this.peerBandwidthSize = options.peerBandwidth ?? this.windowAckSize;
     this.configuredOutChunkSize = options.outChunkSize ?? DEFAULT_OUT_CHUNK_SIZE;
     this.maxStreams = options.maxStreams ?? DEFAULT_MAX_STREAMS;
     this.maxPendingMediaBytes = options.maxPendingMediaBytes ?? DEFAULT_MAX_PENDING_MEDIA_BYTES;
     this.serverCapsEx = options.capsEx ?? DEFAULT_SERVER_CAPS_EX;
     this.serverFourCcList = options.fourCcList ?? DEFAULT_SERVER_FOURCC_LIST;
-    this.limits = options.limits;
-    this.control = new PeerControl({
-      send: this.sendMessage,
-      warn: (w) => this.warn(w),
-      onRtt: (ms) => this.emit('rtt', ms),
-      // Until the peer announces its own window, ack on the one we advertise (nginx-rtmp does the same).
-      initialAckWindow: this.windowAckSize,
-    });
   }
 
   // ------------------------------------------------------------------------------------------
   // Observable state
   // ------------------------------------------------------------------------------------------
 
-  get state(): ServerSessionState {
-    return this.currentState;
-  }
   get connectRequest(): ConnectRequest | undefined {
     return this.connect;
-  }
-  get objectEncoding(): ObjectEncoding {
-    return this.encoding;
-  }
-  get outChunkSize(): number {
-    return this.currentOutChunkSize;
-  }
-  get peerChunkSize(): number {
-    return this.control.peerChunkSize;
-  }
-  get peerWindowAckSize(): number | undefined {
-    return this.control.peerWindowAckSize;
-  }
-  get peerBandwidth(): { size: number; limitType: number } | undefined {
-    return this.control.peerBandwidth;
-  }
-  get rttMs(): number | undefined {
-    return this.control.rttMs;
-  }
-  get pendingPingSince(): number | undefined {
-    return this.control.pendingPingSince;
   }
   get stats(): Readonly<ServerSessionStats> {
     return {
@@ -180,44 +122,11 @@ export class ServerSession extends EventEmitter<ServerSessionEventMap> {
   // Input
   // ------------------------------------------------------------------------------------------
 
-  /**
-   * Feeds one decoded message. Throws RtmpError SESSION_PROTOCOL_VIOLATION for illegal sequences
-   * and decoding errors (AMF_*, COMMAND_MALFORMED, MESSAGE_*) for undecodable commands/aggregates;
-   * the caller then closes the connection. After close() every message is ignored.
-   */
-  handleMessage(msg: RtmpMessage, now?: number): void {
-    if (this.currentState === 'closed' || this.currentState === 'rejected') return;
-    switch (msg.type) {
-      case MessageType.SetChunkSize:
-      case MessageType.Abort:
-      case MessageType.Acknowledgement:
-      case MessageType.WindowAckSize:
-      case MessageType.SetPeerBandwidth:
-      case MessageType.UserControl:
-        this.handleControl(msg, now);
-        return;
-      case MessageType.CommandAmf0:
-      case MessageType.CommandAmf3:
-        this.handleCommandMessage(msg);
-        return;
-      case MessageType.Audio:
-      case MessageType.Video:
-      case MessageType.DataAmf0:
-      case MessageType.DataAmf3:
-        this.handleMedia(msg);
-        return;
-      case MessageType.Aggregate:
-        this.handleAggregate(msg);
-        return;
-      default:
-        this.warn({ code: 'MESSAGE_IGNORED', message: `message type ${msg.type} ignored`, streamId: msg.streamId });
-    }
-  }
+  // Input: SessionCore.handleMessage routes each message here. Illegal sequences throw RtmpError
+  // SESSION_PROTOCOL_VIOLATION, undecodable commands their decoding error; the caller closes the connection.
 
-  /** Total bytes received so far; sends an Acknowledgement whenever a window completed. */
-  onBytesReceived(totalBytes: number): void {
-    if (this.currentState === 'closed') return;
-    this.control.onBytesReceived(totalBytes);
+  protected override get acceptsInput(): boolean {
+    return this.currentState !== 'closed' && this.currentState !== 'rejected';
   }
 
   // ------------------------------------------------------------------------------------------
@@ -399,12 +308,6 @@ export class ServerSession extends EventEmitter<ServerSessionEventMap> {
     return true;
   }
 
-  /** Sends a PingRequest stamped with `now` (uint32); the PingResponse yields rttMs. */
-  ping(now: number): void {
-    if (this.currentState === 'closed') return;
-    this.control.ping(now);
-  }
-
   /** The connection is gone: ends every publish/play (events with reason 'close'). Idempotent. */
   close(): void {
     if (this.currentState === 'closed') return;
@@ -417,15 +320,6 @@ export class ServerSession extends EventEmitter<ServerSessionEventMap> {
   // ------------------------------------------------------------------------------------------
   // Internals
   // ------------------------------------------------------------------------------------------
-
-  private warn(w: SessionWarning): void {
-    this.emit('warning', w);
-  }
-
-  private sendCommand(cmd: RtmpCommand, streamId = 0): void {
-    const csid = streamId === 0 ? SessionChunkStream.Command : SessionChunkStream.StreamStatus;
-    this.sendMessage(commandMessage(cmd, { csid, streamId, encoding: this.encoding }));
-  }
 
   private sendResult(transactionId: number, commandObject: AmfValue = null, ...args: AmfValue[]): void {
     if (transactionId === 0) return; // GStreamer rtmp2 sends 0 and expects no answer
@@ -442,7 +336,7 @@ export class ServerSession extends EventEmitter<ServerSessionEventMap> {
     return true;
   }
 
-  private handleControl(msg: RtmpMessage, now: number | undefined): void {
+  protected override handleControl(msg: RtmpMessage, now: number | undefined): void {
     const ev = this.control.handle(msg, now);
     // Of the stream-level events only SetBufferLength means something from a client (a player's buffer).
     if (ev?.kind !== 'setBufferLength') return;
@@ -451,7 +345,7 @@ export class ServerSession extends EventEmitter<ServerSessionEventMap> {
     this.emit('bufferLength', { streamId: ev.streamId, bufferMs: ev.bufferMs });
   }
 
-  private handleCommandMessage(msg: RtmpMessage): void {
+  protected handleCommandMessage(msg: RtmpMessage): void {
     const cmd = decodeCommand(msg, this.limits);
     if (this.currentState === 'new') {
       if (cmd.name !== 'connect') throw violation(`'${cmd.name}' before connect`);
@@ -688,7 +582,7 @@ export class ServerSession extends EventEmitter<ServerSessionEventMap> {
     // A pending publish/play just becomes idle: the application's later accept returns false.
   }
 
-  private handleMedia(msg: RtmpMessage): void {
+  protected handleMedia(msg: RtmpMessage): void {
     const slot = msg.streamId === 0 ? undefined : this.slots.get(msg.streamId);
     if (slot?.state === 'publishing') {
       this.dispatchPublished(slot, msg);
@@ -726,36 +620,7 @@ export class ServerSession extends EventEmitter<ServerSessionEventMap> {
     return (count & (count - 1)) === 0;
   }
 
-  private handleAggregate(msg: RtmpMessage): void {
-    for (const sub of splitAggregate(msg, this.limits)) {
-      if (mediaKind(sub.type) === undefined) {
-        this.warn({ code: 'MESSAGE_IGNORED', message: `aggregate sub-message type ${sub.type} ignored`, streamId: msg.streamId });
-        continue;
-      }
-      this.handleMedia(sub);
-    }
-  }
-
   private dispatchPublished(slot: StreamSlot, msg: RtmpMessage): void {
-    const kind = mediaKind(msg.type);
-    if (kind === undefined) return;
-    if (kind !== 'data') {
-      this.emit('media', { streamId: slot.id, kind, message: msg });
-      return;
-    }
-    const meaning = interpretDataMessage(msg, this.limits);
-    switch (meaning.kind) {
-      case 'metadata':
-        this.emit('metadata', { streamId: slot.id, metadata: meaning.metadata, message: meaning.message });
-        return;
-      case 'data':
-        this.emit('media', { streamId: slot.id, kind: 'data', message: meaning.message });
-        return;
-      case 'clear':
-        return;
-      case 'malformed':
-        this.warn({ code: 'MESSAGE_IGNORED', message: `undecodable data message dropped: ${meaning.reason}`, streamId: slot.id });
-        return;
-    }
+    this.emitMedia(msg, slot.id);
   }
 }

@@ -117,17 +117,22 @@ export interface StreamNameCommandEvent {
 
 export type MediaKind = 'audio' | 'video' | 'data';
 
-/** One audio, video or data message (aggregates arrive already split). */
+/**
+ * One audio, video or data message, decoded as far as the session goes (aggregates arrive split; a data
+ * message is always plain AMF0, type 18, its '@setDataFrame' wrapper stripped and its handler name known),
+ * so that what consumes it never decodes it again.
+ */
 export interface MediaEvent {
   streamId: number;
   kind: MediaKind;
-  /** as received (data messages: '@setDataFrame' already stripped, re-encoded AMF0 type 18) */
+  /** audio and video as received; data re-encoded as described above when it was not already so */
   message: RtmpMessage;
 }
 
 /** onMetaData from a publisher ('@setDataFrame' stripped). */
 export interface MetadataEvent {
   streamId: number;
+  kind: 'metadata';
   /** the metadata object (ECMA array or object) */
   metadata: AmfValue;
   /** plain `onMetaData` AMF0 data message (type 18) on the publisher's msid, ready to fan out */
@@ -170,7 +175,10 @@ export interface ServerSessionStats {
   lastAcknowledgementReceived: number | undefined;
 }
 
-export type ServerSessionState = 'new' | 'connecting' | 'connected' | 'rejected' | 'closed';
+/** Where a session (either end) is: connect not sent/received yet, waiting for its answer, usable, refused, gone. */
+export type SessionState = 'new' | 'connecting' | 'connected' | 'rejected' | 'closed';
+
+export type ServerSessionState = SessionState;
 
 /** Per message stream state, as exposed to the caller. */
 export type SessionStreamState = 'idle' | 'publishPending' | 'publishing' | 'playPending' | 'playing';
@@ -213,11 +221,20 @@ export interface AcceptConnectOptions {
   info?: AmfObject;
 }
 
+/** The events both ends of a session emit. */
+export interface SessionEventMap {
+  media: [MediaEvent];
+  metadata: [MetadataEvent];
+  warning: [SessionWarning];
+  /** round trip time in ms, from a PingResponse to ping(now) */
+  rtt: [number];
+}
+
 /**
  * Events of ServerSession (node:events EventEmitter with this map). Listeners run synchronously
  * inside handleMessage()/close(); a listener may call accept/reject methods right away or later.
  */
-export interface ServerSessionEventMap {
+export interface ServerSessionEventMap extends SessionEventMap {
   /** answer with acceptConnect() / rejectConnect() / redirectConnect() */
   connect: [ConnectRequest];
   /** answer with acceptPublish() / rejectPublish() */
@@ -228,8 +245,6 @@ export interface ServerSessionEventMap {
   unpublish: [StreamEndEvent];
   /** an accepted play ended */
   stopPlay: [StreamEndEvent];
-  media: [MediaEvent];
-  metadata: [MetadataEvent];
   /**
    * The outbound chunk size changed: emitted right after the Set Chunk Size message went through
    * send() and before any further send(); the caller's ChunkEncoder must switch now.
@@ -239,9 +254,6 @@ export interface ServerSessionEventMap {
   streamCommand: [StreamNameCommandEvent];
   /** a command the session does not know (already answered with _result if it had a transaction id) */
   unknownCommand: [UnknownCommandEvent];
-  warning: [SessionWarning];
-  /** round trip time in ms, from a PingResponse to ping(now) */
-  rtt: [number];
   /** the client's SetBufferLength */
   bufferLength: [{ streamId: number; bufferMs: number }];
   /**
@@ -327,9 +339,9 @@ export interface CommandReplyEvent {
   args: AmfValue[];
 }
 
-export type ClientSessionState = 'new' | 'connecting' | 'connected' | 'rejected' | 'closed';
+export type ClientSessionState = SessionState;
 
-export interface ClientSessionEventMap {
+export interface ClientSessionEventMap extends SessionEventMap {
   connected: [ConnectResult];
   connectRejected: [ConnectRejection];
   streamCreated: [StreamCreatedEvent];
@@ -338,12 +350,8 @@ export interface ClientSessionEventMap {
   /** Enhanced RTMP v2 NetConnection.Connect.ReconnectRequest */
   reconnectRequest: [ReconnectRequestEvent];
   commandReply: [CommandReplyEvent];
-  media: [MediaEvent];
-  metadata: [MetadataEvent];
   /** the server sent a command the client does not handle (onBWDone, onFCPublish, |RtmpSampleAccess ...) */
   serverCommand: [UnknownCommandEvent];
   /** same contract as ServerSessionEventMap.outChunkSize */
   outChunkSize: [number];
-  warning: [SessionWarning];
-  rtt: [number];
 }

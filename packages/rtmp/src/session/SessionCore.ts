@@ -1,0 +1,201 @@
+import { EventEmitter } from 'node:events';
+import { commandMessage, type RtmpCommand } from '../command.js';
+import { MessageType, type ProtocolLimits, type RtmpMessage } from '../message.js';
+import { splitAggregate } from '../messages/Aggregate.js';
+import { interpretDataMessage } from './DataMessage.js';
+import { PeerControl } from './PeerControl.js';
+import {
+  SessionChunkStream,
+  type MediaKind,
+  type ObjectEncoding,
+  type SessionEventMap,
+  type SessionState,
+  type SessionWarning,
+} from './SessionTypes.js';
+
+export interface SessionCoreOptions {
+  send: (msg: RtmpMessage) => void;
+  limits: Partial<ProtocolLimits> | undefined;
+  /** Window to acknowledge on until the peer announces its own (0: no acks until then). */
+  initialAckWindow: number;
+}
+
+function mediaKind(type: number): MediaKind | undefined {
+  switch (type) {
+    case MessageType.Audio:
+      return 'audio';
+    case MessageType.Video:
+      return 'video';
+    case MessageType.DataAmf0:
+    case MessageType.DataAmf3:
+      return 'data';
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * What the server and the client side of a session do alike: route each incoming message by type,
+ * keep the peer's protocol control state (PeerControl), send commands, and turn media messages into
+ * decoded events (aggregates split, data messages interpreted once). Subclasses decide what commands
+ * mean and which message streams media may arrive on.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- node's EventEmitter map constraint is Record<keyof T, any[]>
+export abstract class SessionCore<Events extends SessionEventMap & Record<keyof Events, any[]>> extends EventEmitter<Events> {
+  protected readonly sendMessage: (msg: RtmpMessage) => void;
+  protected readonly limits: Partial<ProtocolLimits> | undefined;
+  protected readonly control: PeerControl;
+  protected currentState: SessionState = 'new';
+  protected encoding: ObjectEncoding = 0;
+  protected currentOutChunkSize = 128;
+
+  constructor(options: SessionCoreOptions) {
+    super();
+    this.sendMessage = options.send;
+    this.limits = options.limits;
+    this.control = new PeerControl({
+      send: this.sendMessage,
+      warn: (w) => this.warn(w),
+      onRtt: (ms) => this.emitCore('rtt', ms),
+      initialAckWindow: options.initialAckWindow,
+    });
+  }
+
+  get state(): SessionState {
+    return this.currentState;
+  }
+  get objectEncoding(): ObjectEncoding {
+    return this.encoding;
+  }
+  get outChunkSize(): number {
+    return this.currentOutChunkSize;
+  }
+  get peerChunkSize(): number {
+    return this.control.peerChunkSize;
+  }
+  get peerWindowAckSize(): number | undefined {
+    return this.control.peerWindowAckSize;
+  }
+  get peerBandwidth(): { size: number; limitType: number } | undefined {
+    return this.control.peerBandwidth;
+  }
+  get rttMs(): number | undefined {
+    return this.control.rttMs;
+  }
+  get pendingPingSince(): number | undefined {
+    return this.control.pendingPingSince;
+  }
+
+  /**
+   * Feeds one decoded message. Throws RtmpError for what makes the session unusable (an undecodable
+   * command or aggregate, and on the server side illegal sequences); the caller then closes the connection.
+   * After close() every message is ignored.
+   */
+  handleMessage(msg: RtmpMessage, now?: number): void {
+    if (!this.acceptsInput) return;
+    switch (msg.type) {
+      case MessageType.SetChunkSize:
+      case MessageType.Abort:
+      case MessageType.Acknowledgement:
+      case MessageType.WindowAckSize:
+      case MessageType.SetPeerBandwidth:
+      case MessageType.UserControl:
+        this.handleControl(msg, now);
+        return;
+      case MessageType.CommandAmf0:
+      case MessageType.CommandAmf3:
+        this.handleCommandMessage(msg);
+        return;
+      case MessageType.Audio:
+      case MessageType.Video:
+      case MessageType.DataAmf0:
+      case MessageType.DataAmf3:
+        this.handleMedia(msg);
+        return;
+      case MessageType.Aggregate:
+        for (const sub of splitAggregate(msg, this.limits)) {
+          if (mediaKind(sub.type) === undefined) {
+            this.warn({ code: 'MESSAGE_IGNORED', message: `aggregate sub-message type ${sub.type} ignored`, streamId: msg.streamId });
+          } else {
+            this.handleMedia(sub);
+          }
+        }
+        return;
+      default:
+        this.warn({ code: 'MESSAGE_IGNORED', message: `message type ${msg.type} ignored`, streamId: msg.streamId });
+    }
+  }
+
+  /** Total bytes received so far; sends an Acknowledgement whenever a window completed. */
+  onBytesReceived(totalBytes: number): void {
+    if (this.currentState === 'closed') return;
+    this.control.onBytesReceived(totalBytes);
+  }
+
+  /** Sends a PingRequest stamped with `now` (uint32); the PingResponse yields rttMs. */
+  ping(now: number): void {
+    if (this.currentState === 'closed') return;
+    this.control.ping(now);
+  }
+
+  /** false: incoming messages are ignored */
+  protected get acceptsInput(): boolean {
+    return this.currentState !== 'closed';
+  }
+
+  /** Protocol and user control messages; the default only keeps the peer's control state. */
+  protected handleControl(msg: RtmpMessage, now: number | undefined): void {
+    this.control.handle(msg, now);
+  }
+
+  protected abstract handleCommandMessage(msg: RtmpMessage): void;
+
+  /** One audio, video or data message (never an aggregate). */
+  protected abstract handleMedia(msg: RtmpMessage): void;
+
+  protected warn(w: SessionWarning): void {
+    this.emitCore('warning', w);
+  }
+
+  /** Commands on message stream 0 go on the NetConnection chunk stream, the others on the stream status one. */
+  protected sendCommand(cmd: RtmpCommand, streamId = 0): void {
+    const csid = streamId === 0 ? SessionChunkStream.Command : SessionChunkStream.StreamStatus;
+    this.sendMessage(commandMessage(cmd, { csid, streamId, encoding: this.encoding }));
+  }
+
+  /**
+   * Emits one media message of message stream `streamId` as a 'media' or 'metadata' event: audio and video
+   * as they are, data interpreted once (see interpretDataMessage). `skipData` drops data by handler name.
+   */
+  protected emitMedia(msg: RtmpMessage, streamId: number, skipData?: (handler: string) => boolean): void {
+    const kind = mediaKind(msg.type);
+    if (kind === undefined) {
+      this.warn({ code: 'MESSAGE_IGNORED', message: `message type ${msg.type} ignored`, streamId });
+      return;
+    }
+    if (kind !== 'data') {
+      this.emitCore('media', { streamId, kind, message: msg });
+      return;
+    }
+    const meaning = interpretDataMessage(msg, this.limits);
+    switch (meaning.kind) {
+      case 'metadata':
+        this.emitCore('metadata', { streamId, kind: 'metadata', metadata: meaning.metadata, message: meaning.message });
+        return;
+      case 'data':
+        if (skipData?.(meaning.handler)) return;
+        this.emitCore('media', { streamId, kind: 'data', message: meaning.message });
+        return;
+      case 'clear':
+        return;
+      case 'malformed':
+        this.warn({ code: 'MESSAGE_IGNORED', message: `undecodable data message dropped: ${meaning.reason}`, streamId });
+        return;
+    }
+  }
+
+  /** emit() for the events every session has (EventEmitter's typing cannot see them through `Events`). */
+  private emitCore<K extends keyof SessionEventMap>(event: K, ...args: SessionEventMap[K]): void {
+    (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args);
+  }
+}
