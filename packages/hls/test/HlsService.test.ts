@@ -1,7 +1,7 @@
 import { setImmediate as tick } from 'node:timers/promises';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { StreamHub, type Publication } from '@rtmp-cluster/media';
-import type { RtmpMessage } from '@rtmp-cluster/rtmp';
+import { mediaEventOf, type RtmpMessage } from '@rtmp-cluster/rtmp';
 import { makeTestFlv } from '../../../test/support/media.js';
 import { HlsService, type HlsResponse } from '../src/index.js';
 import { readFlvMessages } from './support/flvFile.js';
@@ -37,7 +37,9 @@ describe('HlsService: LL-HLS from a hub stream', () => {
     // flushed message by message, as a paced publisher would be: a burst of seconds would (rightly)
     // exceed the subscriber latency budget of the hub
     while (sent < messages.length && messages[sent]!.timestamp <= ms) {
-      pub.push(messages[sent++]!);
+      // what a publishing connection's session hands the hub
+      const ev = mediaEventOf(messages[sent++]!, 1);
+      if (ev.kind !== 'dropped') pub.push(ev);
       hub.flush();
     }
     await tick();

@@ -13,6 +13,7 @@ import {
   type ClientSessionOptions,
   type ClientSessionState,
   type ConnectResult,
+  type MediaEvent,
   type PublishType,
 } from './SessionTypes.js';
 
@@ -69,7 +70,11 @@ export class ClientSession extends SessionCore<ClientSessionEventMap> {
   }
 
   protected handleMedia(msg: RtmpMessage): void {
-    this.emitMedia(msg, msg.streamId, (handler) => PLAYER_ONLY_DATA.has(handler));
+    this.emitMedia(msg, msg.streamId);
+  }
+
+  protected override wantsData(data: MediaEvent): boolean {
+    return !PLAYER_ONLY_DATA.has(data.handler ?? '');
   }
 
   // ------------------------------------------------------------------------------------------

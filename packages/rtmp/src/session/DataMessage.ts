@@ -2,6 +2,7 @@ import type { AmfValue } from '../amf/index.js';
 import { decodeData, encodeData } from '../command.js';
 import { isRtmpError } from '../errors.js';
 import { MessageType, type ProtocolLimits, type RtmpMessage } from '../message.js';
+import type { MediaEvent, MediaKind, MetadataEvent } from './SessionTypes.js';
 
 /** What a publisher's data message (type 18 / 15) means for the stream. */
 export type DataMessageMeaning =
@@ -43,4 +44,47 @@ export function interpretDataMessage(msg: RtmpMessage, limits?: Partial<Protocol
   if (typeof handler !== 'string') return { kind: 'malformed', reason: 'data message without a handler name' };
   const plain = !stripped && msg.type === MessageType.DataAmf0;
   return { kind: 'data', message: plain ? msg : dataMessageLike(msg, values), handler };
+}
+
+export function mediaKindOf(type: number): MediaKind | undefined {
+  switch (type) {
+    case MessageType.Audio:
+      return 'audio';
+    case MessageType.Video:
+      return 'video';
+    case MessageType.DataAmf0:
+    case MessageType.DataAmf3:
+      return 'data';
+    default:
+      return undefined;
+  }
+}
+
+/** Why a media message makes no event: not media, '@clearDataFrame', or undecodable data. */
+export interface DroppedMedia {
+  kind: 'dropped';
+  /** undefined for '@clearDataFrame' (nothing to report) */
+  reason: string | undefined;
+}
+
+/**
+ * The event one audio, video or data message of message stream `streamId` becomes, decoded once: audio
+ * and video as they are, data interpreted (see interpretDataMessage). What the sessions emit as 'media'
+ * and 'metadata', and what the media hub takes.
+ */
+export function mediaEventOf(msg: RtmpMessage, streamId: number, limits?: Partial<ProtocolLimits>): MediaEvent | MetadataEvent | DroppedMedia {
+  const kind = mediaKindOf(msg.type);
+  if (kind === undefined) return { kind: 'dropped', reason: `message type ${msg.type} ignored` };
+  if (kind !== 'data') return { streamId, kind, message: msg };
+  const meaning = interpretDataMessage(msg, limits);
+  switch (meaning.kind) {
+    case 'metadata':
+      return { streamId, kind: 'metadata', metadata: meaning.metadata, message: meaning.message };
+    case 'data':
+      return { streamId, kind: 'data', message: meaning.message, handler: meaning.handler };
+    case 'clear':
+      return { kind: 'dropped', reason: undefined };
+    case 'malformed':
+      return { kind: 'dropped', reason: `undecodable data message dropped: ${meaning.reason}` };
+  }
 }

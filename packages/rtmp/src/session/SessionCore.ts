@@ -2,11 +2,11 @@ import { EventEmitter } from 'node:events';
 import { commandMessage, type RtmpCommand } from '../command.js';
 import { MessageType, type ProtocolLimits, type RtmpMessage } from '../message.js';
 import { splitAggregate } from '../messages/Aggregate.js';
-import { interpretDataMessage } from './DataMessage.js';
+import { mediaEventOf, mediaKindOf } from './DataMessage.js';
 import { PeerControl } from './PeerControl.js';
 import {
   SessionChunkStream,
-  type MediaKind,
+  type MediaEvent,
   type ObjectEncoding,
   type SessionEventMap,
   type SessionState,
@@ -18,20 +18,6 @@ export interface SessionCoreOptions {
   limits: Partial<ProtocolLimits> | undefined;
   /** Window to acknowledge on until the peer announces its own (0: no acks until then). */
   initialAckWindow: number;
-}
-
-function mediaKind(type: number): MediaKind | undefined {
-  switch (type) {
-    case MessageType.Audio:
-      return 'audio';
-    case MessageType.Video:
-      return 'video';
-    case MessageType.DataAmf0:
-    case MessageType.DataAmf3:
-      return 'data';
-    default:
-      return undefined;
-  }
 }
 
 /**
@@ -114,7 +100,7 @@ export abstract class SessionCore<Events extends SessionEventMap & Record<keyof 
         return;
       case MessageType.Aggregate:
         for (const sub of splitAggregate(msg, this.limits)) {
-          if (mediaKind(sub.type) === undefined) {
+          if (mediaKindOf(sub.type) === undefined) {
             this.warn({ code: 'MESSAGE_IGNORED', message: `aggregate sub-message type ${sub.type} ignored`, streamId: msg.streamId });
           } else {
             this.handleMedia(sub);
@@ -163,35 +149,21 @@ export abstract class SessionCore<Events extends SessionEventMap & Record<keyof 
     this.sendMessage(commandMessage(cmd, { csid, streamId, encoding: this.encoding }));
   }
 
-  /**
-   * Emits one media message of message stream `streamId` as a 'media' or 'metadata' event: audio and video
-   * as they are, data interpreted once (see interpretDataMessage). `skipData` drops data by handler name.
-   */
-  protected emitMedia(msg: RtmpMessage, streamId: number, skipData?: (handler: string) => boolean): void {
-    const kind = mediaKind(msg.type);
-    if (kind === undefined) {
-      this.warn({ code: 'MESSAGE_IGNORED', message: `message type ${msg.type} ignored`, streamId });
-      return;
+  /** Emits one media message of message stream `streamId` as a 'media' or 'metadata' event (see mediaEventOf). */
+  protected emitMedia(msg: RtmpMessage, streamId: number): void {
+    const ev = mediaEventOf(msg, streamId, this.limits);
+    if (ev.kind === 'dropped') {
+      if (ev.reason !== undefined) this.warn({ code: 'MESSAGE_IGNORED', message: ev.reason, streamId });
+    } else if (ev.kind === 'metadata') {
+      this.emitCore('metadata', ev);
+    } else if (ev.kind !== 'data' || this.wantsData(ev)) {
+      this.emitCore('media', ev);
     }
-    if (kind !== 'data') {
-      this.emitCore('media', { streamId, kind, message: msg });
-      return;
-    }
-    const meaning = interpretDataMessage(msg, this.limits);
-    switch (meaning.kind) {
-      case 'metadata':
-        this.emitCore('metadata', { streamId, kind: 'metadata', metadata: meaning.metadata, message: meaning.message });
-        return;
-      case 'data':
-        if (skipData?.(meaning.handler)) return;
-        this.emitCore('media', { streamId, kind: 'data', message: meaning.message });
-        return;
-      case 'clear':
-        return;
-      case 'malformed':
-        this.warn({ code: 'MESSAGE_IGNORED', message: `undecodable data message dropped: ${meaning.reason}`, streamId });
-        return;
-    }
+  }
+
+  /** false: a data message this end does not hand on */
+  protected wantsData(_data: MediaEvent): boolean {
+    return true;
   }
 
   /** emit() for the events every session has (EventEmitter's typing cannot see them through `Events`). */

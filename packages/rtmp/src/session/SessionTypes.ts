@@ -127,6 +127,8 @@ export interface MediaEvent {
   kind: MediaKind;
   /** audio and video as received; data re-encoded as described above when it was not already so */
   message: RtmpMessage;
+  /** data only: the handler name, its first value ('onTextData', 'onCuePoint', ...) */
+  handler?: string;
 }
 
 /** onMetaData from a publisher ('@setDataFrame' stripped). */

@@ -4,3 +4,4 @@ export * from './NetStatus.js';
 export * from './AckCounter.js';
 export * from './ServerSession.js';
 export * from './ClientSession.js';
+export * from './DataMessage.js';
