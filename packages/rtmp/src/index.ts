@@ -58,6 +58,7 @@ export {
 export * from './session/SessionTypes.js';
 export { ServerSession } from './session/ServerSession.js';
 export { ClientSession } from './session/ClientSession.js';
+export { mediaEventOf, type DroppedMedia } from './session/DataMessage.js';
 export { StatusCode, statusInfo, onStatusMessage, type StatusLevel } from './session/NetStatus.js';
 
 // AMF
