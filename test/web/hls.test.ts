@@ -64,8 +64,14 @@ describe('LL-HLS from a node', () => {
     expect(bytes.subarray(4, 8).toString()).toBe('moof');
     // the part is written when the stream reaches it: within a part duration or so, not at once, not seconds later
     expect(Date.now() - t0).toBeLessThan(2000);
-    const viewers = node.node.web!.viewers.list('live/hls');
-    expect(viewers.filter((v) => v.protocol === 'hls').length).toBeGreaterThanOrEqual(1);
+    const session = new URL(url).searchParams.get('session')!;
+    const viewer = node.node.web!.viewers.list('live/hls').find((v) => v.id === `hls-${session}`);
+    expect(viewer?.protocol).toBe('hls');
+    expect(viewer!.bytesOut).toBeGreaterThan(bytes.length);
+    // an operator's kick ends the session on this node
+    expect(node.node.web!.viewers.kick(`hls-${session}`, 'test')).toBeTruthy();
+    expect((await fetch(url)).status).toBe(403);
+    expect(node.node.web!.viewers.list('live/hls').some((v) => v.id === `hls-${session}`)).toBe(false);
   });
 
   it('answers 400 to reloads too far ahead and to media requests without a session; 404 for an unknown stream', async () => {

@@ -15,6 +15,10 @@ import type { WebService } from '../WebService.js';
 /** /live/cam1/index.m3u8 -> app 'live', name 'cam1', file 'index.m3u8' */
 export const HLS_PATH = /^\/(?<app>[^/]+)\/(?<name>.+)\/(?<file>index\.m3u8|init-[0-9a-f]{12}\.mp4|seg-[0-9]{1,15}\.m4s|part-[0-9]{1,15}\.[0-9]{1,4}\.m4s)$/;
 
+/** how long a kicked session is refused (a player would start a new session after it anyway) */
+const KICK_BAN_MS = 60_000;
+const MAX_KICKED = 10_000;
+
 interface AdmittedSession {
   grant: PlayGrant;
   removeViewer: () => void;
@@ -30,6 +34,20 @@ export function hlsPlayback(web: WebService, hls: () => HlsService): HlsPlayback
   const admitted = new Map<string, AdmittedSession>();
   /** sessions being admitted right now (single-flight per session id) */
   const admitting = new Map<string, Promise<string>>();
+  /** kicked sessions (KickSession) and when: refused on this node for KICK_BAN_MS */
+  const kicked = new Map<string, number>();
+
+  const kick = (session: string, reason: string): void => {
+    const entry = admitted.get(session);
+    if (entry === undefined) return;
+    admitted.delete(session);
+    const now = Date.now();
+    for (const [id, at] of kicked) if (now - at > KICK_BAN_MS || kicked.size > MAX_KICKED) kicked.delete(id);
+    kicked.set(session, now);
+    entry.grant.release();
+    entry.removeViewer();
+    web.logger.info({ stream: entry.grant.key, session, reason }, 'hls viewer kicked');
+  };
 
   /** The stream key the session was admitted for (the gate applies the one stream key rule). */
   const admit = async (ctx: WebHttpContext, session: string, abort: AbortSignal): Promise<string> => {
@@ -47,6 +65,7 @@ export function hlsPlayback(web: WebService, hls: () => HlsService): HlsPlayback
         const removeViewer = web.viewers.add(
           { id: `hls-${session}`, protocol: 'hls', key: grant.key, clientIp: ctx.clientIp, remoteAddress: ctx.remoteAddress, startedAt: Date.now() },
           () => ({ bytesOut: hls().session(session)?.bytesOut ?? 0, droppedFrames: 0 }),
+          (reason) => kick(session, reason),
         );
         admitted.set(session, { grant, removeViewer });
         ctx.log.info({ stream: grant.key, session }, 'hls viewer started');
@@ -71,6 +90,8 @@ export function hlsPlayback(web: WebService, hls: () => HlsService): HlsPlayback
       // A playlist request without a session is redirected to one with a session before anything is held.
       if (session !== null) {
         if (!/^[A-Za-z0-9_-]{8,64}$/.test(session)) throw new WebError('BAD_REQUEST', 'malformed session id');
+        const kickedAt = kicked.get(session);
+        if (kickedAt !== undefined && Date.now() - kickedAt < KICK_BAN_MS) throw new WebError('UNAUTHORIZED', 'this HLS session was ended by an operator');
         key = await admit(ctx, session, abort.signal);
       } else if (file !== 'index.m3u8') {
         throw new WebError('BAD_REQUEST', 'HLS media requests carry the session of their playlist');
