@@ -76,6 +76,9 @@ describe('rtmp-cluster start failures', () => {
       expectOneLine(rtmp, code('listen'), `rtmp-cluster: cannot listen on 127.0.0.1:${busy.port} (RTMPC_RTMP_PORT): address already in use`);
       const http = await run(['all-in-one'], { RTMPC_HTTP_PORT: String(busy.port) });
       expectOneLine(http, code('listen'), `rtmp-cluster: cannot listen on 127.0.0.1:${busy.port} (RTMPC_HTTP_PORT): address already in use`);
+      // The gRPC control API (all-in-one with a control token) reports its bind failure the same way.
+      const grpc = await run(['all-in-one'], { RTMPC_CONTROL_TOKEN: 'token-1', RTMPC_GRPC_HOST: '127.0.0.1', RTMPC_GRPC_PORT: String(busy.port) });
+      expectOneLine(grpc, code('listen'), `rtmp-cluster: cannot listen on 127.0.0.1:${busy.port} (RTMPC_GRPC_PORT): address already in use`);
       // The log keeps a structured record of it, for log pipelines.
       const fatal = rtmp.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['level'] === 60);
       expect(fatal).toMatchObject({ msg: 'node failed to start', code: 'EADDRINUSE' });
@@ -98,10 +101,12 @@ describe('rtmp-cluster start failures', () => {
 
   it('an unreachable Redis at start: exit 4 naming the URL (without its password)', async () => {
     const port = await freePort(); // nothing listens there
-    const r = await run(['origin'], { RTMPC_REDIS_URL: `redis://user:s3cret-pw@127.0.0.1:${port}` });
+    const [r, edge] = await Promise.all([
+      run(['origin'], { RTMPC_REDIS_URL: `redis://user:s3cret-pw@127.0.0.1:${port}` }),
+      run(['edge'], { RTMPC_REDIS_URL: `redis://127.0.0.1:${port}` }),
+    ]);
     expectOneLine(r, code('backend'), new RegExp(`^rtmp-cluster: cannot reach Redis at redis://\\*\\*\\*@127\\.0\\.0\\.1:${port} \\(RTMPC_REDIS_URL\\): .*ECONNREFUSED`));
     expect(`${r.stdout}${r.stderr}`).not.toContain('s3cret-pw');
-    const edge = await run(['edge'], { RTMPC_REDIS_URL: `redis://127.0.0.1:${port}` });
     expectOneLine(edge, code('backend'), new RegExp(`^rtmp-cluster: cannot reach Redis at redis://127\\.0\\.0\\.1:${port} \\(RTMPC_REDIS_URL\\)`));
     expect(edge.stdout).toContain('REGISTRY_UNAVAILABLE');
   });

@@ -1,6 +1,6 @@
 /**
- * Configuration of an AccessPolicy, and its validation by hand (the package has no schema library). The node
- * package may validate with zod first; validateAccessPolicyConfig then only re-checks what it already knows.
+ * Configuration of an AccessPolicy, and its validation by hand (the package has no schema library). The node's
+ * settings schema checks the environment shortcuts first; validateAccessPolicyConfig checks the assembled policy.
  */
 import { AuthError } from './AuthError.js';
 import { describeKeyProblem, type SigningKey } from './KeyRing.js';

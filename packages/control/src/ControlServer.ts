@@ -58,8 +58,23 @@ export interface ControlServer {
 }
 
 /** The gRPC control plane: ClusterControl (token required), grpc.health.v1.Health and reflection. */
+/**
+ * grpc-js writes its own errors to stderr as plain text ("E No address added ..."); they go to the server's
+ * structured log instead, so a failed bind is reported once, by the caller, in its own words.
+ */
+function routeGrpcLogs(logger: Logger): void {
+  const text = (message: unknown, rest: unknown[]): string => [message, ...rest].map(String).join(' ');
+  const grpcLog = logger.child({ component: 'grpc' });
+  grpc.setLogger({
+    error: (message?: unknown, ...rest: unknown[]) => grpcLog.warn({}, text(message, rest)),
+    info: (message?: unknown, ...rest: unknown[]) => grpcLog.info({}, text(message, rest)),
+    debug: (message?: unknown, ...rest: unknown[]) => grpcLog.debug({}, text(message, rest)),
+  });
+}
+
 export async function startControlServer(options: ControlServerOptions): Promise<ControlServer> {
   const logger = options.logger ?? silentLogger;
+  routeGrpcLogs(logger);
   const auth = new BearerAuth(options.token);
   const { packageDefinition, grpcObject } = loadControlProto();
   const service = new ClusterControlService({

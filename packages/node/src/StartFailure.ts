@@ -4,6 +4,7 @@
  * NATS names its URL (without credentials). Anything else is a bug or an unforeseen condition and keeps its
  * stack in the log.
  */
+import { qualifiedCodeOf } from '@rtmp-cluster/core';
 import { EventBusError } from '@rtmp-cluster/events';
 import { isRegistryUnavailable } from '@rtmp-cluster/registry';
 import type { NodeConfig } from './config.js';
@@ -15,7 +16,7 @@ export interface StartFailure {
   exitCode: number;
   /** one line per problem, no stack */
   lines: string[];
-  /** the error's stable code, for the structured log */
+  /** the error's stable code (qualified for the project's errors), for the structured log */
   code: string;
 }
 
@@ -56,7 +57,7 @@ function listenErrorOf(err: unknown): ListenError | undefined {
 }
 
 export function describeStartFailure(err: unknown, config: NodeConfig): StartFailure | undefined {
-  if (err instanceof ConfigError) return { exitCode: exitCode('config'), lines: err.problems, code: err.code };
+  if (err instanceof ConfigError) return { exitCode: exitCode('config'), lines: err.problems, code: err.qualifiedCode };
   const listen = listenErrorOf(err);
   if (listen !== undefined) {
     const setting = listenerSetting(config, listen.port);
@@ -71,14 +72,14 @@ export function describeStartFailure(err: unknown, config: NodeConfig): StartFai
     return {
       exitCode: exitCode('backend'),
       lines: [`cannot reach Redis at ${withoutCredentials(config.redisUrl)} (RTMPC_REDIS_URL): ${withoutCredentials((err as Error).message)}`],
-      code: (err as { code: string }).code,
+      code: qualifiedCodeOf(err) ?? 'REGISTRY_UNAVAILABLE',
     };
   }
   if (err instanceof EventBusError && err.code === 'BUS_UNAVAILABLE') {
     return {
       exitCode: exitCode('backend'),
       lines: [`cannot reach NATS at ${config.natsServers.map(withoutCredentials).join(',')} (RTMPC_NATS_SERVERS): ${withoutCredentials(err.message)}`],
-      code: err.code,
+      code: err.qualifiedCode,
     };
   }
   return undefined;

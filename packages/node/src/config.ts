@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import type { AccessPolicyConfig } from '@rtmp-cluster/auth';
+import { CodedError } from '@rtmp-cluster/core';
 import { resolveAuthConfig } from './AuthSettings.js';
 import { closest, unknownVariableProblems } from './settings/environment.js';
 import { AUTH_SHORTCUTS, isConfigFileKey, NODE_SETTINGS, SETTINGS, type AuthShortcuts } from './settings/schema.js';
@@ -23,11 +24,11 @@ export { LOG_LEVELS, DUPLICATE_PUBLISH_POLICIES, CLAIM_POLICIES, DEFAULT_MERGE_W
 export type NodeConfig = SettingValues<typeof NODE_SETTINGS> & { auth: AccessPolicyConfig | undefined };
 
 /** A configuration the node refuses to start with; `problems` holds one line per bad value. */
-export class ConfigError extends Error {
+export class ConfigError extends CodedError<'INVALID_CONFIGURATION'> {
   override readonly name = 'ConfigError';
-  readonly code = 'config.invalid';
+  readonly domain = 'config';
   constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    super('INVALID_CONFIGURATION', `invalid configuration:\n  ${problems.join('\n  ')}`);
   }
 }
 
