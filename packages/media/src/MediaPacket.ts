@@ -1,4 +1,4 @@
-import { ChunkStreamId, encodeMessageShared, MessageType } from '@rtmp-cluster/rtmp';
+import { ChunkStreamId, encodeMessageShared, MessageType, plainAudioTag, plainVideoTag } from '@rtmp-cluster/rtmp';
 import type { PacketEncoding } from './HubTypes.js';
 
 export const MediaKind = { Audio: 0, Video: 1, Data: 2 } as const;
@@ -8,24 +8,40 @@ const CSID_BY_KIND = [ChunkStreamId.Audio, ChunkStreamId.Video, ChunkStreamId.Da
 const TYPE_BY_KIND = [MessageType.Audio, MessageType.Video, MessageType.DataAmf0] as const;
 const TWO_POW_32 = 4294967296;
 
-/** RTMP chunks for one (chunk size, message stream id): the encoding of every RTMP player. */
+const LEGACY = { enhanced: false };
+
+/**
+ * RTMP chunks for one (chunk size, message stream id): the encoding of every RTMP player. A `legacyOnly`
+ * player (its connect declared no Enhanced RTMP fourCcList) gets H.264/AAC as legacy tags and no tags of
+ * codecs it cannot know (HEVC, AV1, Opus...): see PlainTag.
+ */
 export class RtmpChunkEncoding implements PacketEncoding {
   readonly id: string;
   constructor(
     readonly chunkSize: number,
     readonly streamId: number,
+    readonly legacyOnly = false,
   ) {
-    this.id = `rtmp:${chunkSize}:${streamId}`;
+    this.id = `${legacyOnly ? 'rtmp-legacy' : 'rtmp'}:${chunkSize}:${streamId}`;
   }
 
-  encode(packet: MediaPacket): Buffer {
+  encode(packet: MediaPacket): Buffer | null {
+    let payload: Buffer | null = packet.payload;
+    if (this.legacyOnly && packet.kind !== MediaKind.Data) {
+      try {
+        payload = packet.kind === MediaKind.Video ? plainVideoTag(payload, LEGACY) : plainAudioTag(payload, LEGACY);
+      } catch {
+        payload = null;
+      }
+      if (payload === null) return null;
+    }
     return encodeMessageShared(
       {
         csid: CSID_BY_KIND[packet.kind],
         type: TYPE_BY_KIND[packet.kind],
         timestamp: packet.timestamp,
         streamId: this.streamId,
-        payload: packet.payload,
+        payload,
       },
       this.chunkSize,
     );

@@ -140,7 +140,8 @@ export class UpstreamConnection {
         this.phase = 'session';
         this.decoder = new ChunkDecoder((msg) => this.session.handleMessage(msg, performance.now()), { limits: this.o.limits });
         const extra = this.o.relayToken ? { [this.o.relayTokenField]: this.o.relayToken } : undefined;
-        this.session.connect({ app: this.o.app, tcUrl: `rtmp://${this.o.target.address}/${this.o.app}`, ...(extra ? { extra } : {}) });
+        // fourCcList '*': a relay forwards every codec (Enhanced RTMP); origins withhold HEVC/AV1/Opus from players that declare none.
+        this.session.connect({ app: this.o.app, tcUrl: `rtmp://${this.o.target.address}/${this.o.app}`, fourCcList: ['*'], ...(extra ? { extra } : {}) });
         if (step.remainder.length === 0) return;
         data = step.remainder;
       }

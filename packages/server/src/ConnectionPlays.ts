@@ -63,7 +63,8 @@ export class ConnectionPlays implements PlayerStreamEvents {
       this.active.set(req.streamId, play);
       conn.streamStarted('player', key);
       try {
-        play.subscription = conn.host.hub.subscribe(key, new PlayerSink(`${conn.connId}/${req.streamId}`, req.streamId, this.output, this));
+        const sink = new PlayerSink(`${conn.connId}/${req.streamId}`, req.streamId, this.output, this, conn.legacyClient);
+        play.subscription = conn.host.hub.subscribe(key, sink);
       } catch (err) {
         this.active.delete(req.streamId);
         this.gate.playEnded(request);

@@ -61,6 +61,11 @@ export interface ConnectionContext {
   readonly clientIp: string;
   /** the connection came in over TLS */
   readonly secure: boolean;
+  /**
+   * The client's connect declared no Enhanced RTMP fourCcList: as a player it gets H.264/AAC as legacy
+   * tags and no tags of codecs a legacy client cannot decode (HEVC, AV1, Opus...).
+   */
+  readonly legacyClient: boolean;
   readonly session: ServerSession;
   readonly host: ConnectionHost;
   /** the connection's logger (with its app once connected) */

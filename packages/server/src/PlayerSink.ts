@@ -1,4 +1,4 @@
-import type { StreamStartedInfo, StreamStopReason, SubscriberSink } from '@rtmp-cluster/media';
+import { RtmpChunkEncoding, type StreamStartedInfo, type StreamStopReason, type SubscriberSink } from '@rtmp-cluster/media';
 import type { ConnectionOutput } from './ConnectionOutput.js';
 
 /** What a PlayerSink tells its connection's plays when the publisher of the stream comes and goes. */
@@ -13,14 +13,18 @@ export interface PlayerStreamEvents {
  */
 export class PlayerSink implements SubscriberSink {
   readonly chunkSize: number;
+  readonly encoding: RtmpChunkEncoding;
 
   constructor(
     readonly id: string,
     readonly streamId: number,
     private readonly output: ConnectionOutput,
     private readonly events: PlayerStreamEvents,
+    /** the client declared no Enhanced RTMP support: legacy tags only */
+    legacyClient = false,
   ) {
     this.chunkSize = output.chunkSize;
+    this.encoding = new RtmpChunkEncoding(this.chunkSize, streamId, legacyClient);
   }
 
   get pendingBytes(): number {

@@ -34,6 +34,7 @@ export class RtmpConnection implements ConnectionContext {
   private decoder: ChunkDecoder | undefined;
   private currentLog: Logger;
   private app: string | undefined;
+  legacyClient = true;
   private bytesReceived = 0;
   private readonly output: ConnectionOutput;
   private readonly timeouts: ConnectionTimeouts;
@@ -211,6 +212,7 @@ export class RtmpConnection implements ConnectionContext {
   private onConnect(req: ConnectRequest): void {
     this.app = req.app;
     this.gate.connected(req.commandObject);
+    this.legacyClient = !(req.fourCcList !== undefined && req.fourCcList.length > 0);
     this.currentLog = this.log.child({ app: req.app });
     this.session.acceptConnect();
     this.log.info({ tcUrl: req.tcUrl, flashVer: req.flashVer, objectEncoding: req.objectEncoding }, 'connected');
