@@ -7,7 +7,7 @@
  * timeout or a name that does not resolve proves nothing either: both are answered 'unknown'.
  */
 import net from 'node:net';
-import { isHostPort, parseHostPort, type HostPort } from '@rtmp-cluster/core';
+import { tryParseHostPort, type HostPort } from '@rtmp-cluster/core';
 
 /** 'gone': nobody listens there (process dead); 'accepting': something accepted; 'unknown': no answer or no address */
 export type OwnerProbeVerdict = 'gone' | 'accepting' | 'unknown';
@@ -24,8 +24,7 @@ const GONE_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH']);
 
 /** 'host:port' or '[v6]:port' → parts (the parser edges dial with); undefined if not usable. */
 export function parseOwnerAddress(address: string): HostPort | undefined {
-  const trimmed = address.trim();
-  return isHostPort(trimmed) ? parseHostPort(trimmed) : undefined;
+  return tryParseHostPort(address.trim());
 }
 
 /** One connect attempt to `address`, closed as soon as it is answered; never rejects, ends within timeoutMs. */

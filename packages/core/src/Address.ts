@@ -18,25 +18,28 @@ export interface HostPort {
 
 const HOST_PORT = /^(?:\[([0-9A-Fa-f:.]+(?:%[\w.-]+)?)\]|([A-Za-z0-9._-]+)):(\d{1,5})$/;
 
+/** 'host:port' or '[v6]:port' -> parts, or undefined for anything else. */
+export function tryParseHostPort(address: string): HostPort | undefined {
+  const m = typeof address === 'string' ? HOST_PORT.exec(address) : null;
+  if (!m) return undefined;
+  const port = Number(m[3]);
+  const host = (m[1] ?? m[2])!;
+  if (!(port >= 1 && port <= 65535) || (m[1] !== undefined && parseIpv6(host) === undefined)) return undefined;
+  return { host, port };
+}
+
 /** 'host:port' or '[v6]:port' -> parts; throws AddressError INVALID_ADDRESS on anything else. */
 export function parseHostPort(address: string): HostPort {
-  const m = typeof address === 'string' ? HOST_PORT.exec(address) : null;
-  const port = m ? Number(m[3]) : NaN;
-  const host = m ? (m[1] ?? m[2])! : '';
-  if (!m || !(port >= 1 && port <= 65535) || (m[1] !== undefined && parseIpv6(host) === undefined)) {
+  const parsed = tryParseHostPort(address);
+  if (parsed === undefined) {
     throw new AddressError('INVALID_ADDRESS', `address must be 'host:port' or '[ipv6]:port', got ${JSON.stringify(address)}`);
   }
-  return { host, port };
+  return parsed;
 }
 
 /** true when parseHostPort would accept the address. */
 export function isHostPort(address: string): boolean {
-  try {
-    parseHostPort(address);
-    return true;
-  } catch {
-    return false;
-  }
+  return tryParseHostPort(address) !== undefined;
 }
 
 /** host + port -> 'host:port', bracketing IPv6 literals. */

@@ -22,6 +22,7 @@ export {
 export {
   AddressError,
   parseHostPort,
+  tryParseHostPort,
   isHostPort,
   formatHostPort,
   bracketHost,

@@ -1,4 +1,6 @@
+import type { Logger } from '@rtmp-cluster/core';
 import type { CommandHandler, NodeCommand } from './commands.js';
+import { EventBusError } from './errors.js';
 import type { ClusterEvent, ClusterEventInput, EventFilter } from './events.js';
 
 export type Unsubscribe = () => void;
@@ -37,3 +39,24 @@ export interface EventBus {
 }
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 2000;
+
+/** Runs a subscriber's handler. A throw or a rejection is logged, never passed on: one bad handler must not stop delivery. */
+export function deliverEvent(handler: EventHandler, event: ClusterEvent, logger: Logger): void {
+  const failed = (err: unknown): void => logger.error({ type: event.type, err: (err as Error)?.message }, 'events: handler failed');
+  try {
+    const r = handler(event);
+    if (r && typeof (r as Promise<void>).catch === 'function') (r as Promise<void>).catch(failed);
+  } catch (err) {
+    failed(err);
+  }
+}
+
+/** The error of a command the node did not answer in time (both buses, same words). */
+export function commandTimeout(nodeId: string, command: NodeCommand, timeoutMs: number, cause?: unknown): EventBusError {
+  return new EventBusError('COMMAND_TIMEOUT', `node ${nodeId} did not answer ${command.cmd} in ${timeoutMs} ms`, { cause });
+}
+
+/** Throws BUS_CLOSED once the bus was closed. */
+export function assertOpen(closed: boolean): void {
+  if (closed) throw new EventBusError('BUS_CLOSED', 'event bus is closed');
+}

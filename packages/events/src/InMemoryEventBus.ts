@@ -1,17 +1,12 @@
 import { type CommandHandler, type NodeCommand, runCommand, unwrapReply, validateCommand } from './commands.js';
 import { EventBusError } from './errors.js';
+import { type ClusterEventInput, completeEvent, decodeEvent, encodeEvent, type EventFilter, matchesFilter } from './events.js';
 import {
-  type ClusterEvent,
-  type ClusterEventInput,
-  completeEvent,
-  decodeEvent,
-  encodeEvent,
-  type EventFilter,
-  matchesFilter,
-} from './events.js';
-import {
-  type BusConnectionState,
+  assertOpen,
+  commandTimeout,
   DEFAULT_REQUEST_TIMEOUT_MS,
+  deliverEvent,
+  type BusConnectionState,
   type EventBus,
   type EventHandler,
   type PublishResult,
@@ -68,7 +63,7 @@ export class InMemoryEventBus implements EventBus {
       if (!matchesFilter(event, sub.filter)) continue;
       // Asynchronous like a network hop, and each subscriber gets its own copy.
       setImmediate(() => {
-        if (this.hub.subscriptions.has(sub)) deliver(sub, decodeEvent(wire));
+        if (this.hub.subscriptions.has(sub)) deliverEvent(sub.handler, decodeEvent(wire), sub.logger);
       });
     }
     return { status: 'sent' };
@@ -102,10 +97,7 @@ export class InMemoryEventBus implements EventBus {
     if (!handler) throw new EventBusError('NODE_UNREACHABLE', `no node ${nodeId} serves commands`);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new EventBusError('COMMAND_TIMEOUT', `node ${nodeId} did not answer ${command.cmd} in ${timeoutMs} ms`)),
-        timeoutMs,
-      );
+      timer = setTimeout(() => reject(commandTimeout(nodeId, command, timeoutMs)), timeoutMs);
     });
     try {
       const reply = await Promise.race([runCommand(handler, JSON.stringify(command)), timeout]);
@@ -137,19 +129,6 @@ export class InMemoryEventBus implements EventBus {
   }
 
   private checkOpen(): void {
-    if (this.closed) throw new EventBusError('BUS_CLOSED', 'event bus is closed');
-  }
-}
-
-function deliver(sub: Subscription, event: ClusterEvent): void {
-  try {
-    const r = sub.handler(event);
-    if (r && typeof (r as Promise<void>).catch === 'function') {
-      (r as Promise<void>).catch((err: unknown) =>
-        sub.logger.error({ err: (err as Error)?.message, type: event.type }, 'event handler failed'),
-      );
-    }
-  } catch (err) {
-    sub.logger.error({ err: (err as Error)?.message, type: event.type }, 'event handler failed');
+    assertOpen(this.closed);
   }
 }

@@ -11,8 +11,11 @@ import {
   matchesFilter,
 } from './events.js';
 import {
-  type BusConnectionState,
+  assertOpen,
+  commandTimeout,
   DEFAULT_REQUEST_TIMEOUT_MS,
+  deliverEvent,
+  type BusConnectionState,
   type EventBus,
   type EventHandler,
   type PublishResult,
@@ -223,17 +226,7 @@ export class NatsEventBus implements EventBus {
       this.logger.warn({ subject: msg.subject, err: (err as Error).message }, 'events: dropping malformed event');
       return;
     }
-    if (!matchesFilter(event, filter)) return;
-    try {
-      const r = handler(event);
-      if (r && typeof (r as Promise<void>).catch === 'function') {
-        (r as Promise<void>).catch((err: unknown) =>
-          this.logger.error({ type: event.type, err: (err as Error)?.message }, 'events: handler failed'),
-        );
-      }
-    } catch (err) {
-      this.logger.error({ type: event.type, err: (err as Error)?.message }, 'events: handler failed');
-    }
+    if (matchesFilter(event, filter)) deliverEvent(handler, event, this.logger);
   }
 
   private async watchStatus(): Promise<void> {
@@ -264,7 +257,7 @@ export class NatsEventBus implements EventBus {
   }
 
   private checkOpen(): void {
-    if (this.closed) throw new EventBusError('BUS_CLOSED', 'event bus is closed');
+    assertOpen(this.closed);
   }
 }
 
@@ -275,9 +268,7 @@ function translateRequestError(err: unknown, nodeId: string, command: NodeComman
     return new EventBusError('NODE_UNREACHABLE', `no node ${nodeId} serves commands`, { cause: err });
   }
   if (e?.name === 'TimeoutError' || causeName === 'TimeoutError') {
-    return new EventBusError('COMMAND_TIMEOUT', `node ${nodeId} did not answer ${command.cmd} in ${timeoutMs} ms`, {
-      cause: err,
-    });
+    return commandTimeout(nodeId, command, timeoutMs, err);
   }
   return new EventBusError('BUS_UNAVAILABLE', `command ${command.cmd} to ${nodeId} failed: ${e?.message ?? String(err)}`, {
     cause: err,

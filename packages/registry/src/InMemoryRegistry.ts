@@ -1,8 +1,8 @@
 import { type Clock, systemClock } from '@rtmp-cluster/core';
 import { RegistryError } from './errors.js';
-import { normalizeNodeInfo, validateAddress } from './nodeInfo.js';
+import { normalizeNodeInfo } from './nodeInfo.js';
 import { resolveRegistryTimings } from './RegistryTimings.js';
-import { registryStreamKey, checkStreamKey, validateEpoch, validateNodeId, validatePositiveMs } from './validation.js';
+import { checkClaim, checkFenced, checkStreamKey, validateNodeId, validatePositiveMs } from './validation.js';
 import {
   type ClaimRequest,
   type ClaimResult,
@@ -77,11 +77,7 @@ export class InMemoryRegistry implements ClusterRegistry {
 
   async claimStream(req: ClaimRequest): Promise<ClaimResult> {
     this.checkOpen();
-    const key = registryStreamKey(req.app, req.name);
-    validateNodeId(req.nodeId);
-    validateAddress(req.address);
-    const leaseMs = req.leaseMs ?? this.leaseMs;
-    validatePositiveMs('leaseMs', leaseMs);
+    const { key, leaseMs } = checkClaim(req, this.leaseMs);
     const now = this.clock.now();
     const existing = this.storedStream(key, now);
     const live = existing !== null && this.isLive(existing, now) ? existing : null;
@@ -107,9 +103,7 @@ export class InMemoryRegistry implements ClusterRegistry {
 
   async renewStream(key: string, epoch: number, leaseMs = this.leaseMs): Promise<RenewResult> {
     this.checkOpen();
-    checkStreamKey(key);
-    validateEpoch(epoch);
-    validatePositiveMs('leaseMs', leaseMs);
+    checkFenced(key, epoch, leaseMs);
     const now = this.clock.now();
     const stored = this.storedStream(key, now);
     if (!stored || stored.epoch !== epoch) return { status: 'lost', current: this.visible(stored, now) };
@@ -119,8 +113,7 @@ export class InMemoryRegistry implements ClusterRegistry {
 
   async releaseStream(key: string, epoch: number): Promise<ReleaseResult> {
     this.checkOpen();
-    checkStreamKey(key);
-    validateEpoch(epoch);
+    checkFenced(key, epoch);
     const now = this.clock.now();
     const stored = this.storedStream(key, now);
     if (!stored || stored.epoch !== epoch) return { status: 'lost', current: this.visible(stored, now) };
@@ -130,8 +123,7 @@ export class InMemoryRegistry implements ClusterRegistry {
 
   async updateStreamInfo(key: string, epoch: number, patch: PublishInfoPatch): Promise<UpdateInfoResult> {
     this.checkOpen();
-    checkStreamKey(key);
-    validateEpoch(epoch);
+    checkFenced(key, epoch);
     const now = this.clock.now();
     const stored = this.storedStream(key, now);
     if (!stored || stored.epoch !== epoch) return { status: 'lost', current: this.visible(stored, now) };

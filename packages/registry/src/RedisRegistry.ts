@@ -1,7 +1,7 @@
 import { Cluster, type ClusterNode, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 import { RegistryError, RegistryUnavailableError } from './errors.js';
 import { type Logger, silentLogger } from '@rtmp-cluster/core';
-import { normalizeNodeInfo, validateAddress } from './nodeInfo.js';
+import { normalizeNodeInfo } from './nodeInfo.js';
 import { resolveRegistryTimings } from './RegistryTimings.js';
 import {
   CLAIM,
@@ -15,7 +15,7 @@ import {
   type RedisScript,
   UPDATE_INFO,
 } from './RegistryScripts.js';
-import { registryStreamKey, checkStreamKey, validateEpoch, validateNodeId, validatePositiveMs } from './validation.js';
+import { checkClaim, checkFenced, checkStreamKey, validateNodeId, validatePositiveMs } from './validation.js';
 import {
   type ClaimRequest,
   type ClaimResult,
@@ -187,11 +187,7 @@ export class RedisRegistry implements ClusterRegistry {
   }
 
   async claimStream(req: ClaimRequest): Promise<ClaimResult> {
-    const key = registryStreamKey(req.app, req.name);
-    validateNodeId(req.nodeId);
-    validateAddress(req.address);
-    const leaseMs = req.leaseMs ?? this.leaseMs;
-    validatePositiveMs('leaseMs', leaseMs);
+    const { key, leaseMs } = checkClaim(req, this.leaseMs);
     const reply = asArray(
       await this.run(
         CLAIM,
@@ -221,9 +217,7 @@ export class RedisRegistry implements ClusterRegistry {
   }
 
   async renewStream(key: string, epoch: number, leaseMs = this.leaseMs): Promise<RenewResult> {
-    checkStreamKey(key);
-    validateEpoch(epoch);
-    validatePositiveMs('leaseMs', leaseMs);
+    checkFenced(key, epoch, leaseMs);
     const reply = asArray(
       await this.run(RENEW, [this.streamKey(key)], [this.keyPrefix, String(epoch), String(leaseMs), String(this.graceMs)]),
     );
@@ -232,8 +226,7 @@ export class RedisRegistry implements ClusterRegistry {
   }
 
   async releaseStream(key: string, epoch: number): Promise<ReleaseResult> {
-    checkStreamKey(key);
-    validateEpoch(epoch);
+    checkFenced(key, epoch);
     const reply = asArray(
       await this.run(RELEASE, [this.streamKey(key), this.keys.streams], [this.keyPrefix, String(epoch), key]),
     );
@@ -242,8 +235,7 @@ export class RedisRegistry implements ClusterRegistry {
   }
 
   async updateStreamInfo(key: string, epoch: number, patch: PublishInfoPatch): Promise<UpdateInfoResult> {
-    checkStreamKey(key);
-    validateEpoch(epoch);
+    checkFenced(key, epoch);
     const reply = asArray(
       await this.run(UPDATE_INFO, [this.streamKey(key)], [this.keyPrefix, String(epoch), JSON.stringify(patch)]),
     );

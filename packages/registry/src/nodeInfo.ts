@@ -1,17 +1,9 @@
-import { isHostPort } from '@rtmp-cluster/core';
 import { RegistryError } from './errors.js';
-import { validateNodeId } from './validation.js';
+import { validateAddress, validateNodeId } from './validation.js';
 import type { NodeInfo, NodeRole, NodeState } from './types.js';
 
 const ROLES: ReadonlySet<NodeRole> = new Set(['origin', 'edge', 'control', 'all-in-one']);
 const STATES: ReadonlySet<NodeState> = new Set(['ready', 'draining']);
-
-/** 'host:port' with a port in 1..65535; host may be a name, IPv4 or [IPv6]. */
-export function validateAddress(address: string): void {
-  if (!isHostPort(address)) {
-    throw new RegistryError('INVALID_ARGUMENT', `address must be 'host:port': ${JSON.stringify(address)}`);
-  }
-}
 
 function nonNegative(what: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
