@@ -1,22 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connect } from '@nats-io/transport-node';
 import { type BusConnectionState, type ClusterEvent, EventBusError, NatsEventBus } from '@rtmp-cluster/events';
 import { freePort } from '../../../test/support/ports.js';
-import { startNats, type NatsServerHandle } from '../../../test/support/nats-server.js';
+import { startNats } from '../../../test/support/nats-server.js';
+import { suiteServer } from '../../../test/support/suiteServer.js';
 import { published, until } from './eventBusContract.js';
 
 describe('NatsEventBus against a failing nats-server', () => {
-  let nats: NatsServerHandle;
-  beforeAll(async () => {
-    nats = await startNats();
-  });
-  afterAll(async () => {
-    await nats?.stop();
-  });
+  const nats = suiteServer(() => startNats());
 
   it('subscriptions and command servers resume after nats-server is killed and restarted on the same port', async () => {
-    const a = await NatsEventBus.connect({ servers: nats.url, nodeId: 'node-a', subjectPrefix: 'restart', reconnectTimeWaitMs: 100 });
-    const b = await NatsEventBus.connect({ servers: nats.url, nodeId: 'node-b', subjectPrefix: 'restart', reconnectTimeWaitMs: 100 });
+    const a = await NatsEventBus.connect({ servers: nats().url, nodeId: 'node-a', subjectPrefix: 'restart', reconnectTimeWaitMs: 100 });
+    const b = await NatsEventBus.connect({ servers: nats().url, nodeId: 'node-b', subjectPrefix: 'restart', reconnectTimeWaitMs: 100 });
     try {
       const got: ClusterEvent[] = [];
       const statesA: BusConnectionState[] = [];
@@ -29,7 +24,7 @@ describe('NatsEventBus against a failing nats-server', () => {
       a.publish(published('live', 'before'));
       await until(() => got.length === 1, 3000, 'event before restart');
 
-      await nats.kill();
+      await nats().kill();
       await until(() => statesA.includes('disconnected') && statesB.includes('disconnected'), 3000, 'disconnect');
       expect(a.isConnected).toBe(false);
       // Publishing while disconnected neither throws nor blocks.
@@ -40,7 +35,7 @@ describe('NatsEventBus against a failing nats-server', () => {
       expect((err as EventBusError).code).toBe('BUS_UNAVAILABLE');
       expect(Date.now() - started).toBeLessThan(500);
 
-      await nats.restart();
+      await nats().restart();
       await until(() => a.isConnected && b.isConnected, 10_000, 'reconnect');
       expect(statesA.at(-1)).toBe('connected');
       await b.flush();
@@ -56,27 +51,27 @@ describe('NatsEventBus against a failing nats-server', () => {
 
   it('caps what it buffers while disconnected and reports drops', async () => {
     const a = await NatsEventBus.connect({
-      servers: nats.url,
+      servers: nats().url,
       nodeId: 'node-a',
       subjectPrefix: 'cap',
       maxDisconnectedBufferBytes: 1000,
     });
     try {
-      await nats.kill();
+      await nats().kill();
       await until(() => !a.isConnected, 3000, 'disconnect');
       const results = Array.from({ length: 20 }, (_, i) => a.publish(published('live', `s${i}`)).status);
       expect(results[0]).toBe('buffered');
       expect(results.filter((s) => s === 'buffered').length).toBeLessThan(10);
       expect(results.at(-1)).toBe('dropped');
     } finally {
-      await nats.restart();
+      await nats().restart();
       await a.close();
     }
   });
 
   it('drops malformed messages on event subjects and keeps delivering valid ones', async () => {
-    const b = await NatsEventBus.connect({ servers: nats.url, nodeId: 'node-b', subjectPrefix: 'junk' });
-    const raw = await connect({ servers: nats.url });
+    const b = await NatsEventBus.connect({ servers: nats().url, nodeId: 'node-b', subjectPrefix: 'junk' });
+    const raw = await connect({ servers: nats().url });
     try {
       const got: ClusterEvent[] = [];
       b.subscribe({}, (e) => void got.push(e));
@@ -96,8 +91,8 @@ describe('NatsEventBus against a failing nats-server', () => {
   });
 
   it('subject prefixes isolate clusters sharing one NATS', async () => {
-    const one = await NatsEventBus.connect({ servers: nats.url, nodeId: 'n1', subjectPrefix: 'clusterone' });
-    const two = await NatsEventBus.connect({ servers: nats.url, nodeId: 'n2', subjectPrefix: 'clustertwo' });
+    const one = await NatsEventBus.connect({ servers: nats().url, nodeId: 'n1', subjectPrefix: 'clusterone' });
+    const two = await NatsEventBus.connect({ servers: nats().url, nodeId: 'n2', subjectPrefix: 'clustertwo' });
     try {
       const seenByTwo: ClusterEvent[] = [];
       const seenByOne: ClusterEvent[] = [];

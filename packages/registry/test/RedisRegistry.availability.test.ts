@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { RedisRegistry, RegistryError, RegistryUnavailableError } from '@rtmp-cluster/registry';
 import { freePort } from '../../../test/support/ports.js';
-import { startRedis, type RedisServerHandle } from '../../../test/support/redis-server.js';
+import { startRedis } from '../../../test/support/redis-server.js';
+import { suiteServer } from '../../../test/support/suiteServer.js';
 import { node } from './registryContract.js';
 
 async function failure(p: Promise<unknown>): Promise<unknown> {
@@ -28,17 +29,11 @@ async function eventually(fn: () => Promise<void>, timeoutMs: number): Promise<v
 }
 
 describe('RedisRegistry availability', () => {
-  let redis: RedisServerHandle;
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(async () => {
-    await redis?.stop();
-  });
+  const redis = suiteServer(() => startRedis());
 
   it('fails fast with REGISTRY_UNAVAILABLE while Redis is down and recovers when it returns', async () => {
     const registry = await RedisRegistry.connect({
-      url: redis.url,
+      url: redis().url,
       keyPrefix: 'avail:',
       reconnectMaxDelayMs: 200,
     });
@@ -47,7 +42,7 @@ describe('RedisRegistry availability', () => {
       const claimed = await registry.claimStream({ app: 'live', name: 's', nodeId: 'o1', address: 'o1:1935' });
       expect(claimed.status).toBe('claimed');
 
-      await redis.kill();
+      await redis().kill();
       const calls = [
         () => registry.lookup('live/s'),
         () => registry.listNodes(),
@@ -70,7 +65,7 @@ describe('RedisRegistry availability', () => {
       expect(await failure(registry.getNode('o1'))).toBeInstanceOf(RegistryUnavailableError);
       expect(Date.now() - started).toBeLessThan(1500);
 
-      await redis.restart();
+      await redis().restart();
       await eventually(() => registry.ping(), 5000);
       // The restarted server is empty (no persistence): the registry works again, scripts reload.
       expect(await registry.lookup('live/s')).toBeNull();
@@ -84,8 +79,8 @@ describe('RedisRegistry availability', () => {
   });
 
   it('a command that hangs on the server times out as REGISTRY_UNAVAILABLE', async () => {
-    const registry = await RedisRegistry.connect({ url: redis.url, keyPrefix: 'hang:', commandTimeoutMs: 300 });
-    const admin = new Redis(redis.url);
+    const registry = await RedisRegistry.connect({ url: redis().url, keyPrefix: 'hang:', commandTimeoutMs: 300 });
+    const admin = new Redis(redis().url);
     try {
       // CLIENT PAUSE holds every other client's commands for 1 s; our call must give up after commandTimeoutMs.
       expect(await admin.call('CLIENT', 'PAUSE', '1000', 'ALL')).toBe('OK');
@@ -110,9 +105,9 @@ describe('RedisRegistry availability', () => {
   });
 
   it('keeps keys under its prefix and does not see another prefix', async () => {
-    const a = await RedisRegistry.connect({ url: redis.url, keyPrefix: 'clusterA:' });
-    const b = await RedisRegistry.connect({ url: redis.url });
-    const admin = new Redis(redis.url);
+    const a = await RedisRegistry.connect({ url: redis().url, keyPrefix: 'clusterA:' });
+    const b = await RedisRegistry.connect({ url: redis().url });
+    const admin = new Redis(redis().url);
     try {
       await a.heartbeat(node('o1'));
       await a.claimStream({ app: 'live', name: 'x', nodeId: 'o1', address: 'o1:1935' });
@@ -139,7 +134,7 @@ describe('RedisRegistry availability', () => {
   });
 
   it('accepts an ioredis options object and rejects settings it cannot honour', async () => {
-    const registry = await RedisRegistry.connect({ redis: { host: '127.0.0.1', port: redis.port }, keyPrefix: 'opt:' });
+    const registry = await RedisRegistry.connect({ redis: { host: '127.0.0.1', port: redis().port }, keyPrefix: 'opt:' });
     try {
       await registry.heartbeat(node('o9'));
       expect((await registry.getNode('o9'))?.id).toBe('o9');
@@ -152,18 +147,12 @@ describe('RedisRegistry availability', () => {
 });
 
 describe('RedisRegistry credentials', () => {
-  let redis: RedisServerHandle;
-  beforeAll(async () => {
-    redis = await startRedis({ password: 's3cret' });
-  });
-  afterAll(async () => {
-    await redis?.stop();
-  });
+  const redis = suiteServer(() => startRedis({ password: 's3cret' }));
 
   it('authenticates with the password in the URL or in the options', async () => {
-    expect(redis.url).toContain(':s3cret@');
-    const viaUrl = await RedisRegistry.connect({ url: redis.url });
-    const viaOptions = await RedisRegistry.connect({ redis: { host: '127.0.0.1', port: redis.port, password: 's3cret' } });
+    expect(redis().url).toContain(':s3cret@');
+    const viaUrl = await RedisRegistry.connect({ url: redis().url });
+    const viaOptions = await RedisRegistry.connect({ redis: { host: '127.0.0.1', port: redis().port, password: 's3cret' } });
     try {
       await viaUrl.heartbeat(node('o1'));
       expect((await viaOptions.getNode('o1'))?.id).toBe('o1');
@@ -175,7 +164,7 @@ describe('RedisRegistry credentials', () => {
 
   it('a wrong password is REGISTRY_UNAVAILABLE, not a hang', async () => {
     const err = await failure(
-      RedisRegistry.connect({ url: `redis://:wrong@127.0.0.1:${redis.port}`, readyTimeoutMs: 1000 }),
+      RedisRegistry.connect({ url: `redis://:wrong@127.0.0.1:${redis().port}`, readyTimeoutMs: 1000 }),
     );
     expect(err).toBeInstanceOf(RegistryUnavailableError);
   });

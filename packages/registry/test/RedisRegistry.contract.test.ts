@@ -1,16 +1,10 @@
-import { afterAll, beforeAll } from 'vitest';
 import { RedisRegistry } from '@rtmp-cluster/registry';
-import { startRedis, type RedisServerHandle } from '../../../test/support/redis-server.js';
+import { startRedis } from '../../../test/support/redis-server.js';
+import { suiteServer } from '../../../test/support/suiteServer.js';
 import { describeRegistryContract } from './registryContract.js';
 
-let redis: RedisServerHandle;
+const redis = suiteServer(() => startRedis());
 let n = 0;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await redis?.stop();
-});
 
 const NODE_TTL_MS = 800;
 const LEASE_MS = 400;
@@ -18,7 +12,7 @@ const LEASE_MS = 400;
 describeRegistryContract('RedisRegistry (real redis-server)', async () => {
   // A fresh key prefix per test isolates tests sharing one server.
   const keyPrefix = `t${++n}:${process.pid}:`;
-  const opts = { url: redis.url, keyPrefix, nodeTtlMs: NODE_TTL_MS, leaseMs: LEASE_MS, expiredClaimGraceMs: 5000 };
+  const opts = { url: redis().url, keyPrefix, nodeTtlMs: NODE_TTL_MS, leaseMs: LEASE_MS, expiredClaimGraceMs: 5000 };
   const registry = await RedisRegistry.connect(opts);
   const peer = await RedisRegistry.connect(opts);
   return {
