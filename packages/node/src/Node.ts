@@ -23,7 +23,7 @@ import { NodeMetrics } from './observability/NodeMetrics.js';
 import { LatencyProbedHub } from './observability/SendLatencyProbe.js';
 import { webSamples } from './observability/webSamples.js';
 
-export type NodeState = 'created' | 'starting' | 'running' | 'draining' | 'stopped';
+export type NodeLifecycleState = 'created' | 'starting' | 'running' | 'draining' | 'stopped';
 
 export interface NodeAddresses {
   rtmp: AddressInfo;
@@ -52,7 +52,7 @@ export interface NodeHandle {
   readonly rtmp: RtmpServer;
   /** the web listener's routes, play gate and viewers; undefined on an origin that serves no players */
   readonly web: WebService | undefined;
-  readonly state: NodeState;
+  readonly state: NodeLifecycleState;
   start(): Promise<NodeAddresses>;
   /** graceful: not ready, stop accepting, drain RTMP within config.drainTimeoutMs, close everything */
   stop(): Promise<void>;
@@ -111,7 +111,7 @@ class AllInOneNode implements NodeHandle {
    */
   readonly authPolicy: AuthAccessPolicy | undefined;
   private tlsReloader: TlsCertificateReloader | undefined;
-  private _state: NodeState = 'created';
+  private _state: NodeLifecycleState = 'created';
   private addrs: NodeAddresses | undefined;
   private stopping: Promise<void> | undefined;
   readonly ops: NodeOperations;
@@ -216,7 +216,7 @@ class AllInOneNode implements NodeHandle {
     this.hub.on('subscriberError', (e) => this.logger.error({ stream: e.key, subscriberId: e.subscriberId, err: e.error }, 'subscriber write failed'));
   }
 
-  get state(): NodeState {
+  get state(): NodeLifecycleState {
     return this._state;
   }
 

@@ -9,7 +9,7 @@ export { EXIT_CODES, exitCode } from './ExitCode.js';
 export { describeStartFailure } from './StartFailure.js';
 export { createNode, UnsupportedRoleError, RUNNABLE_ROLES } from './Node.js';
 export { ClusterRoleRuntime } from './ClusterRoleRuntime.js';
-export type { NodeHandle, NodeAddresses, NodeState, CreateNodeOptions } from './Node.js';
+export type { NodeHandle, NodeAddresses, NodeLifecycleState, CreateNodeOptions } from './Node.js';
 export { HealthServer } from './HealthServer.js';
 export type { HealthServerOptions } from './HealthServer.js';
 export { renderMetricsText } from './MetricsText.js';

@@ -1,9 +1,9 @@
 import { RegistryError } from './errors.js';
 import { validateAddress, validateNodeId } from './validation.js';
-import type { NodeInfo, NodeRole, NodeState } from './types.js';
+import { NODE_ROLES, NODE_STATES, type NodeInfo, type NodeRole, type NodeState } from './types.js';
 
-const ROLES: ReadonlySet<NodeRole> = new Set(['origin', 'edge', 'control', 'all-in-one']);
-const STATES: ReadonlySet<NodeState> = new Set(['ready', 'draining']);
+const ROLES: ReadonlySet<NodeRole> = new Set(NODE_ROLES);
+const STATES: ReadonlySet<NodeState> = new Set(NODE_STATES);
 
 function nonNegative(what: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {

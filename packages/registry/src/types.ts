@@ -1,5 +1,9 @@
-export type NodeRole = 'origin' | 'edge' | 'control' | 'all-in-one';
-export type NodeState = 'ready' | 'draining';
+/** What a node runs; the order is the one operators see (settings, --help). */
+export const NODE_ROLES = ['all-in-one', 'origin', 'edge', 'control'] as const;
+export type NodeRole = (typeof NODE_ROLES)[number];
+/** What a node's record tells the cluster: it takes new work, or it is draining. */
+export const NODE_STATES = ['ready', 'draining'] as const;
+export type NodeState = (typeof NODE_STATES)[number];
 
 export interface NodeLoad {
   connections: number;

@@ -13,8 +13,8 @@ import {
   acknowledgementMessage,
   type AmfObject,
   type ConnectRequest,
-  type PlayRequest,
-  type PublishRequest,
+  type SessionPlayRequest,
+  type SessionPublishRequest,
   type RtmpMessage,
   type StreamEndEvent,
 } from '@rtmp-cluster/rtmp';
@@ -305,7 +305,7 @@ describe('ServerSession publish', () => {
     const h = new ServerHarness();
     const id = h.connectAndCreateStream({ app: 'live?app=1', tcUrl: 'rtmp://h/live?app=1' });
     h.feed(clientCommand('publish', 5, null, ['key?token=abc&x=y', 'live'], { streamId: id }));
-    const req = h.eventsNamed('publish')[0]! as PublishRequest;
+    const req = h.eventsNamed('publish')[0]! as SessionPublishRequest;
     expect(req).toEqual({
       streamId: id,
       transactionId: 5,
@@ -557,7 +557,7 @@ describe('ServerSession play', () => {
     starts.forEach((start, i) => h.feed(clientCommand('play', 0, null, ['cam', start], { streamId: i + 2 })));
     h.feed(clientCommand('createStream', 30, null));
     h.feed(clientCommand('play', 0, null, ['cam'], { streamId: 8 }));
-    const reqs = h.eventsNamed('play') as PlayRequest[];
+    const reqs = h.eventsNamed('play') as SessionPlayRequest[];
     expect(reqs.map((r) => [r.start, r.live])).toEqual([
       [-2, true],
       [-1, true],

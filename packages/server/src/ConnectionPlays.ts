@@ -3,7 +3,7 @@
  * of a stream nobody publishes yet waits up to playWaitMs for a publisher (then StreamNotFound); once
  * started, a play outlives its publisher (UnpublishNotify) and continues when the stream is republished.
  */
-import type { PlayRequest as SessionPlayRequest, StreamEndEvent } from '@rtmp-cluster/rtmp';
+import type { SessionPlayRequest, StreamEndEvent } from '@rtmp-cluster/rtmp';
 import type { StreamStartedInfo, StreamStopReason, Subscription } from '@rtmp-cluster/media';
 import type { ConnectionOutput } from './ConnectionOutput.js';
 import type { ConnectionContext } from './ConnectionTypes.js';

@@ -3,7 +3,7 @@
  * into the hub; media and metadata of a publishing message stream go to its hub publication; the hub may
  * end a publication by itself (takeover, kick, shutdown), which closes the connection.
  */
-import type { MediaEvent, MetadataEvent, PublishRequest as SessionPublishRequest, StreamEndEvent } from '@rtmp-cluster/rtmp';
+import type { MediaEvent, MetadataEvent, SessionPublishRequest, StreamEndEvent } from '@rtmp-cluster/rtmp';
 import { isHubError, type Publication, type PublisherCloseReason, type PublisherSource } from '@rtmp-cluster/media';
 import type { ConnectionCloseReason } from './ConnectionClose.js';
 import type { ConnectionContext } from './ConnectionTypes.js';

@@ -4,7 +4,7 @@
  * status code, and tells the policy when an allowed publish or play is over so it releases what it took
  * (the registry claim of an origin, the relay pull of an edge).
  */
-import type { PlayRequest as SessionPlayRequest, PublishRequest as SessionPublishRequest } from '@rtmp-cluster/rtmp';
+import type { SessionPlayRequest, SessionPublishRequest } from '@rtmp-cluster/rtmp';
 import { parseStreamKey, rtmpStreamKey } from '@rtmp-cluster/core';
 import type { Logger } from 'pino';
 import type { ConnectionContext } from './ConnectionTypes.js';

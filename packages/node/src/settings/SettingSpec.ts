@@ -6,8 +6,9 @@
  */
 import type { SettingType } from './SettingType.js';
 
-export const NODE_ROLES = ['all-in-one', 'origin', 'edge', 'control'] as const;
-export type NodeRole = (typeof NODE_ROLES)[number];
+// The roles are the registry's (a node record carries one): declared there once.
+import type { NodeRole } from '@rtmp-cluster/registry';
+export { NODE_ROLES, type NodeRole } from '@rtmp-cluster/registry';
 
 /** Headings of the README table and of --help, in the order they are shown. */
 export const SETTING_GROUPS = {

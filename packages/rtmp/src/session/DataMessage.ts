@@ -2,7 +2,7 @@ import type { AmfValue } from '../amf/index.js';
 import { decodeData, encodeData } from '../command.js';
 import { isRtmpError } from '../errors.js';
 import { MessageType, type ProtocolLimits, type RtmpMessage } from '../message.js';
-import type { MediaEvent, MediaKind, MetadataEvent } from './SessionTypes.js';
+import type { MediaEvent, MediaEventKind, MetadataEvent } from './SessionTypes.js';
 
 /** What a publisher's data message (type 18 / 15) means for the stream. */
 export type DataMessageMeaning =
@@ -46,7 +46,7 @@ export function interpretDataMessage(msg: RtmpMessage, limits?: Partial<Protocol
   return { kind: 'data', message: plain ? msg : dataMessageLike(msg, values), handler };
 }
 
-export function mediaKindOf(type: number): MediaKind | undefined {
+export function mediaKindOf(type: number): MediaEventKind | undefined {
   switch (type) {
     case MessageType.Audio:
       return 'audio';

@@ -10,8 +10,8 @@ import {
   SessionChunkStream,
   type AcceptConnectOptions,
   type ConnectRequest,
-  type PlayRequest,
-  type PublishRequest,
+  type SessionPlayRequest,
+  type SessionPublishRequest,
   type PublishType,
   type ServerSessionEventMap,
   type ServerSessionOptions,
@@ -514,7 +514,7 @@ export class ServerSession extends SessionCore<ServerSessionEventMap> {
     const connect = this.connect as ConnectRequest;
     slot.state = 'publishPending';
     slot.name = name;
-    const req: PublishRequest = {
+    const req: SessionPublishRequest = {
       streamId,
       transactionId: cmd.transactionId,
       name,
@@ -542,7 +542,7 @@ export class ServerSession extends SessionCore<ServerSessionEventMap> {
     const connect = this.connect as ConnectRequest;
     slot.state = 'playPending';
     slot.name = name;
-    const req: PlayRequest = {
+    const req: SessionPlayRequest = {
       streamId,
       transactionId: cmd.transactionId,
       name,

@@ -67,7 +67,7 @@ export interface ConnectRequest {
   messageType: number;
 }
 
-export interface PublishRequest {
+export interface SessionPublishRequest {
   streamId: number;
   transactionId: number;
   /** stream name without its query ('key' of 'key?token=abc') */
@@ -82,7 +82,7 @@ export interface PublishRequest {
   appQuery: QueryParams;
 }
 
-export interface PlayRequest {
+export interface SessionPlayRequest {
   streamId: number;
   transactionId: number;
   name: string;
@@ -115,7 +115,7 @@ export interface StreamNameCommandEvent {
   transactionId: number;
 }
 
-export type MediaKind = 'audio' | 'video' | 'data';
+export type MediaEventKind = 'audio' | 'video' | 'data';
 
 /**
  * One audio, video or data message, decoded as far as the session goes (aggregates arrive split; a data
@@ -124,7 +124,7 @@ export type MediaKind = 'audio' | 'video' | 'data';
  */
 export interface MediaEvent {
   streamId: number;
-  kind: MediaKind;
+  kind: MediaEventKind;
   /** audio and video as received; data re-encoded as described above when it was not already so */
   message: RtmpMessage;
   /** data only: the handler name, its first value ('onTextData', 'onCuePoint', ...) */
@@ -240,9 +240,9 @@ export interface ServerSessionEventMap extends SessionEventMap {
   /** answer with acceptConnect() / rejectConnect() / redirectConnect() */
   connect: [ConnectRequest];
   /** answer with acceptPublish() / rejectPublish() */
-  publish: [PublishRequest];
+  publish: [SessionPublishRequest];
   /** answer with acceptPlay() / playNotFound() / rejectPlay() (or wait, then notifyPublished) */
-  play: [PlayRequest];
+  play: [SessionPlayRequest];
   /** an accepted publish ended */
   unpublish: [StreamEndEvent];
   /** an accepted play ended */
