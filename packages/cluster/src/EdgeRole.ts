@@ -115,6 +115,12 @@ export class EdgeRole implements StreamAccessPolicy {
     await this.presence.setDraining();
   }
 
+  /** Undoes drain() (a node drained to stay, returned to service): plays are served again, record 'up'. */
+  async undrain(): Promise<void> {
+    this.stopping = false;
+    await this.presence.setUp();
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
     for (const u of this.unsubscribers.splice(0)) u();

@@ -103,6 +103,13 @@ export class NodePresence {
     if (this.registered) await this.heartbeat.beatNow();
   }
 
+  /** Back in service after a drain that stayed: record 'ready' again and node.up. */
+  async setUp(): Promise<void> {
+    this.state = 'ready';
+    this.announce('node.up');
+    if (this.registered) await this.heartbeat.beatNow();
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);

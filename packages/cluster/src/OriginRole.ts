@@ -137,6 +137,12 @@ export class OriginRole implements StreamAccessPolicy {
     await this.presence.setDraining();
   }
 
+  /** Undoes drain() (a node drained to stay, returned to service): publishes are accepted again, record 'up'. */
+  async undrain(): Promise<void> {
+    this.stopping = false;
+    await this.presence.setUp();
+  }
+
   /** After the server closed its connections: releases what is left and removes the node record. */
   async stop(): Promise<void> {
     this.stopping = true;

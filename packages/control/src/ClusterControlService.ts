@@ -3,6 +3,7 @@ import { parseStreamKey } from '@rtmp-cluster/core';
 import type { ClusterRegistry, NodeRecord, StreamLocation } from '@rtmp-cluster/registry';
 import { ControlError } from './ControlError.js';
 import type { DrainNodeResponse } from './generated/rtmpcluster/control/v1/DrainNodeResponse.js';
+import type { UndrainNodeResponse } from './generated/rtmpcluster/control/v1/UndrainNodeResponse.js';
 import type { KickPublisherResponse } from './generated/rtmpcluster/control/v1/KickPublisherResponse.js';
 import type { KickSessionResponse } from './generated/rtmpcluster/control/v1/KickSessionResponse.js';
 import type { ListSessionsResponse } from './generated/rtmpcluster/control/v1/ListSessionsResponse.js';
@@ -13,6 +14,7 @@ import type { Stream } from './generated/rtmpcluster/control/v1/Stream.js';
 import type { Logger } from '@rtmp-cluster/core';
 import {
   parseDrainReply,
+  parseUndrainReply,
   parseKickPublisherReply,
   parseKickSessionReply,
   parseListSessionsReply,
@@ -190,12 +192,12 @@ export class ClusterControlService {
     };
   }
 
-  async drainNode(nodeId: string, deadlineMs: number): Promise<DrainNodeResponse> {
+  async drainNode(nodeId: string, deadlineMs: number, stay = false): Promise<DrainNodeResponse> {
     if (!nodeId) throw new ControlError('INVALID_ARGUMENT', 'node_id is required');
     await this.requireNode(nodeId);
-    const command: NodeCommand = deadlineMs > 0 ? { cmd: 'drain', timeoutMs: deadlineMs } : { cmd: 'drain' };
+    const command: NodeCommand = { cmd: 'drain', ...(deadlineMs > 0 ? { timeoutMs: deadlineMs } : {}), ...(stay ? { stay } : {}) };
     const reply = parseDrainReply(nodeId, await this.request(nodeId, command));
-    this.logger.info({ nodeId, deadlineMs: reply.deadlineMs }, 'node draining on operator request');
+    this.logger.info({ nodeId, deadlineMs: reply.deadlineMs, stay }, 'node draining on operator request');
     return {
       nodeId,
       state: 'NODE_STATE_DRAINING',
@@ -204,6 +206,14 @@ export class ClusterControlService {
       toClose: Math.round(reply.toClose),
     };
   }
+  async undrainNode(nodeId: string): Promise<UndrainNodeResponse> {
+    if (!nodeId) throw new ControlError('INVALID_ARGUMENT', 'node_id is required');
+    await this.requireNode(nodeId);
+    parseUndrainReply(nodeId, await this.request(nodeId, { cmd: 'undrain' }));
+    this.logger.info({ nodeId }, 'node back in service on operator request');
+    return { nodeId, state: 'NODE_STATE_READY' };
+  }
+
 
   // ---- internals ---------------------------------------------------------------------------
 
@@ -329,6 +339,7 @@ function commandError(nodeId: string, command: NodeCommand, err: unknown): Contr
       case 'COMMAND_FAILED':
         if (err.remoteCode === 'NOT_FOUND') return new ControlError('NOT_FOUND', err.message, { cause: err });
         if (err.remoteCode === 'INVALID_ARGUMENT') return new ControlError('INVALID_ARGUMENT', err.message, { cause: err });
+        if (err.remoteCode === 'FAILED_PRECONDITION') return new ControlError('FAILED_PRECONDITION', err.message, { cause: err });
         return new ControlError('NODE_FAILURE', err.message, { cause: err });
     }
   }

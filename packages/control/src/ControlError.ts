@@ -7,6 +7,8 @@ export type ControlErrorCode =
   | 'UNAUTHENTICATED'
   | 'INVALID_ARGUMENT'
   | 'NOT_FOUND'
+  /** The node is not in a state that allows the request (e.g. undrain of a node that is not staying drained). */
+  | 'FAILED_PRECONDITION'
   /** Registry or event bus unreachable, or the node did not answer in time. */
   | 'UNAVAILABLE'
   /** A node answered with an error or a reply we cannot read. */
@@ -17,6 +19,7 @@ const GRPC_STATUS: Record<ControlErrorCode, status> = {
   UNAUTHENTICATED: status.UNAUTHENTICATED,
   INVALID_ARGUMENT: status.INVALID_ARGUMENT,
   NOT_FOUND: status.NOT_FOUND,
+  FAILED_PRECONDITION: status.FAILED_PRECONDITION,
   UNAVAILABLE: status.UNAVAILABLE,
   NODE_FAILURE: status.INTERNAL,
   INTERNAL: status.INTERNAL,

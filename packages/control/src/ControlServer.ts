@@ -140,7 +140,8 @@ export async function startControlServer(options: ControlServerOptions): Promise
     ),
     KickSession: unary('KickSession', (req) => service.kickSession(req.sessionId, req.nodeId)),
     KickPublisher: unary('KickPublisher', (req) => service.kickPublisher(req.stream)),
-    DrainNode: unary('DrainNode', (req) => service.drainNode(req.nodeId, req.deadlineMs)),
+    DrainNode: unary('DrainNode', (req) => service.drainNode(req.nodeId, req.deadlineMs, req.stay)),
+    UndrainNode: unary('UndrainNode', (req) => service.undrainNode(req.nodeId)),
     WatchEvents: (call) => {
       if (!auth.check(call.metadata)) {
         logger.warn({ method: 'WatchEvents', peer: call.getPeer() }, 'control call without a valid token');

@@ -114,6 +114,11 @@ export interface DrainReply {
   toClose: number;
 }
 
+/** `undrain`: the node drained with stay accepts again and reports 'up'. */
+export interface UndrainReply {
+  state: 'running';
+}
+
 /** Reply type per command, for typed handlers. */
 export interface NodeCommandReplies {
   'list-sessions': ListSessionsReply;
@@ -121,6 +126,7 @@ export interface NodeCommandReplies {
   'kick-session': KickSessionReply;
   'kick-publisher': KickPublisherReply;
   drain: DrainReply;
+  undrain: UndrainReply;
 }
 
 // ---- reply validation ----------------------------------------------------------------------
@@ -243,6 +249,13 @@ export function parseKickPublisherReply(nodeId: string, raw: unknown): KickPubli
   const out: KickPublisherReply = { kicked: o.kicked as boolean };
   if (typeof o.sessionId === 'string') out.sessionId = o.sessionId;
   return out;
+}
+
+export function parseUndrainReply(nodeId: string, raw: unknown): UndrainReply {
+  const c = checker('undrain', nodeId);
+  const o = c.obj(raw, 'reply');
+  if (o.state !== 'running') c.fail("state must be 'running'");
+  return { state: 'running' };
 }
 
 export function parseDrainReply(nodeId: string, raw: unknown): DrainReply {

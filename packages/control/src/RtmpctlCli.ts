@@ -4,6 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { createControlClient, type ControlClient } from './ControlClient.js';
 import type { ClusterEvent__Output } from './generated/rtmpcluster/control/v1/ClusterEvent.js';
 import type { DrainNodeResponse__Output } from './generated/rtmpcluster/control/v1/DrainNodeResponse.js';
+import type { UndrainNodeResponse__Output } from './generated/rtmpcluster/control/v1/UndrainNodeResponse.js';
 import type { KickPublisherResponse__Output } from './generated/rtmpcluster/control/v1/KickPublisherResponse.js';
 import type { KickSessionResponse__Output } from './generated/rtmpcluster/control/v1/KickSessionResponse.js';
 import type { ListNodesResponse__Output } from './generated/rtmpcluster/control/v1/ListNodesResponse.js';
@@ -233,12 +234,19 @@ class Rtmpctl {
     }
   }
 
-  async drain(nodeId: string, deadlineMs: number | undefined): Promise<void> {
-    const res = await this.call<DrainNodeResponse__Output>('DrainNode', { nodeId, deadlineMs: deadlineMs ?? 0 });
+  async drain(nodeId: string, deadlineMs: number | undefined, stay: boolean): Promise<void> {
+    const res = await this.call<DrainNodeResponse__Output>('DrainNode', { nodeId, deadlineMs: deadlineMs ?? 0, stay });
     if (this.g.json) return this.json(res);
     out(
-      `node ${res.nodeId} draining: deadline ${res.deadlineMs} ms, ${res.reconnectRequested} sessions asked to reconnect, ${res.toClose} to close at the deadline\n`,
+      `node ${res.nodeId} draining: deadline ${res.deadlineMs} ms, ${res.reconnectRequested} sessions asked to reconnect, ${res.toClose} to close at the deadline; ` +
+        (stay ? `then it stays idle until 'rtmpctl undrain ${res.nodeId}'\n` : 'then its process exits (its supervisor starts a fresh one)\n'),
     );
+  }
+
+  async undrain(nodeId: string): Promise<void> {
+    const res = await this.call<UndrainNodeResponse__Output>('UndrainNode', { nodeId });
+    if (this.g.json) return this.json(res);
+    out(`node ${res.nodeId} back in service\n`);
   }
 
   /** Streams events until interrupted (or `count` events were printed). */
@@ -378,7 +386,11 @@ export function buildProgram(run: (fn: (ctl: Rtmpctl) => Promise<void>) => Promi
   program.command('drain').description('drain a node: stop accepting, move clients away, close the rest at the deadline')
     .argument('<node>', 'node id')
     .addOption(new Option('--deadline <ms>', 'close remaining sessions after this long (default: node setting)').argParser(positiveInt))
-    .action((node: string, opts: { deadline?: number }) => run((c) => c.drain(node, opts.deadline)));
+    .option('--stay', 'keep the drained node running, idle and not ready, until `rtmpctl undrain` (default: its process exits 0)', false)
+    .action((node: string, opts: { deadline?: number; stay: boolean }) => run((c) => c.drain(node, opts.deadline, opts.stay)));
+  program.command('undrain').description('return a node drained with --stay to service')
+    .argument('<node>', 'node id')
+    .action((node: string) => run((c) => c.undrain(node)));
   // Handled in main() before parsing (it takes the sign options, not the API's); listed here for --help.
   program.command('sign').description('mint a signed stream key or URL offline (no API call; `rtmpctl sign --help`)')
     .allowUnknownOption().helpOption(false);

@@ -180,7 +180,9 @@ describe('rtmpctl against a live control server', () => {
     edge.drainReply = { state: 'draining', reconnectRequested: 2, toClose: 0 };
     const r = await rtmpctl(['drain', 'edge-1', '--deadline', '5000']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe('node edge-1 draining: deadline 5000 ms, 2 sessions asked to reconnect, 0 to close at the deadline\n');
+    expect(r.stdout).toBe(
+      'node edge-1 draining: deadline 5000 ms, 2 sessions asked to reconnect, 0 to close at the deadline; then its process exits (its supervisor starts a fresh one)\n',
+    );
     expect(edge.received.filter((c) => c.cmd === 'drain')).toEqual([{ cmd: 'drain', timeoutMs: 5000 }]);
     const nodes = JSON.parse((await rtmpctl(['nodes', '--json'])).stdout);
     expect(nodes.nodes.find((n: Any) => n.id === 'edge-1').state).toBe('NODE_STATE_DRAINING');

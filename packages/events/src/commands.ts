@@ -4,7 +4,14 @@ import { EventBusError } from './errors.js';
 export type NodeCommand =
   | { cmd: 'kick-session'; sessionId: string; reason?: string }
   | { cmd: 'kick-publisher'; key: string; reason?: string }
-  | { cmd: 'drain'; /** stop accepting, finish within this many ms */ timeoutMs?: number }
+  | {
+      cmd: 'drain';
+      /** stop accepting, finish within this many ms */
+      timeoutMs?: number;
+      /** once drained, keep running (idle, not ready) until 'undrain' instead of exiting */
+      stay?: boolean;
+    }
+  | { cmd: 'undrain' }
   | { cmd: 'list-sessions'; key?: string }
   | { cmd: 'stats' };
 
@@ -19,7 +26,7 @@ export type CommandHandler = (command: NodeCommand) => unknown;
 /** Wire format of a reply. */
 export type CommandReply = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string } };
 
-const NAMES: ReadonlySet<string> = new Set(['kick-session', 'kick-publisher', 'drain', 'list-sessions', 'stats']);
+const NAMES: ReadonlySet<string> = new Set(['kick-session', 'kick-publisher', 'drain', 'undrain', 'list-sessions', 'stats']);
 export const MAX_COMMAND_BYTES = 64 * 1024;
 
 export function validateCommand(value: unknown): NodeCommand {
@@ -50,6 +57,7 @@ export function validateCommand(value: unknown): NodeCommand {
       if (o.timeoutMs !== undefined && (typeof o.timeoutMs !== 'number' || !(o.timeoutMs >= 0))) {
         throw new EventBusError('INVALID_ARGUMENT', 'drain: timeoutMs must be a number >= 0');
       }
+      if (o.stay !== undefined && typeof o.stay !== 'boolean') throw new EventBusError('INVALID_ARGUMENT', 'drain: stay must be a boolean');
       break;
     case 'list-sessions':
       needString('key', true);

@@ -143,6 +143,11 @@ export class ClusterRoleRuntime {
     await this._role?.drain().catch((err: unknown) => this.logger.warn({ err }, 'role drain failed'));
   }
 
+  /** A drain that stayed is over: publishes/plays accepted again, node record 'up'. */
+  async undrain(): Promise<void> {
+    await this._role?.undrain();
+  }
+
   /** After the RTMP drain: release claims, stop relays, remove the node record, close the adapters. */
   async stop(): Promise<void> {
     await this._role?.stop().catch((err: unknown) => this.logger.warn({ err }, 'role stop failed'));

@@ -1,6 +1,7 @@
 /**
- * The node's HTTP endpoints: /healthz (liveness: the event loop answers), /readyz (readiness: started and
- * not draining) and /metrics (Prometheus text).
+ * The node's HTTP endpoints: /healthz (liveness: the event loop answers and the node is not stuck past the end
+ * of a drain it should have exited after), /readyz (readiness: started and not draining) and /metrics
+ * (Prometheus text).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +12,8 @@ export interface HealthServerOptions {
   port: number;
   /** readiness, evaluated per request */
   ready: () => { ready: boolean; reason: string };
+  /** liveness beyond answering at all, evaluated per request (default: live) */
+  live?: () => { live: boolean; reason: string };
   metrics: () => MetricSample[];
   /**
    * The whole /metrics body (prom-client's registry.metrics()); when given, it replaces rendering
@@ -61,9 +64,11 @@ export class HealthServer {
     }
     try {
       switch (path) {
-        case '/healthz':
-          res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+        case '/healthz': {
+          const l = this.opts.live?.() ?? { live: true, reason: 'ok' };
+          res.writeHead(l.live ? 200 : 503, { 'content-type': 'text/plain' }).end(`${l.reason}\n`);
           return;
+        }
         case '/readyz': {
           const r = this.opts.ready();
           res.writeHead(r.ready ? 200 : 503, { 'content-type': 'text/plain' }).end(`${r.reason}\n`);

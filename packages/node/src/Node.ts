@@ -72,8 +72,13 @@ export interface NodeHandle {
    * clients, the rest closed at the deadline (default config.drainTimeoutMs), then leave the cluster.
    * Resolves once draining is announced; drained() resolves when it is over.
    */
-  drain(timeoutMs?: number): Promise<DrainReply>;
+  drain(timeoutMs?: number, stay?: boolean): Promise<DrainReply>;
   drained(): Promise<void>;
+  /**
+   * Resolves when a drain that does not stay has left the cluster: the executable then exits 0 and its
+   * supervisor starts a fresh process. Never resolves for a drain with stay (see undrain).
+   */
+  drainedToExit(): Promise<void>;
 }
 
 export class UnsupportedRoleError extends CodedError<'UNSUPPORTED_ROLE'> {
@@ -185,6 +190,10 @@ class AllInOneNode implements NodeHandle {
       host: config.httpHost,
       port: config.httpPort,
       ready: () => this.ops.readiness.evaluate(),
+      live: () =>
+        this.ops.drainer.live()
+          ? { live: true, reason: 'ok' }
+          : { live: false, reason: 'drained but still running past the drain deadline: restart me' },
       metrics: () => this.metrics(),
       exposition: () => this.ops.metrics.render(),
     });
@@ -208,6 +217,11 @@ class AllInOneNode implements NodeHandle {
       },
       leaveCluster: async () => {
         await this.cluster?.stop();
+      },
+      onResume: async () => {
+        await this.cluster?.undrain();
+        this._state = 'running';
+        this.logger.info('back in service');
       },
     });
     this.hub.on('subscriberLagging', (e) =>
@@ -290,13 +304,17 @@ class AllInOneNode implements NodeHandle {
     this.logger.info('node stopped');
   }
 
-  drain(timeoutMs?: number): Promise<DrainReply> {
+  drain(timeoutMs?: number, stay = false): Promise<DrainReply> {
     if (this._state !== 'running' && this._state !== 'draining') return Promise.reject(new Error(`cannot drain a node that is ${this._state}`));
-    return this.ops.drain(timeoutMs);
+    return this.ops.drain(timeoutMs, stay);
   }
 
   drained(): Promise<void> {
     return this.ops.drainer.finished();
+  }
+
+  drainedToExit(): Promise<void> {
+    return this.ops.drainer.exited();
   }
 
   /** RTMPS listener (RTMP over TLS) with certificate reload, when a certificate and key are configured. */

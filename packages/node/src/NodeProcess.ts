@@ -28,6 +28,8 @@ export interface NodeProcessOptions<N extends ProcessNode> {
   shutdown(node: N, signal: NodeJS.Signals): Promise<void>;
   /** the process exits 1 when the shutdown has not finished this long after the signal */
   shutdownDeadlineMs: number;
+  /** resolves when the node is done without a signal (a drain command that does not stay): stop, exit 0 */
+  finishedWithoutSignal?: (node: N) => Promise<void>;
 }
 
 /** Runs the node until a signal stopped it; resolves with the process exit code. */
@@ -81,6 +83,20 @@ export async function runNodeProcess<N extends ProcessNode>(o: NodeProcessOption
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
+    o.finishedWithoutSignal?.(node).then(
+      () => {
+        if (signalled) return;
+        log.info('drained: exiting so that a fresh process takes over');
+        node.stop().then(
+          () => resolve(0),
+          (err: unknown) => {
+            log.error({ err }, 'stop after the drain failed');
+            resolve(1);
+          },
+        );
+      },
+      (err: unknown) => log.error({ err }, 'drain failed'),
+    );
   });
 }
 

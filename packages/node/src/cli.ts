@@ -86,6 +86,8 @@ async function main(): Promise<number> {
           )
         : node.stop(),
     shutdownDeadlineMs: config.drainTimeoutMs + 5000,
+    // `rtmpctl drain NODE` (without --stay): the drained process exits 0 and its supervisor starts a fresh one.
+    finishedWithoutSignal: (node) => node.drainedToExit(),
   });
 }
 

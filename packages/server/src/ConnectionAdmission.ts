@@ -61,6 +61,11 @@ export class ConnectionAdmission {
     this.accepting = false;
   }
 
+  /** Accepts again (a node drained with --stay, returned to service). */
+  resumeAccepting(): void {
+    this.accepting = true;
+  }
+
   /**
    * The check at TCP accept, before a TLS handshake (which costs far more than a refusal): only whether the
    * server accepts at all and the address's rate. The full check follows once the TLS handshake is done.

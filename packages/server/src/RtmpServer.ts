@@ -348,11 +348,32 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
   }
 
   /**
+   * Refuses new connections (SERVER_SHUTDOWN) but keeps the listeners bound: a node drained to stay in place can
+   * resumeAccepting() later on the same ports.
+   */
+  pauseAccepting(): void {
+    this.admission.stopAccepting();
+  }
+
+  /** Accepts again after pauseAccepting(). */
+  resumeAccepting(): void {
+    this.admission.resumeAccepting();
+  }
+
+  /**
    * Graceful shutdown: stop accepting, tell publishers and players the stream ended, end every socket, and
    * wait until all are gone or `deadlineMs` passed (then the rest is destroyed).
    */
   async shutdown(deadlineMs: number): Promise<void> {
-    const closing = this.stopAccepting();
+    await this.closeConnections(deadlineMs, this.stopAccepting());
+    this.stopSweep();
+  }
+
+  /**
+   * Tells publishers and players the stream ended, ends every socket and waits until all are gone (and `closing`
+   * settled) or `deadlineMs` passed; then the rest is destroyed. The listeners stay as they are.
+   */
+  async closeConnections(deadlineMs: number, closing: Promise<unknown> = Promise.resolve()): Promise<void> {
     const conns = [...this.connections.values()];
     this.log.info({ connections: conns.length, deadlineMs }, 'draining rtmp connections');
     // Publishers first, so their players get UnpublishNotify before their own sockets end.
@@ -369,7 +390,6 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
       for (const c of conns) c.destroySocket();
       for (const c of [...this.connections.values()]) c.close('SERVER_SHUTDOWN', 'drain deadline passed');
     }
-    this.stopSweep();
   }
 
   /** Immediate stop: listeners closed, every connection destroyed. */

@@ -26,6 +26,8 @@ import type { Publisher as _rtmpcluster_control_v1_Publisher, Publisher__Output 
 import type { Session as _rtmpcluster_control_v1_Session, Session__Output as _rtmpcluster_control_v1_Session__Output } from './rtmpcluster/control/v1/Session.js';
 import type { Stream as _rtmpcluster_control_v1_Stream, Stream__Output as _rtmpcluster_control_v1_Stream__Output } from './rtmpcluster/control/v1/Stream.js';
 import type { StreamEvent as _rtmpcluster_control_v1_StreamEvent, StreamEvent__Output as _rtmpcluster_control_v1_StreamEvent__Output } from './rtmpcluster/control/v1/StreamEvent.js';
+import type { UndrainNodeRequest as _rtmpcluster_control_v1_UndrainNodeRequest, UndrainNodeRequest__Output as _rtmpcluster_control_v1_UndrainNodeRequest__Output } from './rtmpcluster/control/v1/UndrainNodeRequest.js';
+import type { UndrainNodeResponse as _rtmpcluster_control_v1_UndrainNodeResponse, UndrainNodeResponse__Output as _rtmpcluster_control_v1_UndrainNodeResponse__Output } from './rtmpcluster/control/v1/UndrainNodeResponse.js';
 import type { VideoInfo as _rtmpcluster_control_v1_VideoInfo, VideoInfo__Output as _rtmpcluster_control_v1_VideoInfo__Output } from './rtmpcluster/control/v1/VideoInfo.js';
 import type { WatchEventsRequest as _rtmpcluster_control_v1_WatchEventsRequest, WatchEventsRequest__Output as _rtmpcluster_control_v1_WatchEventsRequest__Output } from './rtmpcluster/control/v1/WatchEventsRequest.js';
 
@@ -65,6 +67,8 @@ export interface ProtoGrpcType {
         SessionKind: EnumTypeDefinition
         Stream: MessageTypeDefinition<_rtmpcluster_control_v1_Stream, _rtmpcluster_control_v1_Stream__Output>
         StreamEvent: MessageTypeDefinition<_rtmpcluster_control_v1_StreamEvent, _rtmpcluster_control_v1_StreamEvent__Output>
+        UndrainNodeRequest: MessageTypeDefinition<_rtmpcluster_control_v1_UndrainNodeRequest, _rtmpcluster_control_v1_UndrainNodeRequest__Output>
+        UndrainNodeResponse: MessageTypeDefinition<_rtmpcluster_control_v1_UndrainNodeResponse, _rtmpcluster_control_v1_UndrainNodeResponse__Output>
         VideoInfo: MessageTypeDefinition<_rtmpcluster_control_v1_VideoInfo, _rtmpcluster_control_v1_VideoInfo__Output>
         WatchEventsRequest: MessageTypeDefinition<_rtmpcluster_control_v1_WatchEventsRequest, _rtmpcluster_control_v1_WatchEventsRequest__Output>
       }

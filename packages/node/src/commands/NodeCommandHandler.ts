@@ -10,9 +10,10 @@
  * has not published or played anything yet is not a session (no kind to report); metrics count it as
  * 'unknown'.
  */
-import { CodedError, ipOfRemoteAddress, isStreamKeyError, parseStreamKey, type StreamKey } from '@rtmp-cluster/core';
+import { ipOfRemoteAddress, isStreamKeyError, parseStreamKey, type StreamKey } from '@rtmp-cluster/core';
 import {
   parseDrainReply,
+  parseUndrainReply,
   parseKickPublisherReply,
   parseKickSessionReply,
   parseListSessionsReply,
@@ -30,7 +31,10 @@ import type { StreamHub } from '@rtmp-cluster/media';
 import type { ConnectionInfo } from '@rtmp-cluster/server';
 import type { WebViewers } from '@rtmp-cluster/web';
 import type { Logger } from '@rtmp-cluster/core';
+import { NodeCommandError } from './NodeCommandError.js';
 import { NO_RELAYS, type RelaySessions } from './RelaySessions.js';
+
+export { NodeCommandError };
 
 /** The parts of RtmpServer the handler uses (RtmpServer satisfies it). */
 export interface CommandServer {
@@ -43,7 +47,9 @@ export interface NodeCommandHandlerOptions {
   server: CommandServer;
   hub: Pick<StreamHub, 'allStreamStats' | 'kickPublisher'>;
   /** starts (or repeats) the drain; resolves once the node stopped accepting and announced 'draining' */
-  drain: (timeoutMs: number | undefined) => Promise<DrainReply>;
+  drain: (timeoutMs: number | undefined, stay: boolean) => Promise<DrainReply>;
+  /** returns a node drained with stay to service; FAILED_PRECONDITION otherwise */
+  undrain: () => Promise<void>;
   /** relay view of the role; read on every command (the role starts after the handler exists) */
   relays?: () => RelaySessions;
   /** the web listener's viewers (HTTP-FLV, WS-FLV, HLS), on nodes that serve players */
@@ -54,11 +60,6 @@ export interface NodeCommandHandlerOptions {
   now?: () => number;
 }
 
-/** An error the control plane maps to a gRPC status by its `code`. */
-export class NodeCommandError extends CodedError<'INVALID_ARGUMENT' | 'NOT_FOUND'> {
-  override readonly name = 'NodeCommandError';
-  readonly domain = 'node';
-}
 
 const RELAY_ID_INFIX = '-relay:';
 
@@ -111,7 +112,10 @@ export class NodeCommandHandler {
         checkKey(command.key);
         return parseKickPublisherReply(id, this.kickPublisher(command.key, command.reason ?? 'kicked by operator'));
       case 'drain':
-        return parseDrainReply(id, await this.o.drain(command.timeoutMs !== undefined && command.timeoutMs > 0 ? command.timeoutMs : undefined));
+        return parseDrainReply(id, await this.o.drain(command.timeoutMs !== undefined && command.timeoutMs > 0 ? command.timeoutMs : undefined, command.stay === true));
+      case 'undrain':
+        await this.o.undrain();
+        return parseUndrainReply(id, { state: 'running' });
       default:
         throw new NodeCommandError('INVALID_ARGUMENT', `unknown command ${JSON.stringify((command as { cmd: unknown }).cmd)}`);
     }

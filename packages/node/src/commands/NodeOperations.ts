@@ -39,6 +39,8 @@ export interface NodeOperationsOptions {
   leaveCluster: () => Promise<void>;
   /** the web listener's viewers (ListSessions, KickSession, stats), on nodes that serve players */
   webViewers?: WebViewers;
+  /** a drain that stayed is undone: the node is 'running' again, cluster roles role.undrain() */
+  onResume: () => Promise<void>;
 }
 
 /** What the cluster runtime hands over once its adapters are connected. */
@@ -70,6 +72,9 @@ export class NodeOperations {
     this.drainer = new DrainController({
       server: {
         stopAccepting: () => server.stopAccepting(),
+        pauseAccepting: () => server.pauseAccepting(),
+        resumeAccepting: () => server.resumeAccepting(),
+        closeConnections: (graceMs) => server.closeConnections(graceMs),
         listConnections: () => server.listConnections(),
         requestReconnect: (connId, description) => server.connection(connId)?.requestReconnect(undefined, description) ?? false,
         shutdown: (graceMs) => server.shutdown(graceMs),
@@ -86,6 +91,10 @@ export class NodeOperations {
           await options.leaveCluster();
           await this.local?.leave();
         },
+        resume: async () => {
+          await options.onResume();
+          await this.local?.undrain();
+        },
       },
       defaultTimeoutMs: config.drainTimeoutMs,
       logger,
@@ -94,7 +103,8 @@ export class NodeOperations {
       nodeId: config.nodeId,
       server,
       hub,
-      drain: (timeoutMs) => this.drain(timeoutMs),
+      drain: (timeoutMs, stay) => this.drain(timeoutMs, stay),
+      undrain: () => this.drainer.undrain(),
       relays: () => this.relays,
       webViewers: options.webViewers,
       onServed: (command, result) => this.metrics.commandServed(command, result),
@@ -103,8 +113,8 @@ export class NodeOperations {
   }
 
   /** Starts a drain (the `drain` command and SIGTERM); resolves with the command's reply. */
-  drain(timeoutMs?: number): Promise<DrainReply> {
-    return this.drainer.drain(timeoutMs);
+  drain(timeoutMs?: number, stay = false): Promise<DrainReply> {
+    return this.drainer.drain(timeoutMs, stay);
   }
 
   /** Origin/edge: dependency checks, relay view, node commands on NATS. */

@@ -74,6 +74,11 @@ export class LocalCluster {
     await this.presence.setDraining();
   }
 
+  /** back in service after a drain that stayed: record 'up' + node.up */
+  async undrain(): Promise<void> {
+    await this.presence.setUp();
+  }
+
   /** releases the claims, removes the node record (node.down); the buses stay for the control server */
   async leave(): Promise<void> {
     this.o.hub.off('streamPublished', this.onPublished);

@@ -19,12 +19,16 @@ import type { ListStreamsRequest as _rtmpcluster_control_v1_ListStreamsRequest, 
 import type { ListStreamsResponse as _rtmpcluster_control_v1_ListStreamsResponse, ListStreamsResponse__Output as _rtmpcluster_control_v1_ListStreamsResponse__Output } from '../../../rtmpcluster/control/v1/ListStreamsResponse.js';
 import type { Node as _rtmpcluster_control_v1_Node, Node__Output as _rtmpcluster_control_v1_Node__Output } from '../../../rtmpcluster/control/v1/Node.js';
 import type { Stream as _rtmpcluster_control_v1_Stream, Stream__Output as _rtmpcluster_control_v1_Stream__Output } from '../../../rtmpcluster/control/v1/Stream.js';
+import type { UndrainNodeRequest as _rtmpcluster_control_v1_UndrainNodeRequest, UndrainNodeRequest__Output as _rtmpcluster_control_v1_UndrainNodeRequest__Output } from '../../../rtmpcluster/control/v1/UndrainNodeRequest.js';
+import type { UndrainNodeResponse as _rtmpcluster_control_v1_UndrainNodeResponse, UndrainNodeResponse__Output as _rtmpcluster_control_v1_UndrainNodeResponse__Output } from '../../../rtmpcluster/control/v1/UndrainNodeResponse.js';
 import type { WatchEventsRequest as _rtmpcluster_control_v1_WatchEventsRequest, WatchEventsRequest__Output as _rtmpcluster_control_v1_WatchEventsRequest__Output } from '../../../rtmpcluster/control/v1/WatchEventsRequest.js';
 
 export interface ClusterControlClient extends grpc.Client {
   /**
    * Put a node into draining: it stops accepting, asks capable clients to reconnect elsewhere
-   * (Enhanced RTMP ReconnectRequest) and closes the rest once the deadline passes.
+   * (Enhanced RTMP ReconnectRequest) and closes the rest once the deadline passes. Then the node leaves the
+   * cluster and its process exits 0 (its supervisor starts a fresh one), unless stay is set: a staying node
+   * remains registered as draining, idle and not ready, until UndrainNode.
    */
   DrainNode(argument: _rtmpcluster_control_v1_DrainNodeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rtmpcluster_control_v1_DrainNodeResponse__Output>): grpc.ClientUnaryCall;
   DrainNode(argument: _rtmpcluster_control_v1_DrainNodeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_rtmpcluster_control_v1_DrainNodeResponse__Output>): grpc.ClientUnaryCall;
@@ -32,7 +36,9 @@ export interface ClusterControlClient extends grpc.Client {
   DrainNode(argument: _rtmpcluster_control_v1_DrainNodeRequest, callback: grpc.requestCallback<_rtmpcluster_control_v1_DrainNodeResponse__Output>): grpc.ClientUnaryCall;
   /**
    * Put a node into draining: it stops accepting, asks capable clients to reconnect elsewhere
-   * (Enhanced RTMP ReconnectRequest) and closes the rest once the deadline passes.
+   * (Enhanced RTMP ReconnectRequest) and closes the rest once the deadline passes. Then the node leaves the
+   * cluster and its process exits 0 (its supervisor starts a fresh one), unless stay is set: a staying node
+   * remains registered as draining, idle and not ready, until UndrainNode.
    */
   drainNode(argument: _rtmpcluster_control_v1_DrainNodeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rtmpcluster_control_v1_DrainNodeResponse__Output>): grpc.ClientUnaryCall;
   drainNode(argument: _rtmpcluster_control_v1_DrainNodeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_rtmpcluster_control_v1_DrainNodeResponse__Output>): grpc.ClientUnaryCall;
@@ -145,6 +151,23 @@ export interface ClusterControlClient extends grpc.Client {
   listStreams(argument: _rtmpcluster_control_v1_ListStreamsRequest, callback: grpc.requestCallback<_rtmpcluster_control_v1_ListStreamsResponse__Output>): grpc.ClientUnaryCall;
   
   /**
+   * Return a node drained with stay back to service (accepting, ready, registered as up).
+   * FAILED_PRECONDITION when the node is not draining with stay.
+   */
+  UndrainNode(argument: _rtmpcluster_control_v1_UndrainNodeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rtmpcluster_control_v1_UndrainNodeResponse__Output>): grpc.ClientUnaryCall;
+  UndrainNode(argument: _rtmpcluster_control_v1_UndrainNodeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_rtmpcluster_control_v1_UndrainNodeResponse__Output>): grpc.ClientUnaryCall;
+  UndrainNode(argument: _rtmpcluster_control_v1_UndrainNodeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_rtmpcluster_control_v1_UndrainNodeResponse__Output>): grpc.ClientUnaryCall;
+  UndrainNode(argument: _rtmpcluster_control_v1_UndrainNodeRequest, callback: grpc.requestCallback<_rtmpcluster_control_v1_UndrainNodeResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Return a node drained with stay back to service (accepting, ready, registered as up).
+   * FAILED_PRECONDITION when the node is not draining with stay.
+   */
+  undrainNode(argument: _rtmpcluster_control_v1_UndrainNodeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rtmpcluster_control_v1_UndrainNodeResponse__Output>): grpc.ClientUnaryCall;
+  undrainNode(argument: _rtmpcluster_control_v1_UndrainNodeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_rtmpcluster_control_v1_UndrainNodeResponse__Output>): grpc.ClientUnaryCall;
+  undrainNode(argument: _rtmpcluster_control_v1_UndrainNodeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_rtmpcluster_control_v1_UndrainNodeResponse__Output>): grpc.ClientUnaryCall;
+  undrainNode(argument: _rtmpcluster_control_v1_UndrainNodeRequest, callback: grpc.requestCallback<_rtmpcluster_control_v1_UndrainNodeResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
    * Cluster events in the order they were observed, until the client cancels.
    */
   WatchEvents(argument: _rtmpcluster_control_v1_WatchEventsRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_rtmpcluster_control_v1_ClusterEvent__Output>;
@@ -160,7 +183,9 @@ export interface ClusterControlClient extends grpc.Client {
 export interface ClusterControlHandlers extends grpc.UntypedServiceImplementation {
   /**
    * Put a node into draining: it stops accepting, asks capable clients to reconnect elsewhere
-   * (Enhanced RTMP ReconnectRequest) and closes the rest once the deadline passes.
+   * (Enhanced RTMP ReconnectRequest) and closes the rest once the deadline passes. Then the node leaves the
+   * cluster and its process exits 0 (its supervisor starts a fresh one), unless stay is set: a staying node
+   * remains registered as draining, idle and not ready, until UndrainNode.
    */
   DrainNode: grpc.handleUnaryCall<_rtmpcluster_control_v1_DrainNodeRequest__Output, _rtmpcluster_control_v1_DrainNodeResponse>;
   
@@ -200,6 +225,12 @@ export interface ClusterControlHandlers extends grpc.UntypedServiceImplementatio
   ListStreams: grpc.handleUnaryCall<_rtmpcluster_control_v1_ListStreamsRequest__Output, _rtmpcluster_control_v1_ListStreamsResponse>;
   
   /**
+   * Return a node drained with stay back to service (accepting, ready, registered as up).
+   * FAILED_PRECONDITION when the node is not draining with stay.
+   */
+  UndrainNode: grpc.handleUnaryCall<_rtmpcluster_control_v1_UndrainNodeRequest__Output, _rtmpcluster_control_v1_UndrainNodeResponse>;
+  
+  /**
    * Cluster events in the order they were observed, until the client cancels.
    */
   WatchEvents: grpc.handleServerStreamingCall<_rtmpcluster_control_v1_WatchEventsRequest__Output, _rtmpcluster_control_v1_ClusterEvent>;
@@ -215,5 +246,6 @@ export interface ClusterControlDefinition extends grpc.ServiceDefinition {
   ListNodes: MethodDefinition<_rtmpcluster_control_v1_ListNodesRequest, _rtmpcluster_control_v1_ListNodesResponse, _rtmpcluster_control_v1_ListNodesRequest__Output, _rtmpcluster_control_v1_ListNodesResponse__Output>
   ListSessions: MethodDefinition<_rtmpcluster_control_v1_ListSessionsRequest, _rtmpcluster_control_v1_ListSessionsResponse, _rtmpcluster_control_v1_ListSessionsRequest__Output, _rtmpcluster_control_v1_ListSessionsResponse__Output>
   ListStreams: MethodDefinition<_rtmpcluster_control_v1_ListStreamsRequest, _rtmpcluster_control_v1_ListStreamsResponse, _rtmpcluster_control_v1_ListStreamsRequest__Output, _rtmpcluster_control_v1_ListStreamsResponse__Output>
+  UndrainNode: MethodDefinition<_rtmpcluster_control_v1_UndrainNodeRequest, _rtmpcluster_control_v1_UndrainNodeResponse, _rtmpcluster_control_v1_UndrainNodeRequest__Output, _rtmpcluster_control_v1_UndrainNodeResponse__Output>
   WatchEvents: MethodDefinition<_rtmpcluster_control_v1_WatchEventsRequest, _rtmpcluster_control_v1_ClusterEvent, _rtmpcluster_control_v1_WatchEventsRequest__Output, _rtmpcluster_control_v1_ClusterEvent__Output>
 }

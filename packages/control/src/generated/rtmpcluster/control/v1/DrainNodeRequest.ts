@@ -7,6 +7,10 @@ export interface DrainNodeRequest {
    * 0 = the node's configured drain timeout.
    */
   'deadlineMs'?: (number);
+  /**
+   * Keep the process running once drained (for maintenance), instead of exiting.
+   */
+  'stay'?: (boolean);
 }
 
 export interface DrainNodeRequest__Output {
@@ -15,4 +19,8 @@ export interface DrainNodeRequest__Output {
    * 0 = the node's configured drain timeout.
    */
   'deadlineMs': (number);
+  /**
+   * Keep the process running once drained (for maintenance), instead of exiting.
+   */
+  'stay': (boolean);
 }
