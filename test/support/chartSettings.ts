@@ -64,45 +64,50 @@ function containerVariables(c: Container, configMaps: Map<string, Record<string,
 /** Kubernetes expands $(VAR) from the container's other variables; a stand-in keeps the value's shape. */
 const expandReferences = (v: string): string => v.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (_m, name: string) => `${name.toLowerCase().replace(/_/g, '-')}-0`);
 
+/** Every container of the rendered workloads with the RTMPC_* variables it receives. */
+function containers(objects: K8sObject[]): Array<{ owner: string; container: Container; vars: ContainerVariable[] }> {
+  const configMaps = new Map(objects.filter((o) => o.kind === 'ConfigMap').map((o) => [o.metadata.name, (o.data ?? {}) as Record<string, string>]));
+  return objects.flatMap((o) => {
+    const pod = podSpecOf(o);
+    return [...(pod?.containers ?? []), ...(pod?.initContainers ?? [])].map((c) => {
+      const owner = `${o.kind} ${o.metadata.name} container ${c.name}`;
+      return { owner, container: c, vars: containerVariables(c, configMaps, owner).filter((v) => v.name.startsWith('RTMPC_')) };
+    });
+  });
+}
+
 /** One line per problem of the chart's environment mapping; [] when it agrees with the schema. */
 export function chartSettingProblems(objects: K8sObject[]): string[] {
   const problems: string[] = [];
-  const configMaps = new Map(objects.filter((o) => o.kind === 'ConfigMap').map((o) => [o.metadata.name, (o.data ?? {}) as Record<string, string>]));
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rtmpc-chart-settings-'));
   const readable = path.join(tmp, 'mounted-file');
   fs.writeFileSync(readable, 'stands for a file the chart mounts');
   try {
-    for (const o of objects) {
-      const pod = podSpecOf(o);
-      for (const c of [...(pod?.containers ?? []), ...(pod?.initContainers ?? [])]) {
-        const owner = `${o.kind} ${o.metadata.name} container ${c.name}`;
-        const vars = containerVariables(c, configMaps, owner).filter((v) => v.name.startsWith('RTMPC_'));
-        const env: Record<string, string> = {};
-        for (const v of vars) {
-          const s = BY_ENV.get(v.name);
-          if (s === undefined) {
-            if (!OTHER.has(v.name)) problems.push(`${v.where}: ${v.name} is not a setting of the schema`);
-            continue;
-          }
-          if (s.secret && !v.fromSecret) problems.push(`${v.where}: ${v.name} is a secret and must come from a Secret (valueFrom.secretKeyRef)`);
-          if (v.literal !== undefined && v.literal !== '') {
-            const value = expandReferences(v.literal);
-            const parsed = s.type.parse(value);
-            if (!parsed.ok) problems.push(`${v.where}: ${v.name}=${JSON.stringify(v.literal)}: expected ${s.type.expected}`);
-            env[v.name] = s.type.isFile ? readable : value;
-          } else if (v.fromSecret) {
-            env[v.name] = SECRET_STANDINS[v.name] ?? 'value-from-secret';
-          }
+    for (const { owner, container: c, vars } of containers(objects)) {
+      const env: Record<string, string> = {};
+      for (const v of vars) {
+        const s = BY_ENV.get(v.name);
+        if (s === undefined) {
+          if (!OTHER.has(v.name)) problems.push(`${v.where}: ${v.name} is not a setting of the schema`);
+          continue;
         }
-        const role = c.args?.find((a) => (NODE_ROLES as readonly string[]).includes(a));
-        if (role === undefined || vars.length === 0) continue;
-        // Valid one by one is not enough: the container's settings together must load for its role.
-        try {
-          loadConfig({ env, overrides: { role: role as (typeof NODE_ROLES)[number] }, hostname: 'pod-0' });
-        } catch (err) {
-          if (!(err instanceof ConfigError)) throw err;
-          for (const p of err.problems) problems.push(`${owner} (role ${role}): ${p}`);
+        if (s.secret && !v.fromSecret) problems.push(`${v.where}: ${v.name} is a secret and must come from a Secret (valueFrom.secretKeyRef)`);
+        if (v.literal !== undefined && v.literal !== '') {
+          const value = expandReferences(v.literal);
+          if (!s.type.parse(value).ok) problems.push(`${v.where}: ${v.name}=${JSON.stringify(v.literal)}: expected ${s.type.expected}`);
+          env[v.name] = s.type.isFile ? readable : value;
+        } else if (v.fromSecret) {
+          env[v.name] = SECRET_STANDINS[v.name] ?? 'value-from-secret';
         }
+      }
+      const role = c.args?.find((a) => (NODE_ROLES as readonly string[]).includes(a));
+      if (role === undefined || vars.length === 0) continue;
+      // Valid one by one is not enough: the container's settings together must load for its role.
+      try {
+        loadConfig({ env, overrides: { role: role as (typeof NODE_ROLES)[number] }, hostname: 'pod-0' });
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        for (const p of err.problems) problems.push(`${owner} (role ${role}): ${p}`);
       }
     }
   } finally {
@@ -111,15 +116,7 @@ export function chartSettingProblems(objects: K8sObject[]): string[] {
   return problems;
 }
 
-/** Every RTMPC_* name the rendered chart sets anywhere (for tests that want to see the mapping is exercised). */
+/** Every RTMPC_* name the rendered chart sets anywhere (tests check the mapping is exercised at all). */
 export function chartVariableNames(objects: K8sObject[]): Set<string> {
-  const configMaps = new Map(objects.filter((o) => o.kind === 'ConfigMap').map((o) => [o.metadata.name, (o.data ?? {}) as Record<string, string>]));
-  const names = new Set<string>();
-  for (const o of objects) {
-    const pod = podSpecOf(o);
-    for (const c of [...(pod?.containers ?? []), ...(pod?.initContainers ?? [])]) {
-      for (const v of containerVariables(c, configMaps, '')) if (v.name.startsWith('RTMPC_')) names.add(v.name);
-    }
-  }
-  return names;
+  return new Set(containers(objects).flatMap((c) => c.vars.map((v) => v.name)));
 }

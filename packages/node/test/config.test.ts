@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, defaultConfig, loadConfig } from '../src/config.js';
+import { defaultConfig, loadConfig } from '../src/config.js';
+import { problemsOf } from './support/problemsOf.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rtmpc-config-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -13,15 +14,6 @@ function writeJson(name: string, value: unknown): string {
   return p;
 }
 
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('loadConfig', () => {
   it('returns the documented defaults with an empty environment', () => {

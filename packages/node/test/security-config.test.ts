@@ -7,20 +7,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, natsConnectionOptions, redisConnectionOptions } from '../src/index.js';
+import { loadConfig, natsConnectionOptions, redisConnectionOptions } from '../src/index.js';
+import { problemsOf } from './support/problemsOf.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rtmpc-seccfg-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 const SECRET = 'a-signing-secret-of-32-characters';
 

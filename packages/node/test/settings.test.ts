@@ -6,24 +6,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, defaultConfig, loadConfig } from '../src/config.js';
+import { defaultConfig, loadConfig } from '../src/config.js';
 import { closest, isAcceptedVariable, unknownVariableProblems } from '../src/settings/environment.js';
 import { renderHelp } from '../src/settings/docs.js';
 import { AUTH_SHORTCUTS, NODE_SETTINGS, OTHER_VARIABLES, SETTINGS } from '../src/settings/schema.js';
 import { EXIT_CODES } from '../src/ExitCode.js';
+import { problemsOf } from './support/problemsOf.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rtmpc-settings-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('settings schema', () => {
   it('gives every setting one unique RTMPC_ name, one unique key, a doc line and roles', () => {
@@ -138,6 +130,8 @@ describe('unknown RTMPC_* variables', () => {
       RTMPC_EDGE_PORT_1935_TCP_PROTO: 'tcp',
     };
     expect(unknownVariableProblems(env)).toEqual([]);
+    // rtmpctl's own variables have their own prefix.
+    expect(unknownVariableProblems({ RTMPCTL_ADDRESS: '127.0.0.1:50051', RTMPCTL_TOKEN: 't' })).toEqual([]);
     expect(loadConfig({ env, hostname: 'h' }).rtmpPort).toBe(1935);
     // A name ending in _PORT is a service link only with a service link's value.
     expect(isAcceptedVariable('RTMPC_RTPM_PORT', '31100')).toBe(false);

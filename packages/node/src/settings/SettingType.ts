@@ -88,14 +88,21 @@ export function url(schemes: readonly string[], expected: string): SettingType<s
   };
 }
 
+/** `a, b,c` (environment or file) or `["a", "b"]` (file), trimmed, empty items dropped; undefined when neither. */
+function commaItems(raw: unknown): string[] | undefined {
+  const items = typeof raw === 'string' ? raw.split(',') : raw;
+  if (!Array.isArray(items) || !items.every((i) => typeof i === 'string')) return undefined;
+  return items.map((i: string) => i.trim()).filter((i) => i.length > 0);
+}
+
 /** Comma-separated in the environment, a JSON array (or the same string) in the file; at least one. */
 export function urlList(schemes: readonly string[], expected: string): SettingType<string[]> {
   return {
     expected,
     parse(raw) {
-      const list = typeof raw === 'string' ? raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0) : raw;
-      if (!Array.isArray(list) || list.length === 0) return invalid;
-      return list.every((u) => typeof u === 'string' && hasScheme(u, schemes)) ? ok(list as string[]) : invalid;
+      const items = commaItems(raw);
+      if (items === undefined || items.length === 0) return invalid;
+      return items.every((u) => hasScheme(u, schemes)) ? ok(items) : invalid;
     },
     format: (list) => list.join(','),
   };
@@ -129,9 +136,8 @@ export function list(item: RegExp, expected: string): SettingType<string[]> {
   return {
     expected,
     parse(raw) {
-      const items = typeof raw === 'string' ? raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0) : raw;
-      if (!Array.isArray(items)) return invalid;
-      return items.every((i) => typeof i === 'string' && item.test(i.trim())) ? ok(items.map((i: string) => i.trim())) : invalid;
+      const items = commaItems(raw);
+      return items !== undefined && items.every((i) => item.test(i)) ? ok(items) : invalid;
     },
     format: (items) => items.join(','),
   };
