@@ -18,6 +18,7 @@ import { localUrl } from './LocalAddress.js';
 import { createLogger } from './logger.js';
 import type { MetricSample } from './MetricsText.js';
 import type { DrainReply } from '@rtmp-cluster/control';
+import { defaultMemoryBudgetMb } from './ContainerMemory.js';
 import { NodeOperations } from './commands/NodeOperations.js';
 import { NodeMetrics } from './observability/NodeMetrics.js';
 import { LatencyProbedHub } from './observability/SendLatencyProbe.js';
@@ -163,6 +164,7 @@ class AllInOneNode implements NodeHandle {
       pingTimeoutMs: config.pingTimeoutMs,
       maxConnections: config.maxConnections,
       limits: { maxMessageSize: config.maxMessageSize },
+      memoryBudgetBytes: (config.memoryBudgetMb ?? defaultMemoryBudgetMb()) * 1024 * 1024,
       duplicatePublish: config.duplicatePublish,
     });
     // Web viewers go through the same policy as RTMP players: auth, the edge's relay pull, the publisher wait.
@@ -390,6 +392,19 @@ class AllInOneNode implements NodeHandle {
       { name: 'rtmpc_rtmp_publishes_refused_limit_total', help: 'Publishes refused because the server had maxPublishers streams.', kind: 'counter', value: s.publishesRefused },
       { name: 'rtmpc_rtmps_connections', help: 'Open RTMP connections over TLS.', kind: 'gauge', value: s.secureConnections },
       { name: 'rtmpc_rtmps_handshake_failures_total', help: 'TLS handshakes that failed or timed out.', kind: 'counter', value: s.tlsHandshakeFailures },
+      { name: 'rtmpc_memory_budget_bytes', help: 'What RTMP connections may hold together (RTMPC_MEMORY_BUDGET_MB).', kind: 'gauge', value: s.memoryBudgetBytes },
+      {
+        name: 'rtmpc_memory_held_bytes',
+        help: 'What RTMP connections hold: messages being reassembled plus output queues (sampled each sweep).',
+        kind: 'gauge',
+        value: s.memoryHeldBytes,
+      },
+      {
+        name: 'rtmpc_memory_budget_closes_total',
+        help: 'Connections closed as the largest holders while the node was over its memory budget.',
+        kind: 'counter',
+        value: s.memoryBudgetCloses,
+      },
     ];
     if (this.tlsReloader) {
       samples.push(

@@ -7,6 +7,7 @@ import {
   type ProtocolLimits,
   type RtmpMessage,
 } from '@rtmp-cluster/rtmp';
+import { INITIAL_REASSEMBLY_BYTES } from '../src/chunk/ChunkDecoder.js';
 import { decodeError, decodeEveryWay, decodeOk, msg } from './support/chunkDecoding.js';
 import { h } from './support/hex.js';
 
@@ -323,6 +324,52 @@ describe('ChunkDecoder behaviour', () => {
     const out = decodeEveryWay(bytes, { maxPendingBytes: 1000 });
     expect(out.error).toBe('PENDING_BYTES_EXCEEDED');
     expect(out.decoder.pendingBytes).toBeLessThanOrEqual(1000);
+  });
+
+  it('a declared 8 MB message costs what arrived, not its declared length (memory fill with an unfinished message)', () => {
+    const length = 8 * 1024 * 1024;
+    const decoder = new ChunkDecoder(() => undefined);
+    const header = Buffer.alloc(12);
+    header[0] = 0x06;
+    header.writeUIntBE(length, 4, 3);
+    header[7] = 9;
+    header.writeUInt32LE(1, 8);
+    decoder.push(Buffer.concat([h`02 000000 000004 01 00000000  7fffffff`, header]));
+    // the header alone allocates nothing
+    expect(decoder.pendingBytes).toBe(0);
+    const piece = Buffer.alloc(64 * 1024, 0x5a);
+    let sent = 0;
+    while (sent + piece.length < length) {
+      decoder.push(piece);
+      sent += piece.length;
+      // at most double what arrived (the buffer doubles), never the declared length early
+      expect(decoder.pendingBytes).toBeLessThanOrEqual(Math.max(2 * sent, INITIAL_REASSEMBLY_BYTES));
+      expect(decoder.pendingBytes).toBeGreaterThanOrEqual(sent);
+    }
+    decoder.push(piece.subarray(0, length - sent - 1));
+    expect(decoder.pendingBytes).toBe(length);
+  });
+
+  it('a message that arrives in one push is reassembled in one buffer of its exact length, whatever its chunking', () => {
+    const payload = Buffer.alloc(100_000);
+    for (let i = 0; i < payload.length; i++) payload[i] = (i * 13) & 0xff;
+    const wire = encodeMessageShared({ csid: 6, type: 9, timestamp: 40, streamId: 1, payload }, 4096);
+    const out: RtmpMessage[] = [];
+    const decoder = new ChunkDecoder((m) => out.push(m));
+    decoder.push(Buffer.concat([h`02 000000 000004 01 00000000  00001000`, wire]));
+    expect(out[1]!.payload.equals(payload)).toBe(true);
+    expect(out[1]!.payload.buffer.byteLength).toBe(100_000);
+    expect(decoder.pendingBytes).toBe(0);
+  });
+
+  it('setMaxMessageSize bounds messages that start afterwards (command-sized until a publish is allowed)', () => {
+    const decoder = new ChunkDecoder(() => undefined, { limits: { maxMessageSize: 64 * 1024 } });
+    expect(decoder.maxMessageSize).toBe(64 * 1024);
+    expect(() => decoder.push(h`06 000000 010001 09 01000000`)).toThrow(expect.objectContaining({ code: 'MESSAGE_TOO_LARGE' }));
+    const raised = new ChunkDecoder(() => undefined, { limits: { maxMessageSize: 64 * 1024 } });
+    raised.setMaxMessageSize(8 * 1024 * 1024);
+    raised.push(h`06 000000 7fffff 09 01000000  aabbccdd`);
+    expect(raised.pendingBytes).toBe(INITIAL_REASSEMBLY_BYTES);
   });
 
   it('[conf 21] Abort releases the pending bytes of the dropped message', () => {

@@ -8,7 +8,10 @@ import type { ConnectionCloseReason } from './ConnectionClose.js';
 import { ConnectionRateLimiter } from './ConnectionRateLimiter.js';
 
 /** Why a socket was refused at accept. */
-export type AdmissionRefusal = Extract<ConnectionCloseReason, 'SERVER_SHUTDOWN' | 'CONNECTION_RATE_LIMITED' | 'MAX_CONNECTIONS' | 'MAX_CONNECTIONS_PER_IP'>;
+export type AdmissionRefusal = Extract<
+  ConnectionCloseReason,
+  'SERVER_SHUTDOWN' | 'CONNECTION_RATE_LIMITED' | 'MAX_CONNECTIONS' | 'MAX_CONNECTIONS_PER_IP' | 'MEMORY_BUDGET'
+>;
 
 export interface AdmissionLimits {
   maxConnections: number;
@@ -36,6 +39,8 @@ export class ConnectionAdmission {
   constructor(
     private readonly limits: AdmissionLimits,
     private readonly log: Logger,
+    /** false while the node is at its memory budget (new connections would only add to it) */
+    private readonly memoryAdmitsNew: () => boolean = () => true,
   ) {
     this.rateLimiter = new ConnectionRateLimiter({ ratePerSecond: limits.connectionRatePerIp, burst: limits.connectionBurstPerIp });
   }
@@ -72,6 +77,7 @@ export class ConnectionAdmission {
    */
   checkRate(ip: string, now: number): AdmissionRefusal | undefined {
     if (!this.accepting) return 'SERVER_SHUTDOWN';
+    if (!this.memoryAdmitsNew()) return 'MEMORY_BUDGET';
     if (!this.rateLimiter.tryAcquire(ip, now)) return 'CONNECTION_RATE_LIMITED';
     return undefined;
   }
@@ -82,6 +88,7 @@ export class ConnectionAdmission {
    */
   admit(ip: string, now: number, rateChecked: boolean): AdmissionRefusal | undefined {
     const refusal = rateChecked ? (this.accepting ? undefined : 'SERVER_SHUTDOWN') : this.checkRate(ip, now);
+    if (refusal === undefined && rateChecked && !this.memoryAdmitsNew()) return 'MEMORY_BUDGET';
     if (refusal !== undefined) return refusal;
     if (this.open >= this.limits.maxConnections) return 'MAX_CONNECTIONS';
     const fromIp = this.perIp.get(ip) ?? 0;
@@ -139,6 +146,8 @@ export class ConnectionAdmission {
         return `${ip} opens connections too fast (limit ${o.connectionRatePerIp}/s, burst ${o.connectionBurstPerIp})`;
       case 'SERVER_SHUTDOWN':
         return 'server shutting down';
+      case 'MEMORY_BUDGET':
+        return 'node at its memory budget';
     }
   }
 }

@@ -32,6 +32,8 @@ export interface ConnectionHost {
   connectionClosed(conn: ConnectionIdentity, event: ConnectionClosedEvent): void;
   /** false when the server already has its maximum of publishers (absent: no limit) */
   publishAllowed?(): boolean;
+  /** the bytes of messages the connection is reassembling changed by `delta` (the node's memory budget) */
+  partialBytesChanged?(delta: number): void;
 }
 
 /** The identity of a connection its host keys its bookkeeping on. */

@@ -36,6 +36,8 @@ export class RtmpConnection implements ConnectionContext {
   private app: string | undefined;
   legacyClient = true;
   private bytesReceived = 0;
+  /** the decoder's partial-message bytes as last reported to the host */
+  private reportedPartialBytes = 0;
   private readonly output: ConnectionOutput;
   private readonly timeouts: ConnectionTimeouts;
   private readonly gate: StreamAccessGate;
@@ -96,6 +98,14 @@ export class RtmpConnection implements ConnectionContext {
   get isClosed(): boolean {
     return this.closed;
   }
+  /** what the connection holds in memory: messages being reassembled and output not yet taken by the kernel */
+  get heldBytes(): number {
+    return this.reportedPartialBytes + this.output.pendingBytes;
+  }
+  /** output not yet taken by the kernel (the node's memory budget samples it) */
+  get outputBytes(): number {
+    return this.output.pendingBytes;
+  }
   /** streams this connection publishes now (the server's maxPublishers counts these) */
   get publishingCount(): number {
     return this.publishes.count;
@@ -153,6 +163,8 @@ export class RtmpConnection implements ConnectionContext {
   streamStarted(role: 'publisher' | 'player', key: string): void {
     this.lastRole = role;
     this.streamKeysSeen.add(key);
+    // Until a publish is allowed only commands are expected: media-sized messages are for publishers.
+    if (role === 'publisher') this.decoder?.setMaxMessageSize(this.host.options.limits.maxMessageSize ?? this.decoder.maxMessageSize);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -171,17 +183,29 @@ export class RtmpConnection implements ConnectionContext {
         this.phase = 'session';
         this.handshake = undefined;
         this.log.debug({ handshake: handshake.mode }, 'handshake complete');
+        const opts = this.host.options;
         this.decoder = new ChunkDecoder((msg) => this.session.handleMessage(msg, monotonicMs()), {
-          limits: this.host.options.limits,
+          limits: { ...opts.limits, maxMessageSize: opts.maxMessageSizeBeforePublish },
         });
         if (step.remainder.length === 0) return;
         data = step.remainder;
       }
       this.decoder!.push(data);
+      this.reportPartialBytes();
       if (!this.closed) this.session.onBytesReceived(this.decoder!.bytesReceived);
     } catch (err) {
+      this.reportPartialBytes();
       this.failed(err);
     }
+  }
+
+  /** Tells the host (the node's memory budget) how the bytes of partial messages changed. */
+  private reportPartialBytes(): void {
+    const now = this.closed || this.decoder === undefined ? 0 : this.decoder.pendingBytes;
+    const delta = now - this.reportedPartialBytes;
+    if (delta === 0) return;
+    this.reportedPartialBytes = now;
+    this.host.partialBytesChanged?.(delta);
   }
 
   /** Turns anything thrown by the protocol layer or our handlers into a close with a precise reason. */
@@ -261,6 +285,7 @@ export class RtmpConnection implements ConnectionContext {
     if (this.closed) return;
     this.closed = true;
     this.output.stop();
+    this.reportPartialBytes();
     const role = this.role !== 'none' ? this.role : this.lastRole;
     this.publishes.endAll();
     this.plays.endAll();

@@ -15,6 +15,7 @@ import { ConnectionAdmission, type AdmissionRefusal } from './ConnectionAdmissio
 import type { ConnectionClosedEvent } from './ConnectionClose.js';
 import { monotonicMs } from './ConnectionTimeouts.js';
 import type { ConnectionHost, ConnectionIdentity, ConnectionInfo, RtmpSocket } from './ConnectionTypes.js';
+import { MemoryBudget } from './MemoryBudget.js';
 import { RtmpConnection } from './RtmpConnection.js';
 import type { ResolvedServerOptions, RtmpServerOptions } from './ServerOptions.js';
 import { AllowAllAccessPolicy } from './StreamAccessPolicy.js';
@@ -49,6 +50,12 @@ export interface RtmpServerStats {
   secureConnections: number;
   /** closed connections per reason since start */
   closedByReason: Record<string, number>;
+  /** the node-wide memory budget in bytes (0: none) */
+  memoryBudgetBytes: number;
+  /** what the connections hold now: messages being reassembled (exact) plus output queues (as last sampled) */
+  memoryHeldBytes: number;
+  /** connections closed because the node was over its memory budget */
+  memoryBudgetCloses: number;
 }
 
 export function resolveServerOptions(o: RtmpServerOptions): ResolvedServerOptions {
@@ -70,6 +77,8 @@ export function resolveServerOptions(o: RtmpServerOptions): ResolvedServerOption
     maxPublishers: o.maxPublishers ?? 10_000,
     maxPendingOutputBytes: o.maxPendingOutputBytes ?? 64 * 1024 * 1024,
     limits: { ...o.limits, maxMessageSize },
+    maxMessageSizeBeforePublish: Math.min(o.maxMessageSizeBeforePublish ?? 64 * 1024, maxMessageSize),
+    memoryBudgetBytes: o.memoryBudgetBytes ?? 0,
     duplicatePublish: o.duplicatePublish ?? 'reject',
     windowAckSize: o.windowAckSize ?? 2_500_000,
   };
@@ -94,6 +103,9 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
   private readonly closedByReason: Record<string, number> = {};
   private readonly idPrefix: string;
   private tlsFailures = 0;
+  private readonly memory: MemoryBudget | undefined;
+  private memoryCheckQueued = false;
+  private memoryCloses = 0;
 
   constructor(options: RtmpServerOptions & { connIdPrefix?: string }) {
     super();
@@ -101,7 +113,9 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
     this.hub = options.hub;
     this.log = options.logger.child({ component: 'rtmp-server' });
     this.idPrefix = options.connIdPrefix ?? 'c';
-    this.admission = new ConnectionAdmission(this.options, this.log);
+    this.memory = this.options.memoryBudgetBytes > 0 ? new MemoryBudget(this.options.memoryBudgetBytes) : undefined;
+    const memory = this.memory;
+    this.admission = new ConnectionAdmission(this.options, this.log, memory === undefined ? undefined : () => memory.admitsNew);
   }
 
   /** Opens a plain TCP listener. Resolves with its address (port 0 picks a free port). */
@@ -252,6 +266,37 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
     return this.admission.publishAllowed(publishing);
   }
 
+  /** ConnectionHost: a connection's partial-message bytes changed (after every read). */
+  partialBytesChanged(delta: number): void {
+    const memory = this.memory;
+    if (memory === undefined || !memory.adjustPartial(delta) || this.memoryCheckQueued) return;
+    // Closed in a microtask: the connection that crossed the line is still inside its read.
+    this.memoryCheckQueued = true;
+    queueMicrotask(() => {
+      this.memoryCheckQueued = false;
+      this.enforceMemoryBudget();
+    });
+  }
+
+  /** Over the budget: close the largest holders until the rest fit (one log line per enforcement). */
+  private enforceMemoryBudget(): void {
+    const memory = this.memory;
+    if (memory === undefined || !memory.isOver) return;
+    const heldBefore = memory.heldBytes;
+    const victims = memory.selectToClose(this.connections.values(), (c) => c.heldBytes);
+    let freed = 0;
+    for (const c of victims) {
+      const held = c.heldBytes;
+      freed += held;
+      this.memoryCloses++;
+      c.close('MEMORY_BUDGET', `closed as one of the largest holders (${held} bytes) while the node held ${heldBefore} bytes (budget ${memory.limitBytes})`);
+    }
+    this.log.warn(
+      { heldBytes: heldBefore, budgetBytes: memory.limitBytes, closed: victims.length, freedBytes: freed, connIds: victims.slice(0, 20).map((c) => c.connId) },
+      `memory budget exceeded: closed the ${victims.length} largest holders`,
+    );
+  }
+
   /** ConnectionHost: bookkeeping when a connection is gone. */
   connectionClosed(conn: ConnectionIdentity, event: ConnectionClosedEvent): void {
     if (!this.connections.delete(conn.connId)) return;
@@ -312,6 +357,9 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
       tlsHandshakeFailures: this.tlsFailures,
       secureConnections: secure,
       closedByReason: { ...this.closedByReason },
+      memoryBudgetBytes: this.options.memoryBudgetBytes,
+      memoryHeldBytes: this.memory?.heldBytes ?? 0,
+      memoryBudgetCloses: this.memoryCloses,
     };
   }
 
@@ -327,13 +375,19 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
   private sweep(): void {
     const now = monotonicMs();
     this.admission.sweep(now);
+    let output = 0;
     for (const conn of [...this.connections.values()]) {
       try {
         conn.tick(now);
+        output += conn.outputBytes;
       } catch (err) {
         this.log.error({ err, connId: conn.connId }, 'connection tick threw');
         conn.close('INTERNAL_ERROR', (err as Error).message);
       }
+    }
+    if (this.memory !== undefined) {
+      this.memory.setOutput(output);
+      this.enforceMemoryBudget();
     }
   }
 

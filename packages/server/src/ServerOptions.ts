@@ -44,6 +44,16 @@ export interface RtmpServerOptions {
   maxPendingOutputBytes?: number;
   /** bounds for what a peer can make us allocate */
   limits?: Partial<ProtocolLimits>;
+  /**
+   * the largest message a connection may send before one of its publishes is allowed (commands only: connect,
+   * createStream, publish, play are far smaller), default 64 KiB; limits.maxMessageSize applies from then on
+   */
+  maxMessageSizeBeforePublish?: number;
+  /**
+   * what the node's connections may hold together (messages being reassembled plus output queues); over it new
+   * connections are refused and the largest holders closed (MEMORY_BUDGET). Default 0: no node-wide budget
+   */
+  memoryBudgetBytes?: number;
   /** second publisher of a live name: refuse it (default) or evict the first */
   duplicatePublish?: DuplicatePublishPolicy;
   /** Window Acknowledgement Size advertised after connect, default 2 500 000 */

@@ -17,6 +17,16 @@ describe('ConnectionAdmission', () => {
     expect(a.accepted).toBe(4);
   });
 
+  it('refuses every new connection while the node is at its memory budget, and admits again below it', () => {
+    let full = true;
+    const a = new ConnectionAdmission({ ...limits, connectionRatePerIp: 0 }, pino({ level: 'silent' }), () => !full);
+    expect(a.checkRate('10.0.0.1', 0)).toBe('MEMORY_BUDGET');
+    expect(a.admit('10.0.0.1', 0, false)).toBe('MEMORY_BUDGET');
+    expect(a.admit('10.0.0.1', 0, true)).toBe('MEMORY_BUDGET');
+    full = false;
+    expect(a.admit('10.0.0.1', 0, false)).toBeUndefined();
+  });
+
   it('takes a rate token once: at TCP accept for TLS, else at admission', () => {
     const a = new ConnectionAdmission({ ...limits, maxConnectionsPerIp: 10, maxConnections: 10 }, pino({ level: 'silent' }));
     expect(a.checkRate('10.0.0.1', 0)).toBeUndefined();

@@ -42,7 +42,7 @@ export interface NodeMetricsSources {
 }
 
 /** Refusals at accept are limits, not failed handshakes (they have their own counters). */
-const REFUSAL_REASONS = new Set(['MAX_CONNECTIONS', 'MAX_CONNECTIONS_PER_IP', 'CONNECTION_RATE_LIMITED', 'SERVER_SHUTDOWN']);
+const REFUSAL_REASONS = new Set(['MAX_CONNECTIONS', 'MAX_CONNECTIONS_PER_IP', 'CONNECTION_RATE_LIMITED', 'SERVER_SHUTDOWN', 'MEMORY_BUDGET']);
 
 /** hub arrival -> socket write; fan-out normally stays in the low milliseconds */
 export const SEND_LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];

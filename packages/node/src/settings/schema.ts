@@ -140,6 +140,15 @@ export const NODE_SETTINGS = [
   setting({ key: 'connRatePerIp', env: 'RTMPC_CONN_RATE_PER_IP', type: integer(0, 100_000, 'connections/s, 0 = off'), default: 50, doc: 'new connections per second per client address (token bucket rate)', roles: MEDIA, group: 'limits' }),
   setting({ key: 'connBurstPerIp', env: 'RTMPC_CONN_BURST_PER_IP', type: integer(1, 1_000_000), default: 100, doc: 'connections one client address may open at once (token bucket size)', roles: MEDIA, group: 'limits' }),
   setting({ key: 'maxPublishers', env: 'RTMPC_MAX_PUBLISHERS', type: integer(1, 1_000_000), default: 10_000, doc: 'publishers per node', roles: MEDIA, group: 'limits' }),
+  optionalSetting({
+    key: 'memoryBudgetMb',
+    env: 'RTMPC_MEMORY_BUDGET_MB',
+    type: integer(16, 1_048_576, 'MB'),
+    defaultDoc: "a quarter of the container's memory limit (cgroup v2 memory.max, v1 memory.limit_in_bytes), else of the machine's memory; at least 64",
+    doc: 'what all RTMP connections together may hold (messages being reassembled, output queues); over it new connections are refused and the largest holders closed',
+    roles: MEDIA,
+    group: 'limits',
+  }),
   // ---- cluster ----
   setting({ key: 'leaseMs', env: 'RTMPC_LEASE_MS', type: integer(500, 600_000, 'ms'), default: 6000, doc: 'stream claim lease (origins renew every third of it)', roles: CLUSTER, group: 'cluster' }),
   setting({ key: 'nodeTtlMs', env: 'RTMPC_NODE_TTL_MS', type: integer(500, 600_000, 'ms'), default: 6000, doc: 'node record TTL in the registry', roles: CLUSTER, group: 'cluster' }),

@@ -12,6 +12,13 @@ export interface ChunkDecoderOptions {
   limits?: Partial<ProtocolLimits>;
 }
 
+/**
+ * What a reassembly buffer starts with when its message is larger: small messages (audio, most video frames)
+ * get one allocation, and a peer that declares a large message and stops sending holds at most this much
+ * more than it sent.
+ */
+export const INITIAL_REASSEMBLY_BYTES = 16 * 1024;
+
 /** What the decoder remembers about one inbound chunk stream between chunks. */
 class InboundChunkStream {
   /** a type-0 header (or librtmp's type-1 on csid 2) has set every field */
@@ -27,7 +34,9 @@ class InboundChunkStream {
   extended = false;
   /** the 4-byte value that header carried */
   extendedValue = 0;
-  /** buffer of the message being reassembled, allocated once at its first chunk */
+  /** a message is being reassembled on this chunk stream */
+  active = false;
+  /** its buffer: grows with the bytes that arrive (never beyond `length`); null until its first body byte */
   payload: Buffer | null = null;
   received = 0;
 
@@ -38,12 +47,18 @@ class InboundChunkStream {
  * Reassembles RTMP messages from a chunk stream (RTMP 5.3). Push bytes in any
  * split; every completed message is passed to `onMessage` synchronously.
  *
- * Memory: each message's payload is allocated once, at its declared length,
- * when its first chunk arrives; chunk bodies are copied straight into it.
- * Headers are parsed in place; only a header split across pushes is staged in
- * an 18-byte scratch buffer. What a peer can make us hold is bounded by
- * `maxMessageSize`, `maxPendingBytes` and `maxChunkStreams`, never by the
- * chunk size it announces.
+ * Memory: a message's buffer grows with the bytes that arrived, not with the
+ * length its header declares (a peer that declares 8 MB and sends 8 MB minus
+ * one byte costs what it sent, and one that stops after the header costs
+ * nothing): it starts with what is in hand (the rest of the current push, at
+ * least INITIAL_REASSEMBLY_BYTES) and doubles, capped at the declared length.
+ * A message that arrives within one push, the common case for media, is
+ * allocated once. Chunk bodies are copied straight into it. Headers are parsed
+ * in place; only a header split across pushes is staged in an 18-byte scratch
+ * buffer. What a peer can make us hold is bounded by `maxMessageSize` (which
+ * the owner may change, e.g. raise once a publish is allowed),
+ * `maxPendingBytes` and `maxChunkStreams`, never by the chunk size it
+ * announces.
  */
 export class ChunkDecoder {
   private readonly limits: ProtocolLimits;
@@ -75,7 +90,7 @@ export class ChunkDecoder {
     return this.totalBytes;
   }
 
-  /** Bytes currently allocated for partially received messages. */
+  /** Bytes currently allocated for partially received messages (what the peer made us hold). */
   get pendingBytes(): number {
     return this.pending;
   }
@@ -83,6 +98,15 @@ export class ChunkDecoder {
   /** Chunk streams the peer has opened (state is kept per chunk stream id). */
   get chunkStreamCount(): number {
     return this.streams.size;
+  }
+
+  /** The largest message accepted from now on (messages already started keep their length). */
+  get maxMessageSize(): number {
+    return this.limits.maxMessageSize;
+  }
+
+  setMaxMessageSize(bytes: number): void {
+    this.limits.maxMessageSize = bytes;
   }
 
   push(data: Buffer): void {
@@ -126,7 +150,8 @@ export class ChunkDecoder {
       if (st !== null) {
         const n = Math.min(this.chunkRemaining, end - pos);
         if (n > 0) {
-          data.copy(st.payload as Buffer, st.received, pos, pos + n);
+          const payload = this.reserve(st, st.received + n, st.received + end - pos);
+          data.copy(payload, st.received, pos, pos + n);
           st.received += n;
           pos += n;
           this.chunkRemaining -= n;
@@ -165,7 +190,7 @@ export class ChunkDecoder {
       p += 2;
     }
     let st = this.streams.get(csid);
-    const inProgress = st !== undefined && st.payload !== null;
+    const inProgress = st !== undefined && st.active;
 
     if (fmt === 3) {
       if (st === undefined || !st.hasHeader) {
@@ -271,7 +296,7 @@ export class ChunkDecoder {
     return st;
   }
 
-  /** Starts a message on `st` (its header fields are set): checks the bounds and allocates its payload. */
+  /** Starts a message on `st` (its header fields are set): checks its declared length. Allocates nothing yet. */
   private begin(st: InboundChunkStream): void {
     const length = st.length;
     if (length > this.limits.maxMessageSize) {
@@ -280,15 +305,33 @@ export class ChunkDecoder {
         `message of ${length} bytes on chunk stream ${st.csid} exceeds the limit of ${this.limits.maxMessageSize}`,
       );
     }
-    if (this.pending + length > this.limits.maxPendingBytes) {
+    st.active = true;
+    st.payload = null;
+    st.received = 0;
+  }
+
+  /**
+   * The buffer of `st`'s message with room for `needed` bytes: grown (to at least `inHand`, the bytes of the
+   * message that could be in the current push, and at least double) when it is too small, capped at the
+   * declared length. `pending` counts what is allocated.
+   */
+  private reserve(st: InboundChunkStream, needed: number, inHand: number): Buffer {
+    const payload = st.payload;
+    const capacity = payload === null ? 0 : payload.length;
+    if (needed <= capacity) return payload as Buffer;
+    const target = Math.min(st.length, Math.max(inHand, capacity * 2, INITIAL_REASSEMBLY_BYTES));
+    const growth = target - capacity;
+    if (this.pending + growth > this.limits.maxPendingBytes) {
       throw new RtmpError(
         'PENDING_BYTES_EXCEEDED',
-        `message of ${length} bytes on chunk stream ${st.csid} would bring partial messages to ${this.pending + length} bytes (limit ${this.limits.maxPendingBytes})`,
+        `message of ${st.length} bytes on chunk stream ${st.csid} would bring partial messages to ${this.pending + growth} bytes (limit ${this.limits.maxPendingBytes})`,
       );
     }
-    this.pending += length;
-    st.payload = Buffer.allocUnsafe(length);
-    st.received = 0;
+    const next = Buffer.allocUnsafe(target);
+    if (payload !== null) payload.copy(next, 0, 0, st.received);
+    this.pending += growth;
+    st.payload = next;
+    return next;
   }
 
   private enterBody(st: InboundChunkStream, used: number): number {
@@ -299,9 +342,11 @@ export class ChunkDecoder {
   }
 
   private complete(st: InboundChunkStream): void {
-    const msg: RtmpMessage = { csid: st.csid, type: st.type, timestamp: st.timestamp, streamId: st.streamId, payload: st.payload as Buffer };
+    const payload = st.payload ?? Buffer.alloc(0);
+    const msg: RtmpMessage = { csid: st.csid, type: st.type, timestamp: st.timestamp, streamId: st.streamId, payload };
     st.payload = null;
-    this.pending -= st.length;
+    st.active = false;
+    this.pending -= payload.length;
     // Protocol control that changes how the following chunks are read takes
     // effect here, before the next chunk header is parsed.
     if (st.type === MessageType.SetChunkSize || st.type === MessageType.Abort) {
@@ -311,9 +356,10 @@ export class ChunkDecoder {
         this.inboundChunkSize = control.size;
       } else if (control.kind === 'abort') {
         const target = this.streams.get(control.csid);
-        if (target !== undefined && target.payload !== null) {
-          this.pending -= target.length;
+        if (target !== undefined && target.active) {
+          this.pending -= target.payload?.length ?? 0;
           target.payload = null;
+          target.active = false;
           target.received = 0;
         }
       }
