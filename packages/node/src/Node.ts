@@ -3,11 +3,11 @@
  * runtime (Redis registry, NATS events, OriginRole/EdgeRole as the server's access policy). Tests run it
  * in-process; the executable wraps it.
  */
-import { CodedError } from '@rtmp-cluster/core';
+import { CidrList, CodedError } from '@rtmp-cluster/core';
 import type { AddressInfo } from 'node:net';
 import { StreamHub, type StreamHubOptions } from '@rtmp-cluster/media';
 import { AllowAllAccessPolicy, RtmpServer, TlsCertificateReloader, loadTlsFiles, type RtmpServerStats, type StreamAccessPolicy } from '@rtmp-cluster/server';
-import { trustedProxyList, WebService } from '@rtmp-cluster/web';
+import { WebService } from '@rtmp-cluster/web';
 import { AccessPolicy } from '@rtmp-cluster/auth';
 import { AuthAccessPolicy } from './AuthAccessPolicy.js';
 import type { DestinationStream, Logger } from 'pino';
@@ -175,7 +175,7 @@ class AllInOneNode implements NodeHandle {
           playWaitMs: config.playWaitMs,
           logger: this.logger,
           allowedOrigins: config.webAllowedOrigins,
-          trustedProxies: trustedProxyList(config.webTrustedProxies),
+          trustedProxies: new CidrList(config.webTrustedProxies),
           maxConnectionsPerIp: config.maxConnectionsPerIp,
           connectionRatePerIp: config.connRatePerIp,
           connectionBurstPerIp: config.connBurstPerIp,

@@ -11,7 +11,6 @@ export { WebService } from './WebService.js';
 export type { WebServiceOptions } from './WebService.js';
 export { WebViewers, WEB_PROTOCOLS } from './WebViewers.js';
 export type { WebViewerInfo, WebViewerCounters, WebViewerSnapshot, ProtocolTotals } from './WebViewers.js';
-export { trustedProxyList } from './TrustedProxyList.js';
 export { flvPlaybackRoute, FLV_PATH } from './flv/FlvPlayback.js';
 export type { FlvPlaybackOptions } from './flv/FlvPlayback.js';
 export { FlvEncoding, FLV_ENCODING } from './flv/FlvEncoding.js';

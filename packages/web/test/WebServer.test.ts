@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { StreamHub } from '@rtmp-cluster/media';
 import { AllowAllAccessPolicy, type AccessDecision, type PlayRequest, type StreamAccessPolicy } from '@rtmp-cluster/server';
-import { trustedProxyList, WebService, WebError, type WebServiceOptions } from '@rtmp-cluster/web';
+import { CidrList } from '@rtmp-cluster/core';
+import { WebService, WebError, type WebServiceOptions } from '@rtmp-cluster/web';
 
 const services: WebService[] = [];
 afterEach(async () => {
@@ -73,7 +74,7 @@ describe('web listener', () => {
   });
 
   it('believes X-Forwarded-For only from trusted proxies', async () => {
-    const { web, url } = await start({ trustedProxies: trustedProxyList(['127.0.0.0/8']) });
+    const { web, url } = await start({ trustedProxies: new CidrList(['127.0.0.0/8']) });
     web.hub.publish('live/x', { id: 'pub', close: () => undefined });
     const via = await fetch(url('/probe/live/x'), { headers: { 'x-forwarded-for': '203.0.113.9, 127.0.0.5' } });
     expect(((await via.json()) as { clientIp: string }).clientIp).toBe('203.0.113.9');
