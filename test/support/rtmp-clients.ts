@@ -85,7 +85,8 @@ export class ClientProcesses {
     });
     const timer = setTimeout(() => {
       timedOut = true;
-      void proc.stop();
+      // stop() resolves with the exit result and never rejects (the exit promise never does).
+      proc.stop().catch(() => undefined);
     }, timeoutMs);
     const proc: ClientProcess = {
       pid,

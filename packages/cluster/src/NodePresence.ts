@@ -130,7 +130,9 @@ export class NodePresence {
       this.log.info({ role: this.o.role, address: this.o.address }, 'node registered');
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'node registration failed: retrying in 1 s');
-      this.retryTimer = setTimeout(() => void this.tryRegister(), 1000);
+      this.retryTimer = setTimeout(() => {
+        this.tryRegister().catch((e: unknown) => this.log.error({ err: (e as Error).message }, 'node registration retry failed'));
+      }, 1000);
       this.retryTimer.unref();
     }
   }

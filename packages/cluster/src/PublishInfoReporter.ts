@@ -94,7 +94,9 @@ export class PublishInfoReporter {
 
   start(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => void this.refresh(), this.o.everyMs ?? 1000);
+    this.timer = setInterval(() => {
+      this.refresh().catch((err: unknown) => this.o.logger.warn({ err: (err as Error).message }, 'publish info refresh failed'));
+    }, this.o.everyMs ?? 1000);
     this.timer.unref();
   }
 

@@ -135,7 +135,10 @@ export class NodeLivenessWatcher {
   private scheduleRound(): void {
     if (this.stopped) return;
     this.roundTimer = setTimeout(() => {
-      void this.round().then(() => this.scheduleRound());
+      // A round that fails unexpectedly must not end the watching: log it and keep the schedule.
+      this.round()
+        .catch((err: unknown) => this.logger.error({ err: (err as Error)?.message ?? String(err) }, 'node liveness: round failed'))
+        .finally(() => this.scheduleRound());
     }, this.intervalMs);
     this.roundTimer.unref();
   }
@@ -211,7 +214,11 @@ export class NodeLivenessWatcher {
 
   private scheduleCheck(t: TrackedNode, kind: 'up' | 'down', dueAt: number): void {
     const delay = Math.max(0, dueAt - Date.now()) + this.graceMs + this.random() * this.jitterMs;
-    const timer = setTimeout(() => void this.confirm(t, kind), delay);
+    const timer = setTimeout(() => {
+      this.confirm(t, kind).catch((err: unknown) => {
+        this.logger.error({ nodeId: t.id, err: (err as Error)?.message ?? String(err) }, `node liveness: node.${kind} check failed`);
+      });
+    }, delay);
     timer.unref();
     t.check = { kind, timer };
   }

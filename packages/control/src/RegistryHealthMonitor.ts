@@ -35,7 +35,10 @@ export class RegistryHealthMonitor {
   private schedule(): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      void this.probe().then(() => this.schedule());
+      // A failing onChange must not end the probing: log it and keep the schedule.
+      this.probe()
+        .catch((err: unknown) => this.options.logger.error({ err: (err as Error)?.message ?? String(err) }, 'registry health probe failed'))
+        .finally(() => this.schedule());
     }, this.options.intervalMs);
     this.timer.unref();
   }

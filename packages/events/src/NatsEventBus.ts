@@ -65,12 +65,18 @@ export class NatsEventBus implements EventBus {
     this.subjects = new SubjectScheme(options.subjectPrefix);
     this.logger = options.logger ?? silentLogger;
     this.maxBufferBytes = options.maxDisconnectedBufferBytes ?? 1024 * 1024;
-    void this.watchStatus();
-    void nc.closed().then((err) => {
-      this.closed = true;
-      if (err) this.logger.error({ err: err.message }, 'events: nats connection closed with error');
-      this.emitState('closed');
+    this.watchStatus().catch((err: unknown) => {
+      this.logger.error({ err: (err as Error).message }, 'events: nats status stream failed');
     });
+    nc.closed()
+      .then((err) => {
+        if (err) this.logger.error({ err: err.message }, 'events: nats connection closed with error');
+      })
+      .catch((err: unknown) => this.logger.error({ err: (err as Error).message }, 'events: nats connection closed with error'))
+      .finally(() => {
+        this.closed = true;
+        this.emitState('closed');
+      });
   }
 
   static async connect(options: NatsEventBusOptions): Promise<NatsEventBus> {
@@ -155,13 +161,9 @@ export class NatsEventBus implements EventBus {
           return;
         }
         if (!msg.reply) return;
-        void runCommand(handler, msg.string()).then((reply) => {
-          try {
-            msg.respond(JSON.stringify(reply));
-          } catch (e) {
-            this.logger.warn({ subject, err: (e as Error).message }, 'events: could not send command reply');
-          }
-        });
+        runCommand(handler, msg.string())
+          .then((reply) => msg.respond(JSON.stringify(reply)))
+          .catch((e: unknown) => this.logger.warn({ subject, err: (e as Error).message }, 'events: could not send command reply'));
       },
     });
     this.subscriptions.add(sub);

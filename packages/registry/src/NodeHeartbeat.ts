@@ -68,7 +68,10 @@ export class NodeHeartbeat {
   private schedule(): void {
     if (!this.running) return;
     this.timer = setTimeout(() => {
-      void this.beatNow().then(() => this.schedule());
+      // beat() logs a failed heartbeat itself; anything else is logged here, and the beating goes on.
+      this.beatNow()
+        .catch((err: unknown) => this.logger.error({ err: (err as Error).message }, 'registry: heartbeat round failed'))
+        .finally(() => this.schedule());
     }, this.periodMs);
     this.timer.unref();
   }

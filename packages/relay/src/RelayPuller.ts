@@ -427,7 +427,9 @@ export class RelayPuller extends EventEmitter<RelayPullerEvents> {
   private startVerify(): void {
     const every = this.o.verifyEveryMs ?? 5000;
     if (every <= 0 || this.verifyTimer) return;
-    this.verifyTimer = setInterval(() => void this.verify(), every);
+    this.verifyTimer = setInterval(() => {
+      this.verify().catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'relay: registry check failed'));
+    }, every);
     this.verifyTimer.unref();
   }
 

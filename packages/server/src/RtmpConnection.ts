@@ -222,8 +222,13 @@ export class RtmpConnection implements ConnectionContext {
     const s = this.session;
     s.on('outChunkSize', (n) => this.output.setChunkSize(n));
     s.on('connect', (req) => this.onConnect(req));
-    s.on('publish', (req) => void this.publishes.request(req));
-    s.on('play', (req) => void this.plays.request(req));
+    // A failure while deciding (policy, registry, webhook) closes this connection only, never the process.
+    s.on('publish', (req) => {
+      this.publishes.request(req).catch((err: unknown) => this.failed(err));
+    });
+    s.on('play', (req) => {
+      this.plays.request(req).catch((err: unknown) => this.failed(err));
+    });
     s.on('media', (ev) => this.publishes.media(ev));
     s.on('metadata', (ev) => this.publishes.metadata(ev));
     s.on('unpublish', (ev) => this.publishes.ended(ev));

@@ -258,7 +258,7 @@ export async function runHostileSession(port: number, seed: number, lingerMs: nu
             resolve(false);
           }
         });
-        void closed.then(() => resolve(false));
+        closed.then(() => resolve(false), () => resolve(false));
       });
       socket.write(hs.start());
       if (!(await done)) return { kind, ending, closedByServer, bytesReceived: received };

@@ -69,6 +69,7 @@ export class PollingDependency {
   async start(): Promise<void> {
     this.running = true;
     await this.poll();
+    this.schedule();
   }
 
   stop(): void {
@@ -87,8 +88,18 @@ export class PollingDependency {
       this.status = { ok: false, detail: (err as Error).message };
       this.opts.onFailure?.();
     }
+  }
+
+  private schedule(): void {
     if (!this.running) return;
-    this.timer = setTimeout(() => void this.poll(), this.opts.intervalMs ?? 1000);
+    this.timer = setTimeout(() => {
+      // poll() catches the ping's failure; only a throwing onFailure gets here, and polling goes on.
+      this.poll()
+        .catch((err: unknown) => {
+          this.status = { ok: false, detail: (err as Error).message };
+        })
+        .finally(() => this.schedule());
+    }, this.opts.intervalMs ?? 1000);
     this.timer.unref();
   }
 }

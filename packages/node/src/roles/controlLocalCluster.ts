@@ -38,8 +38,12 @@ export class LocalCluster {
   private readonly claims = new Map<string, LocalClaim>();
   private readonly log: Logger;
   private readonly info: PublishInfoReporter;
-  private readonly onPublished = (e: StreamPublishedEvent): void => void this.claim(e.key);
-  private readonly onUnpublished = (e: StreamUnpublishedEvent): void => void this.release(e.key, e.reason === 'unpublished' ? 'publisher-left' : e.reason);
+  private readonly onPublished = (e: StreamPublishedEvent): void => this.claimOrLog(e.key);
+  private readonly onUnpublished = (e: StreamUnpublishedEvent): void => {
+    this.release(e.key, e.reason === 'unpublished' ? 'publisher-left' : e.reason).catch((err: unknown) => {
+      this.log.warn({ stream: e.key, err: (err as Error).message }, 'stream release in the control plane failed');
+    });
+  };
 
   constructor(private readonly o: LocalClusterOptions) {
     this.log = o.logger.child({ component: 'local-cluster' });
@@ -64,7 +68,7 @@ export class LocalCluster {
   async start(): Promise<void> {
     this.o.hub.on('streamPublished', this.onPublished);
     this.o.hub.on('streamUnpublished', this.onUnpublished);
-    for (const s of this.o.hub.allStreamStats()) if (s.live) await this.claim(s.key);
+    for (const s of this.o.hub.allStreamStats()) if (s.live) this.claimOrLog(s.key);
     await this.presence.start();
     this.info.start();
   }
@@ -92,6 +96,16 @@ export class LocalCluster {
     await this.bus.close();
     await this.controlBus.close();
     await this.registry.close();
+  }
+
+  /**
+   * The stream is on the air already (the hub accepted it); a claim the registry refuses (e.g. a name longer
+   * than the registry allows) only leaves it out of the control plane's view, so it is logged, not thrown.
+   */
+  private claimOrLog(key: string): void {
+    this.claim(key).catch((err: unknown) => {
+      this.log.warn({ stream: key, err: (err as Error).message }, 'stream not listed in the control plane: registry refused its claim');
+    });
   }
 
   private async claim(key: string): Promise<void> {
