@@ -51,8 +51,13 @@ export class WebServer {
     this.log = o.logger.child({ component: 'web' });
     this.cors = new CorsPolicy(o.allowedOrigins);
     this.rate = new ConnectionRateLimiter({ ratePerSecond: o.connectionRatePerIp ?? 0, burst: o.connectionBurstPerIp ?? 100 });
-    this.server = http.createServer((req, res) => void this.onRequest(req, res));
-    this.server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void this.onUpgrade(req, socket, head));
+    // The handlers answer their own failures; should that answer fail too, only this request is cut.
+    this.server = http.createServer((req, res) => {
+      this.onRequest(req, res).catch((err: unknown) => this.cut(res, err));
+    });
+    this.server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+      this.onUpgrade(req, socket, head).catch((err: unknown) => this.cut(socket, err));
+    });
     this.server.on('connection', (socket: Socket) => this.onConnection(socket));
     this.server.on('clientError', (_err, socket) => {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
@@ -210,6 +215,11 @@ export class WebServer {
         socket.end(`HTTP/1.1 ${e.status} ${http.STATUS_CODES[e.status]}\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${e.message}\n`);
       } else socket.destroy();
     }
+  }
+
+  private cut(stream: { destroy(): void }, err: unknown): void {
+    this.log.error({ err }, 'web request failed while answering an error');
+    stream.destroy();
   }
 
   private asWebError(err: unknown): WebError {
