@@ -237,7 +237,11 @@ export class HlsService {
     if (this.streams.size >= (this.o.maxStreams ?? 1000)) throw new Error('too many HLS streams on this node');
     const stream: LiveHls = new LiveHls(key, this.grid, this.o.windowSegments ?? 24, this.playlist, this.now(), {
       packet: (kind, timestamp, payload) => this.onPacket(stream, { kind, timestamp, payload }),
-      started: () => this.beginPublish(stream),
+      started: () => {
+        this.beginPublish(stream).catch((err: unknown) => {
+          this.o.logger?.warn({ stream: key, err: (err as Error).message }, 'HLS: starting the publish failed');
+        });
+      },
       stopped: () => {
         stream.generation++;
         stream.pending = null;
