@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolve } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
+import { connect as natsConnect, type NatsConnection } from '@nats-io/transport-node';
 import { service as healthService } from 'grpc-health-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderChart, type K8sObject } from '../support/helm.js';
@@ -205,6 +206,42 @@ describe('the chart boots a working cluster', () => {
     expect((await fetch(`http://127.0.0.1:${natsMonitorPort}${probe.path}`)).status).toBe(200);
   });
 
+  it('the bundled NATS gives each role only its subjects: only control sends node commands, only origins announce streams', async () => {
+    const secret = objs.find((o) => o.kind === 'Secret' && o.metadata.name === 'rel-rtmp-cluster-nats')!;
+    const as = (role: string) =>
+      natsConnect({
+        servers: `127.0.0.1:${nats.port}`,
+        user: `rtmp-cluster-${role}`,
+        pass: Buffer.from(secret.data![`${role}-password`]!, 'base64').toString(),
+      });
+    const [origin, edge, control] = await Promise.all([as('origin'), as('edge'), as('control')]);
+    const conns: NatsConnection[] = [origin, edge, control];
+    try {
+      await expect(natsConnect({ servers: `127.0.0.1:${nats.port}`, user: 'rtmp-cluster-edge', pass: 'wrong' })).rejects.toThrow(/Authorization/i);
+      // Node commands: the origin listens on its subject; the edge's attempt never arrives, the control's does.
+      const commands: string[] = [];
+      origin.subscribe('rtmpc.v1.node.origin-x.cmd', { callback: (_err, msg) => void commands.push(msg.string()) });
+      await origin.flush();
+      edge.publish('rtmpc.v1.node.origin-x.cmd', '{"cmd":"drain"}');
+      await edge.flush();
+      control.publish('rtmpc.v1.node.origin-x.cmd', '{"cmd":"stats"}');
+      await control.flush();
+      await origin.flush();
+      expect(commands).toEqual(['{"cmd":"stats"}']);
+      // Stream announcements: an edge listens; the origin's arrives, the edge's own forgery does not.
+      const events: string[] = [];
+      edge.subscribe('rtmpc.v1.stream.published.>', { callback: (_err, msg) => void events.push(msg.subject) });
+      await edge.flush();
+      edge.publish('rtmpc.v1.stream.published.live.forged', '{}');
+      origin.publish('rtmpc.v1.stream.published.live.real', '{}');
+      await Promise.all([edge.flush(), origin.flush()]);
+      await edge.flush();
+      expect(events).toEqual(['rtmpc.v1.stream.published.live.real']);
+    } finally {
+      await Promise.all(conns.map((c) => c.close()));
+    }
+  });
+
   it('origin, edge and control from the rendered manifests: publish to the ingest target, play through the edge', async () => {
     const byComponent = (kind: string, component: string) =>
       objs.find((o) => o.kind === kind && o.metadata.labels?.['app.kubernetes.io/component'] === component)!;
@@ -212,6 +249,16 @@ describe('the chart boots a working cluster', () => {
     const edgeDep = byComponent('Deployment', 'edge');
     const controlDep = byComponent('Deployment', 'control');
 
+    // Every event the nodes publish under their role users, as the control plane's user sees them.
+    const natsSecret = objs.find((o) => o.kind === 'Secret' && o.metadata.name === 'rel-rtmp-cluster-nats')!;
+    const watcher = await natsConnect({
+      servers: `127.0.0.1:${nats.port}`,
+      user: 'rtmp-cluster-control',
+      pass: Buffer.from(natsSecret.data!['control-password']!, 'base64').toString(),
+    });
+    const seen: string[] = [];
+    watcher.subscribe('rtmpc.v1.>', { callback: (_err, msg) => void seen.push(msg.subject) });
+    await watcher.flush();
     const origin = await boot(objs, sts, `${sts.metadata.name}-0`);
     nodes.push(origin);
     // The rendered advertise address is the pod's stable headless-Service name; the registry gets it mapped.
@@ -264,6 +311,12 @@ describe('the chart boots a working cluster', () => {
     expect(Number(video!.nb_read_packets)).toBeGreaterThan(10);
     expect(audio?.codec_name).toBe('aac');
     expect(publisher.running()).toBe(true);
+    // The control plane reaches both nodes over NATS with its own user (node commands and their replies).
+    const token = Buffer.from(objs.find((o) => o.kind === 'Secret' && o.metadata.name === 'rel-rtmp-cluster-auth')!.data!['control-token']!, 'base64').toString();
+    const sessions = await clients.run('node', [resolve(REPO, 'packages/control/bin/rtmpctl.js'), '--address', `127.0.0.1:${control.grpcPort}`, '--token', token, '--json', 'sessions'], { timeoutMs: 20_000 });
+    expect(sessions.code, sessions.stderr).toBe(0);
+    const nodesWithSessions = new Set((JSON.parse(sessions.stdout) as { sessions: Array<{ nodeId: string }> }).sessions.map((s) => s.nodeId));
+    expect([...nodesWithSessions].sort()).toEqual([edge.name, origin.name].sort());
     await publisher.stop();
 
     // SIGTERM (what Kubernetes sends after preStop) drains and exits 0 within the rendered grace period.
@@ -272,5 +325,12 @@ describe('the chart boots a working cluster', () => {
     edge.child.kill('SIGTERM');
     const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), grace * 1000))]);
     expect(code).toBe(0);
+    // What the origin and the edge announced passed the NATS server's per-role permissions.
+    await watcher.flush();
+    for (const subject of [`rtmpc.v1.node.${origin.name}.up`, `rtmpc.v1.node.${edge.name}.up`, 'rtmpc.v1.stream.published.live.helm-test',
+      `rtmpc.v1.node.${edge.name}.draining`, `rtmpc.v1.node.${edge.name}.down`]) {
+      expect(seen, subject).toContain(subject);
+    }
+    await watcher.close();
   }, 120_000);
 });

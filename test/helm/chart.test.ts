@@ -250,16 +250,18 @@ describe('helm chart options', () => {
     const redisSecret = secretNamed(objs, 'rel-rtmp-cluster-redis')!;
     const natsSecret = secretNamed(objs, 'rel-rtmp-cluster-nats')!;
     const redisPassword = secretText(redisSecret, 'password');
-    const natsPassword = secretText(natsSecret, 'password');
     expect(redisPassword).toMatch(/^[A-Za-z0-9]{40}$/);
-    expect(natsPassword).toMatch(/^[A-Za-z0-9]{40}$/);
+    const natsPasswords = ['origin', 'edge', 'control'].map((role) => secretText(natsSecret, `${role}-password`));
+    for (const p of natsPasswords) expect(p).toMatch(/^[A-Za-z0-9]{40}$/);
+    expect(new Set(natsPasswords).size).toBe(3);
     for (const w of nodeWorkloads(objs)) {
+      const role = w.metadata.labels!['app.kubernetes.io/component']!;
       expect(envValue(w, 'RTMPC_REDIS_URL').value).toBe('redis://rel-rtmp-cluster-redis:6379');
       expect(envValue(w, 'RTMPC_REDIS_USERNAME').value).toBe('rtmp-cluster');
       expect(envValue(w, 'RTMPC_REDIS_PASSWORD').valueFrom.secretKeyRef).toEqual({ name: 'rel-rtmp-cluster-redis', key: 'password' });
       expect(envValue(w, 'RTMPC_NATS_SERVERS').value).toBe('nats://rel-rtmp-cluster-nats:4222');
-      expect(envValue(w, 'RTMPC_NATS_USER').value).toBe('rtmp-cluster');
-      expect(envValue(w, 'RTMPC_NATS_PASSWORD').valueFrom.secretKeyRef).toEqual({ name: 'rel-rtmp-cluster-nats', key: 'password' });
+      expect(envValue(w, 'RTMPC_NATS_USER').value).toBe(`rtmp-cluster-${role}`);
+      expect(envValue(w, 'RTMPC_NATS_PASSWORD').valueFrom.secretKeyRef).toEqual({ name: 'rel-rtmp-cluster-nats', key: `${role}-password` });
     }
     const redis = one(objs, 'Deployment', 'redis');
     expect(container(redis).image).toMatch(/^redis:7\.\d+\.\d+-alpine$/);
@@ -276,7 +278,9 @@ describe('helm chart options', () => {
     expect(container(nats).image).toMatch(/^nats:2\.\d+\.\d+-alpine$/);
     expect(container(nats)).toMatchObject({ command: ['nats-server'], args: ['--config', '/etc/nats/nats.conf'] });
     const natsConf = secretText(natsSecret, 'nats.conf');
-    expect(natsConf).toContain(`{ user: "rtmp-cluster", password: "${natsPassword}" }`);
+    // One user per role; only the control plane may publish node commands (the NATS server enforces it: chart-boot test).
+    for (const [i, role] of ['origin', 'edge', 'control'].entries()) expect(natsConf).toContain(`user: "rtmp-cluster-${role}", password: "${natsPasswords[i]}"`);
+    expect(natsConf.match(/"rtmpc\.v1\.node\.\*\.cmd"/g)).toHaveLength(3); // subscribed by origin and edge, published by control
     expect(natsConf).not.toMatch(/^\s*jetstream/m);
     expect(container(nats).readinessProbe.httpGet).toEqual({ path: '/healthz', port: 'monitor' });
     for (const name of ['rel-rtmp-cluster-redis', 'rel-rtmp-cluster-nats']) {

@@ -128,13 +128,6 @@ every install renders).
 {{- if .Values.nats.enabled }}
 - name: RTMPC_NATS_SERVERS
   value: "nats://{{ include "rtmpc.fullname" . }}-nats:4222"
-- name: RTMPC_NATS_USER
-  value: {{ include "rtmpc.backendUser" . | quote }}
-- name: RTMPC_NATS_PASSWORD
-  valueFrom:
-    secretKeyRef:
-      name: {{ include "rtmpc.natsSecretName" . }}
-      key: password
 {{- else }}
 - name: RTMPC_NATS_SERVERS
 {{- if .Values.nats.existingSecret }}
@@ -145,6 +138,22 @@ every install renders).
 {{- else }}
   value: {{ .Values.nats.servers | quote }}
 {{- end }}
+{{- end }}
+{{- end -}}
+
+{{/*
+The bundled NATS server's user of one role (its permissions are in files/nats.conf). Call with
+(dict "root" $ "role" "origin"); renders nothing with external NATS (credentials are in its URLs).
+*/}}
+{{- define "rtmpc.natsUserEnv" -}}
+{{- if .root.Values.nats.enabled }}
+- name: RTMPC_NATS_USER
+  value: {{ printf "%s-%s" (include "rtmpc.backendUser" .root) .role | quote }}
+- name: RTMPC_NATS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "rtmpc.natsSecretName" .root }}
+      key: {{ .role }}-password
 {{- end }}
 {{- end -}}
 
