@@ -103,7 +103,8 @@ export const SERVERS = {
     available() {
       return existsSync(OUR_CLI) ? null : `${OUR_CLI} not built (run npm run build)`;
     },
-    async start(dir) {
+    /** `extraEnv` overrides settings (the web benchmark picks the web port) */
+    async start(dir, extraEnv = {}) {
       const port = await freePort();
       const env = {
         ...process.env,
@@ -125,6 +126,7 @@ export const SERVERS = {
         RTMPC_MAX_CONNECTIONS: '1000000',
         // as deploy/Dockerfile and npm start run it
         NODE_OPTIONS: '--max-semi-space-size=2',
+        ...extraEnv,
       };
       return spawnServer('rtmp-cluster', process.execPath, [OUR_CLI, 'all-in-one'], { env, cwd: dir }, port, path.join(dir, 'ours.log'));
     },

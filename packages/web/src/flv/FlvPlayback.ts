@@ -86,10 +86,14 @@ export function flvPlaybackRoute(web: WebService, options: FlvPlaybackOptions = 
         'content-type': 'video/x-flv',
         'cache-control': 'no-cache, no-store',
         'x-content-type-options': 'nosniff',
+        'transfer-encoding': 'chunked',
+        // the body is written to the socket (see httpTransport): the connection ends with it
+        connection: 'close',
       });
       res.flushHeaders();
       const transport = httpTransport(res, guarded);
-      const end = play(ctx, grant, 'http-flv', FLV_ENCODING, transport, () => res.end());
+      // The last chunk, then FIN: node's response never wrote body bytes, so it must not add its own end.
+      const end = play(ctx, grant, 'http-flv', FLV_ENCODING, transport, () => res.socket?.end('0\r\n\r\n'));
       res.on('close', () => end('viewer closed the connection'));
     },
 
@@ -122,21 +126,28 @@ export function flvPlaybackRoute(web: WebService, options: FlvPlaybackOptions = 
   };
 }
 
+/**
+ * The response body as HTTP/1.1 chunks written straight to the socket: one chunk per flush (a size line, the
+ * shared tag Buffers, CRLF) in one corked write. ServerResponse.write would frame every Buffer as a chunk of
+ * its own and cost a third more CPU per delivered byte than an RTMP player (bench:web).
+ */
 function httpTransport(res: http.ServerResponse, guarded: (pending: () => number, destroy: () => void, write: (b: Buffer[]) => void) => (b: Buffer[]) => void): FlvTransport {
-  const pending = (): number => res.writableLength + (res.socket?.writableLength ?? 0);
+  const socket = res.socket!;
+  const pending = (): number => socket.writableLength;
   return {
     get pendingBytes() {
       return pending();
     },
-    write: guarded(pending, () => res.destroy(), (buffers) => {
-      if (res.writableEnded || res.destroyed) return;
-      if (buffers.length === 1) {
-        res.write(buffers[0]!);
-        return;
-      }
-      res.cork();
-      for (let i = 0; i < buffers.length; i++) res.write(buffers[i]!);
-      res.uncork();
+    write: guarded(pending, () => socket.destroy(), (buffers) => {
+      if (socket.destroyed || !socket.writable) return;
+      let total = 0;
+      for (let i = 0; i < buffers.length; i++) total += buffers[i]!.length;
+      if (total === 0) return;
+      socket.cork();
+      socket.write(`${total.toString(16)}\r\n`, 'latin1');
+      for (let i = 0; i < buffers.length; i++) socket.write(buffers[i]!);
+      socket.write('\r\n', 'latin1');
+      socket.uncork();
     }),
     frame: (data) => data,
     tagOffset: () => 0,
