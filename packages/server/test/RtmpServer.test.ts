@@ -44,6 +44,26 @@ async function until(cond: () => boolean, timeoutMs: number): Promise<void> {
   }
 }
 
+/** A policy that holds every publish decision until release(); it records what it was asked and what ended. */
+function gatedPublishPolicy(): { policy: StreamAccessPolicy; asked: PublishRequest[]; ended: string[]; release: () => void } {
+  const asked: PublishRequest[] = [];
+  const ended: string[] = [];
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const policy: StreamAccessPolicy = {
+    async onPublishRequest(req) {
+      asked.push(req);
+      await gate;
+      return { allow: true };
+    },
+    async onPlayRequest() {
+      return { allow: true };
+    },
+    onPublishEnded: (req) => ended.push(req.key),
+  };
+  return { policy, asked, ended, release };
+}
+
 afterEach(async () => {
   for (const h of open.splice(0)) {
     for (const c of h.clients) c.close();
@@ -54,21 +74,8 @@ afterEach(async () => {
 
 describe('RtmpServer access policy hook', () => {
   it('sends Publish.Start only after onPublishRequest resolved, with the parsed request', async () => {
-    const seen: PublishRequest[] = [];
-    const ended: string[] = [];
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const h = await start({
-      async onPublishRequest(req) {
-        seen.push(req);
-        await gate;
-        return { allow: true };
-      },
-      async onPlayRequest() {
-        return { allow: true };
-      },
-      onPublishEnded: (req) => ended.push(req.key),
-    });
+    const { policy, asked: seen, ended, release } = gatedPublishPolicy();
+    const h = await start(policy);
     const c = await client(h);
     await c.publish('cam?token=abc&x=1');
     await until(() => seen.length === 1, 2000);
@@ -117,24 +124,11 @@ describe('RtmpServer access policy hook', () => {
   });
 
   it('releases a claim granted after the client already left', async () => {
-    const ended: string[] = [];
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    let asked = false;
-    const h = await start({
-      async onPublishRequest() {
-        asked = true;
-        await gate;
-        return { allow: true };
-      },
-      async onPlayRequest() {
-        return { allow: true };
-      },
-      onPublishEnded: (req) => ended.push(req.key),
-    });
+    const { policy, asked, ended, release } = gatedPublishPolicy();
+    const h = await start(policy);
     const c = await client(h);
     await c.publish('gone');
-    await until(() => asked, 2000);
+    await until(() => asked.length === 1, 2000);
     c.close();
     await until(() => h.closed.length === 1, 2000);
     release();
