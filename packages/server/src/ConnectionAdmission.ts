@@ -21,6 +21,15 @@ export interface AdmissionLimits {
   maxPublishers: number;
 }
 
+export interface AdmissionCounts {
+  /** connections admitted */
+  connectionsAccepted: number;
+  /** connections refused at accept (server full, per-address limit, rate limit, shutting down) */
+  connectionsRefused: number;
+  /** publishes refused because the server had maxPublishers streams */
+  publishesRefused: number;
+}
+
 /** How often the rate limiter forgets addresses whose bucket is full again. */
 const PRUNE_INTERVAL_MS = 10_000;
 
@@ -32,9 +41,7 @@ export class ConnectionAdmission {
   private readonly rateLimiter: ConnectionRateLimiter;
   private lastPruneAt = 0;
   private readonly refusalLogAt = new Map<AdmissionRefusal, { at: number; suppressed: number }>();
-  private acceptedCount = 0;
-  private refusedCount = 0;
-  private publishRefusals = 0;
+  private readonly counts: AdmissionCounts = { connectionsAccepted: 0, connectionsRefused: 0, publishesRefused: 0 };
 
   constructor(
     private readonly limits: AdmissionLimits,
@@ -45,20 +52,9 @@ export class ConnectionAdmission {
     this.rateLimiter = new ConnectionRateLimiter({ ratePerSecond: limits.connectionRatePerIp, burst: limits.connectionBurstPerIp });
   }
 
-  /** connections admitted since start */
-  get accepted(): number {
-    return this.acceptedCount;
-  }
-  /** connections refused at accept since start */
-  get refused(): number {
-    return this.refusedCount;
-  }
-  /** publishes refused because the server had maxPublishers streams */
-  get publishesRefused(): number {
-    return this.publishRefusals;
-  }
-  get isAccepting(): boolean {
-    return this.accepting;
+  /** what was admitted and refused since start */
+  stats(): AdmissionCounts {
+    return { ...this.counts };
   }
 
   /** From now on every socket is refused (SERVER_SHUTDOWN). */
@@ -95,7 +91,7 @@ export class ConnectionAdmission {
     if (fromIp >= this.limits.maxConnectionsPerIp) return 'MAX_CONNECTIONS_PER_IP';
     this.open++;
     this.perIp.set(ip, fromIp + 1);
-    this.acceptedCount++;
+    this.counts.connectionsAccepted++;
     return undefined;
   }
 
@@ -109,7 +105,7 @@ export class ConnectionAdmission {
 
   /** Counts and logs a refusal; returns the message that says why. */
   refusal(reason: AdmissionRefusal, ip: string, fields: Record<string, unknown>, now: number): string {
-    this.refusedCount++;
+    this.counts.connectionsRefused++;
     const message = this.refusalMessage(reason, ip);
     const last = this.refusalLogAt.get(reason);
     if (last !== undefined && now - last.at < 1000) {
@@ -124,7 +120,7 @@ export class ConnectionAdmission {
   /** May one more publish start while `publishing` streams are published on this server? */
   publishAllowed(publishing: number): boolean {
     if (publishing < this.limits.maxPublishers) return true;
-    this.publishRefusals++;
+    this.counts.publishesRefused++;
     return false;
   }
 

@@ -11,7 +11,7 @@ import { DEFAULT_LIMITS } from '@rtmp-cluster/rtmp';
 import type { StreamHub } from '@rtmp-cluster/media';
 import { normalizeIp } from '@rtmp-cluster/core';
 import type { Logger } from 'pino';
-import { ConnectionAdmission, type AdmissionRefusal } from './ConnectionAdmission.js';
+import { ConnectionAdmission, type AdmissionCounts, type AdmissionRefusal } from './ConnectionAdmission.js';
 import type { ConnectionClosedEvent } from './ConnectionClose.js';
 import { monotonicMs } from './ConnectionTimeouts.js';
 import type { ConnectionHost, ConnectionIdentity, ConnectionInfo, RtmpSocket } from './ConnectionTypes.js';
@@ -30,20 +30,16 @@ export interface RtmpServerEvents {
   connectionClosed: [ConnectionClosedEvent];
 }
 
-export interface RtmpServerStats {
+/** Counters since start, except where a field says "open". */
+export interface RtmpServerStats extends AdmissionCounts {
   /** open connections (including those still in the handshake) */
   connections: number;
+  /** open connections publishing, playing */
   publishers: number;
   players: number;
   /** bytes read/written since start, open and closed connections together */
   bytesIn: number;
   bytesOut: number;
-  /** connections accepted since start */
-  connectionsAccepted: number;
-  /** connections refused at accept (server full, per-address limit, rate limit, shutting down) */
-  connectionsRefused: number;
-  /** publishes refused because the server had maxPublishers streams */
-  publishesRefused: number;
   /** TLS handshakes that failed or timed out before an RTMP connection existed */
   tlsHandshakeFailures: number;
   /** open connections that came in over TLS */
@@ -351,9 +347,7 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
       players,
       bytesIn,
       bytesOut,
-      connectionsAccepted: this.admission.accepted,
-      connectionsRefused: this.admission.refused,
-      publishesRefused: this.admission.publishesRefused,
+      ...this.admission.stats(),
       tlsHandshakeFailures: this.tlsFailures,
       secureConnections: secure,
       closedByReason: { ...this.closedByReason },

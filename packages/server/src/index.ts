@@ -4,7 +4,7 @@ export { RtmpConnection } from './RtmpConnection.js';
 export type { RtmpSocket, ConnectionInfo, ConnectionHost, ConnectionIdentity, RtmpConnectionOptions } from './ConnectionTypes.js';
 export { monotonicMs } from './ConnectionTimeouts.js';
 export { ConnectionAdmission } from './ConnectionAdmission.js';
-export type { AdmissionLimits, AdmissionRefusal } from './ConnectionAdmission.js';
+export type { AdmissionCounts, AdmissionLimits, AdmissionRefusal } from './ConnectionAdmission.js';
 export { PlayerSink } from './PlayerSink.js';
 export type { PlayerStreamEvents } from './PlayerSink.js';
 export type { RtmpServerOptions, ResolvedServerOptions } from './ServerOptions.js';

@@ -14,7 +14,7 @@ describe('ConnectionAdmission', () => {
     expect(a.admit('10.0.0.3', 0, false)).toBe('MAX_CONNECTIONS');
     a.release('10.0.0.1');
     expect(a.admit('10.0.0.3', 0, false)).toBeUndefined();
-    expect(a.accepted).toBe(4);
+    expect(a.stats().connectionsAccepted).toBe(4);
   });
 
   it('refuses every new connection while the node is at its memory budget, and admits again below it', () => {
@@ -48,7 +48,7 @@ describe('ConnectionAdmission', () => {
     expect(a.refusal('SERVER_SHUTDOWN', '10.0.0.1', {}, 0)).toBe('server shutting down');
     a.refusal('SERVER_SHUTDOWN', '10.0.0.1', {}, 500);
     a.refusal('SERVER_SHUTDOWN', '10.0.0.1', {}, 1500);
-    expect(a.refused).toBe(3);
+    expect(a.stats().connectionsRefused).toBe(3);
     expect(lines).toHaveLength(2);
     expect(JSON.parse(lines[1]!).suppressedSinceLastLog).toBe(1);
   });
@@ -57,6 +57,6 @@ describe('ConnectionAdmission', () => {
     const a = new ConnectionAdmission(limits, pino({ level: 'silent' }));
     expect(a.publishAllowed(0)).toBe(true);
     expect(a.publishAllowed(1)).toBe(false);
-    expect(a.publishesRefused).toBe(1);
+    expect(a.stats().publishesRefused).toBe(1);
   });
 });

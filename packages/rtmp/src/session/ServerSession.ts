@@ -192,8 +192,8 @@ export class ServerSession extends SessionCore<ServerSessionEventMap> {
   }
 
   acceptPublish(streamId: number, description?: string): boolean {
-    const slot = this.slots.get(streamId);
-    if (this.currentState !== 'connected' || slot === undefined || slot.state !== 'publishPending') return false;
+    const slot = this.answerable(streamId, 'publishPending');
+    if (slot === undefined) return false;
     slot.state = 'publishing';
     const name = slot.name ?? '';
     this.sendMessage(userControlMessage({ kind: 'streamBegin', streamId }));
@@ -209,16 +209,16 @@ export class ServerSession extends SessionCore<ServerSessionEventMap> {
   }
 
   rejectPublish(streamId: number, code: string, description: string): boolean {
-    const slot = this.slots.get(streamId);
-    if (this.currentState !== 'connected' || slot === undefined || slot.state !== 'publishPending') return false;
+    const slot = this.answerable(streamId, 'publishPending');
+    if (slot === undefined) return false;
     this.resetSlot(slot);
     this.sendStatus(streamId, 'error', code, description);
     return true;
   }
 
   acceptPlay(streamId: number): boolean {
-    const slot = this.slots.get(streamId);
-    if (this.currentState !== 'connected' || slot === undefined || slot.state !== 'playPending') return false;
+    const slot = this.answerable(streamId, 'playPending');
+    if (slot === undefined) return false;
     slot.state = 'playing';
     const name = slot.name ?? '';
     this.sendMessage(userControlMessage({ kind: 'streamBegin', streamId }));
@@ -241,8 +241,8 @@ export class ServerSession extends SessionCore<ServerSessionEventMap> {
   }
 
   rejectPlay(streamId: number, code: string, description: string): boolean {
-    const slot = this.slots.get(streamId);
-    if (this.currentState !== 'connected' || slot === undefined || slot.state !== 'playPending') return false;
+    const slot = this.answerable(streamId, 'playPending');
+    if (slot === undefined) return false;
     const name = slot.name ?? '';
     this.resetSlot(slot);
     this.sendStatus(streamId, 'error', code, description, { details: name });
@@ -251,22 +251,12 @@ export class ServerSession extends SessionCore<ServerSessionEventMap> {
 
   /** The publisher of a stream this player watches went away; the player stays subscribed. */
   notifyUnpublished(streamId: number): boolean {
-    const slot = this.slots.get(streamId);
-    if (this.currentState !== 'connected' || slot?.state !== 'playing') return false;
-    const name = slot.name ?? '';
-    this.sendMessage(userControlMessage({ kind: 'streamEof', streamId }));
-    this.sendStatus(streamId, 'status', StatusCode.PlayUnpublishNotify, `${name} is now unpublished.`, { details: name });
-    return true;
+    return this.notifyPlayer(streamId, 'streamEof', StatusCode.PlayUnpublishNotify, 'unpublished');
   }
 
   /** A publisher (re)appeared for a stream this player watches (also: a waiting play got its stream). */
   notifyPublished(streamId: number): boolean {
-    const slot = this.slots.get(streamId);
-    if (this.currentState !== 'connected' || slot?.state !== 'playing') return false;
-    const name = slot.name ?? '';
-    this.sendMessage(userControlMessage({ kind: 'streamBegin', streamId }));
-    this.sendStatus(streamId, 'status', StatusCode.PlayPublishNotify, `${name} is now published.`, { details: name });
-    return true;
+    return this.notifyPlayer(streamId, 'streamBegin', StatusCode.PlayPublishNotify, 'published');
   }
 
   /**
@@ -324,6 +314,22 @@ export class ServerSession extends SessionCore<ServerSessionEventMap> {
   private sendResult(transactionId: number, commandObject: AmfValue = null, ...args: AmfValue[]): void {
     if (transactionId === 0) return; // GStreamer rtmp2 sends 0 and expects no answer
     this.sendCommand({ name: '_result', transactionId, commandObject, args });
+  }
+
+  /** The slot of `streamId` if the session is connected and the slot is in `state` (a request it may answer). */
+  private answerable(streamId: number, state: SessionStreamState): StreamSlot | undefined {
+    const slot = this.slots.get(streamId);
+    return this.currentState === 'connected' && slot?.state === state ? slot : undefined;
+  }
+
+  /** Tells a player its stream's publisher left or came (back): the user control event, then the status. */
+  private notifyPlayer(streamId: number, event: 'streamEof' | 'streamBegin', code: string, what: string): boolean {
+    const slot = this.answerable(streamId, 'playing');
+    if (slot === undefined) return false;
+    const name = slot.name ?? '';
+    this.sendMessage(userControlMessage({ kind: event, streamId }));
+    this.sendStatus(streamId, 'status', code, `${name} is now ${what}.`, { details: name });
+    return true;
   }
 
   private refuseConnect(description: string, extra: AmfObject | undefined): boolean {
