@@ -40,13 +40,10 @@ export class ConnectionPlays implements PlayerStreamEvents {
 
   async request(req: SessionPlayRequest): Promise<void> {
     const conn = this.conn;
-    const key = this.gate.keyFor(req.app, req.name);
-    if (key === undefined) {
-      conn.guard(() => conn.session.playNotFound(req.streamId, `Invalid stream name '${req.rawName}'`));
-      conn.log.warn({ name: req.rawName }, 'play refused: invalid stream name');
-      return;
-    }
-    const request: PlayRequest = { ...this.gate.streamRequest(req, key), start: req.start };
+    const base = this.gate.streamRequest(req, 'play');
+    if (base === undefined) return;
+    const request: PlayRequest = { ...base, start: req.start };
+    const key = request.key;
     const log = conn.log.child({ stream: key });
     await this.gate.ask({ kind: 'play', request }, req.streamId, log, () => {
       const session = conn.session;

@@ -64,13 +64,10 @@ export class ConnectionPublishes {
 
   async request(req: SessionPublishRequest): Promise<void> {
     const conn = this.conn;
-    const key = this.gate.keyFor(req.app, req.name);
-    if (key === undefined) {
-      conn.guard(() => conn.session.rejectPublish(req.streamId, 'NetStream.Publish.BadName', `Invalid stream name '${req.rawName}'`));
-      conn.log.warn({ name: req.rawName }, 'publish refused: invalid stream name');
-      return;
-    }
-    const request: PublishRequest = { ...this.gate.streamRequest(req, key), publishType: req.publishType };
+    const base = this.gate.streamRequest(req, 'publish');
+    if (base === undefined) return;
+    const request: PublishRequest = { ...base, publishType: req.publishType };
+    const key = request.key;
     const log = conn.log.child({ stream: key });
     // Checked before asking the policy (no registry claim or webhook call for a publish that cannot start)
     // and again right before the hub takes it (other publishes may have started meanwhile).

@@ -36,21 +36,25 @@ export class StreamAccessGate {
   }
 
   /**
-   * The stream key of a requested app and name by the core rule (app = first path segment, so connect app
-   * 'premium/a' + name 'b' is 'premium/a/b' of app 'premium'), decided before the policy is asked;
-   * undefined when they do not make one.
+   * The fields of a publish or play request to the policy that the connection and the session know. The
+   * stream key is decided here by the core rule, before the policy is asked (app = first path segment, so
+   * connect app 'premium/a' + name 'b' is 'premium/a/b' of app 'premium'). A name that makes no key is
+   * refused here (Publish.BadName, Play.StreamNotFound) and undefined returned.
    */
-  keyFor(app: string, name: string): string | undefined {
+  streamRequest(req: SessionPublishRequest | SessionPlayRequest, kind: AccessQuestion['kind']): StreamRequest | undefined {
+    const conn = this.conn;
+    let key: string;
     try {
-      return rtmpStreamKey(app, name).key;
+      key = rtmpStreamKey(req.app, req.name).key;
     } catch {
+      const description = `Invalid stream name '${req.rawName}'`;
+      conn.guard(() => {
+        if (kind === 'publish') conn.session.rejectPublish(req.streamId, 'NetStream.Publish.BadName', description);
+        else conn.session.playNotFound(req.streamId, description);
+      });
+      conn.log.warn({ name: req.rawName }, `${kind} refused: invalid stream name`);
       return undefined;
     }
-  }
-
-  /** The fields of a publish or play request to the policy that the connection and the session know. */
-  streamRequest(req: SessionPublishRequest | SessionPlayRequest, key: string): StreamRequest {
-    const conn = this.conn;
     const { app, name } = parseStreamKey(key);
     return {
       connId: conn.connId,
