@@ -5,24 +5,19 @@
  * ffprobe plays). A node whose drain should have ended its process but did not fails its liveness probe.
  */
 import path from 'node:path';
-import { createNode, defaultConfig, type NodeHandle } from 'rtmp-cluster';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, executableEnv } from '../support/executable.js';
+import { startTestNode } from '../e2e/support/testNode.js';
+import { executableEnv, spawnAllInOne, type ExecutableNode } from '../support/executable.js';
 import { makeTestFlv, TEST_MEDIA_DIR } from '../support/media.js';
-import { freePort } from '../support/ports.js';
-import { ClientProcesses, ffmpegPublish, ffprobeStreams, type ClientProcess } from '../support/rtmp-clients.js';
+import { ClientProcesses, ffmpegPublish, ffprobeStreams } from '../support/rtmp-clients.js';
 import { sleep, waitFor } from '../support/waitFor.js';
 
 const RTMPCTL = path.resolve(import.meta.dirname, '../../packages/control/bin/rtmpctl.js');
 const TOKEN = 'drain-lifecycle-token-0123456789';
 const DRAIN_MS = 1000;
 
-interface RunningNode {
+interface RunningNode extends ExecutableNode {
   id: string;
-  proc: ClientProcess;
-  rtmp: number;
-  http: number;
-  grpc: number;
 }
 
 describe('drain, drain --stay and undrain through rtmpctl', () => {
@@ -35,29 +30,11 @@ describe('drain, drain --stay and undrain through rtmpctl', () => {
   afterAll(() => procs.stopAll());
 
   async function startNode(id: string): Promise<RunningNode> {
-    const [rtmp, http, grpc, web] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-    const proc = procs.spawn('node', [CLI, 'all-in-one'], {
-      env: executableEnv({
-        RTMPC_NODE_ID: id,
-        RTMPC_CONTROL_TOKEN: TOKEN,
-        RTMPC_DRAIN_TIMEOUT_MS: String(DRAIN_MS),
-        RTMPC_RTMP_HOST: '127.0.0.1',
-        RTMPC_RTMP_PORT: String(rtmp),
-        RTMPC_HTTP_HOST: '127.0.0.1',
-        RTMPC_HTTP_PORT: String(http),
-        RTMPC_WEB_HOST: '127.0.0.1',
-        RTMPC_WEB_PORT: String(web),
-        RTMPC_GRPC_HOST: '127.0.0.1',
-        RTMPC_GRPC_PORT: String(grpc),
-      }),
-      timeoutMs: 120_000,
-    });
-    const node = { id, proc, rtmp, http, grpc };
-    await waitFor(async () => (await status(node, '/readyz').catch(() => 0)) === 200, 20_000, `${id} ready`, 100);
+    const node = { id, ...(await spawnAllInOne(procs, { RTMPC_NODE_ID: id, RTMPC_CONTROL_TOKEN: TOKEN, RTMPC_DRAIN_TIMEOUT_MS: String(DRAIN_MS) })) };
+    await waitFor(async () => (await node.status('/readyz').catch(() => 0)) === 200, 20_000, `${id} ready`, 100);
     return node;
   }
 
-  const status = async (n: RunningNode, p: string): Promise<number> => (await fetch(`http://127.0.0.1:${n.http}${p}`)).status;
   const rtmpctl = (n: RunningNode, args: string[]) =>
     procs.run('node', [RTMPCTL, '--address', `127.0.0.1:${n.grpc}`, '--token', TOKEN, ...args], { env: executableEnv({}), timeoutMs: 20_000 });
 
@@ -69,7 +46,7 @@ describe('drain, drain --stay and undrain through rtmpctl', () => {
     const drained = await rtmpctl(node, ['drain', node.id, '--stay']);
     expect(drained.code, drained.stderr).toBe(0);
     expect(drained.stdout).toContain(`then it stays idle until 'rtmpctl undrain ${node.id}'`);
-    expect(await status(node, '/readyz')).toBe(503);
+    expect(await node.status('/readyz')).toBe(503);
     // The publisher is closed at the deadline; nobody new gets in.
     await waitFor(() => !publisher.running(), 10_000, 'the publisher closed by the drain', 100);
     const refused = await procs.run('ffmpeg', ['-v', 'error', '-re', '-i', flv, '-t', '1', '-c', 'copy', '-f', 'flv', `rtmp://127.0.0.1:${node.rtmp}/live/cam2`], { timeoutMs: 20_000 });
@@ -78,13 +55,13 @@ describe('drain, drain --stay and undrain through rtmpctl', () => {
     expect(nodes.nodes).toContainEqual(expect.objectContaining({ id: node.id, state: 'NODE_STATE_DRAINING' }));
     // Past the deadline and every grace a drain that exits gets, a staying node is still live and running.
     await sleep(DRAIN_MS + 2000 + 5000 + 500);
-    expect(await status(node, '/healthz')).toBe(200);
+    expect(await node.status('/healthz')).toBe(200);
     expect(node.proc.running()).toBe(true);
 
     const undrained = await rtmpctl(node, ['undrain', node.id]);
     expect(undrained.code, undrained.stderr).toBe(0);
     expect(undrained.stdout).toBe(`node ${node.id} back in service\n`);
-    expect(await status(node, '/readyz')).toBe(200);
+    expect(await node.status('/readyz')).toBe(200);
     const again = ffmpegPublish(procs, flv, `rtmp://127.0.0.1:${node.rtmp}/live/cam`, { loop: true });
     await waitFor(async () => (await rtmpctl(node, ['streams'])).stdout.includes('live/cam'), 20_000, 'the stream listed again', 200);
     const probe = await ffprobeStreams(procs, `rtmp://127.0.0.1:${node.rtmp}/live/cam`, { seconds: 2 });
@@ -108,18 +85,7 @@ describe('drain, drain --stay and undrain through rtmpctl', () => {
 
   it('a node whose drain should have ended its process but did not fails liveness; it cannot be undrained', async () => {
     // In-process, nothing exits the process after the drain: exactly the stuck case liveness must catch.
-    const node: NodeHandle = createNode({
-      ...defaultConfig('stuck'),
-      rtmpHost: '127.0.0.1',
-      rtmpPort: 0,
-      httpHost: '127.0.0.1',
-      httpPort: 0,
-      webHost: '127.0.0.1',
-      webPort: 0,
-      logLevel: 'silent',
-      drainTimeoutMs: 200,
-    });
-    await node.start();
+    const { node } = await startTestNode({ nodeId: 'stuck', logLevel: 'silent', drainTimeoutMs: 200 });
     try {
       const healthz = async () => (await fetch(node.httpUrl('/healthz'))).status;
       expect(await healthz()).toBe(200);

@@ -8,9 +8,8 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, executableEnv } from '../support/executable.js';
-import { freePort } from '../support/ports.js';
-import { ClientProcesses, type ClientProcess } from '../support/rtmp-clients.js';
+import { spawnAllInOne, type ExecutableNode } from '../support/executable.js';
+import { ClientProcesses } from '../support/rtmp-clients.js';
 import { waitFor } from '../support/waitFor.js';
 
 const TOKEN = 'grpcurl-control-token-0123456789';
@@ -28,29 +27,15 @@ function grpcurlBinary(): string {
 
 describe('grpcurl against the control API of the rtmp-cluster executable', () => {
   const procs = new ClientProcesses();
-  let node: ClientProcess;
+  let node: ExecutableNode;
   let address: string;
   const grpcurl = grpcurlBinary();
   /** grpcurl -plaintext [flags] ADDRESS [verb...] */
   const run = (verb: string[], flags: string[] = []) => procs.run(grpcurl, ['-plaintext', ...flags, address, ...verb], { timeoutMs: 20_000 });
 
   beforeAll(async () => {
-    const [rtmp, http, grpc, web] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-    address = `127.0.0.1:${grpc}`;
-    node = procs.spawn('node', [CLI, 'all-in-one'], {
-      env: executableEnv({
-        RTMPC_CONTROL_TOKEN: TOKEN,
-        RTMPC_RTMP_HOST: '127.0.0.1',
-        RTMPC_RTMP_PORT: String(rtmp),
-        RTMPC_HTTP_HOST: '127.0.0.1',
-        RTMPC_HTTP_PORT: String(http),
-        RTMPC_WEB_HOST: '127.0.0.1',
-        RTMPC_WEB_PORT: String(web),
-        RTMPC_GRPC_HOST: '127.0.0.1',
-        RTMPC_GRPC_PORT: String(grpc),
-      }),
-      timeoutMs: 300_000,
-    });
+    node = await spawnAllInOne(procs, { RTMPC_CONTROL_TOKEN: TOKEN });
+    address = `127.0.0.1:${node.grpc}`;
     let last = '';
     try {
       await waitFor(async () => {
@@ -59,7 +44,7 @@ describe('grpcurl against the control API of the rtmp-cluster executable', () =>
         return r.code === 0;
       }, 20_000, 'the control API answering grpcurl list', 200);
     } catch (err) {
-      throw new Error(`${(err as Error).message}\ngrpcurl: ${last}\nnode: ${node.stderr().slice(-2000)}`);
+      throw new Error(`${(err as Error).message}\ngrpcurl: ${last}\nnode: ${node.proc.stderr().slice(-2000)}`);
     }
   }, 60_000);
 
@@ -98,6 +83,6 @@ describe('grpcurl against the control API of the rtmp-cluster executable', () =>
     const refused = await run(['rtmpcluster.control.v1.ClusterControl/ListNodes']);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toContain('Unauthenticated');
-    expect(node.running()).toBe(true);
+    expect(node.proc.running()).toBe(true);
   });
 });

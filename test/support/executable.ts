@@ -1,7 +1,8 @@
 /** The built rtmp-cluster executable, and its `sign` command run as an operator would (secret from the environment). */
 import path from 'node:path';
 import { expect } from 'vitest';
-import type { ClientProcesses } from './rtmp-clients.js';
+import { freePort } from './ports.js';
+import type { ClientProcess, ClientProcesses } from './rtmp-clients.js';
 
 /** packages/node/dist/cli.js: run `npx tsc -b` before the tests that spawn it */
 export const CLI = path.resolve(import.meta.dirname, '../../packages/node/dist/cli.js');
@@ -21,4 +22,34 @@ export function executableEnv(extra: Record<string, string>): NodeJS.ProcessEnv 
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('RTMPC_')) env[k] = v;
   return { ...env, ...extra };
+}
+
+/** The shipped executable running all-in-one on free loopback ports. */
+export interface ExecutableNode {
+  proc: ClientProcess;
+  rtmp: number;
+  http: number;
+  grpc: number;
+  /** GET on its HTTP port: the status code */
+  status(path: string): Promise<number>;
+}
+
+/** Spawns `rtmp-cluster all-in-one` (the built CLI) with every listener on a free 127.0.0.1 port, plus `env`. */
+export async function spawnAllInOne(procs: ClientProcesses, env: Record<string, string>): Promise<ExecutableNode> {
+  const [rtmp, http, grpc, web] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const proc = procs.spawn('node', [CLI, 'all-in-one'], {
+    env: executableEnv({
+      RTMPC_RTMP_HOST: '127.0.0.1',
+      RTMPC_RTMP_PORT: String(rtmp),
+      RTMPC_HTTP_HOST: '127.0.0.1',
+      RTMPC_HTTP_PORT: String(http),
+      RTMPC_WEB_HOST: '127.0.0.1',
+      RTMPC_WEB_PORT: String(web),
+      RTMPC_GRPC_HOST: '127.0.0.1',
+      RTMPC_GRPC_PORT: String(grpc),
+      ...env,
+    }),
+    timeoutMs: 300_000,
+  });
+  return { proc, rtmp, http, grpc, status: async (p) => (await fetch(`http://127.0.0.1:${http}${p}`)).status };
 }
