@@ -165,6 +165,7 @@ class AllInOneNode implements NodeHandle {
       maxConnections: config.maxConnections,
       limits: { maxMessageSize: config.maxMessageSize },
       memoryBudgetBytes: (config.memoryBudgetMb ?? defaultMemoryBudgetMb()) * 1024 * 1024,
+      maxPendingDecisions: config.maxPendingDecisions,
       duplicatePublish: config.duplicatePublish,
     });
     // Web viewers go through the same policy as RTMP players: auth, the edge's relay pull, the publisher wait.
@@ -398,6 +399,13 @@ class AllInOneNode implements NodeHandle {
         help: 'What RTMP connections hold: messages being reassembled plus output queues (sampled each sweep).',
         kind: 'gauge',
         value: s.memoryHeldBytes,
+      },
+      { name: 'rtmpc_access_decisions_pending', help: 'Publish/play access decisions the node waits for.', kind: 'gauge', value: s.pendingDecisions },
+      {
+        name: 'rtmpc_access_decisions_shed_total',
+        help: 'Publishes and plays refused without asking the policy: too many decisions pending on the connection or the node.',
+        kind: 'counter',
+        value: s.decisionsShed,
       },
       {
         name: 'rtmpc_memory_budget_closes_total',

@@ -82,6 +82,7 @@ export class RedisRegistry implements ClusterRegistry {
   private readonly nodeTtlMs: number;
   private readonly leaseMs: number;
   private readonly graceMs: number;
+  private readonly epochRetentionMs: number;
   private readonly keys: { nodes: string; streams: string };
   private closed = false;
   private outageLogged = false;
@@ -102,7 +103,12 @@ export class RedisRegistry implements ClusterRegistry {
       throw new RegistryError('INVALID_ARGUMENT', 'set keyPrefix on RedisRegistryOptions, not in the ioredis options');
     }
     this.logger = options.logger ?? silentLogger;
-    ({ nodeTtlMs: this.nodeTtlMs, leaseMs: this.leaseMs, expiredClaimGraceMs: this.graceMs } = resolveRegistryTimings(options));
+    ({
+      nodeTtlMs: this.nodeTtlMs,
+      leaseMs: this.leaseMs,
+      expiredClaimGraceMs: this.graceMs,
+      epochRetentionMs: this.epochRetentionMs,
+    } = resolveRegistryTimings(options));
     this.keys = { nodes: `${this.keyPrefix}nodes`, streams: `${this.keyPrefix}streams` };
 
     if (options.client) {
@@ -203,6 +209,7 @@ export class RedisRegistry implements ClusterRegistry {
           req.policy ?? 'reject',
           String(leaseMs),
           String(this.graceMs),
+          String(this.epochRetentionMs),
         ],
       ),
     );
@@ -219,7 +226,11 @@ export class RedisRegistry implements ClusterRegistry {
   async renewStream(key: string, epoch: number, leaseMs = this.leaseMs): Promise<RenewResult> {
     checkFenced(key, epoch, leaseMs);
     const reply = asArray(
-      await this.run(RENEW, [this.streamKey(key)], [this.keyPrefix, String(epoch), String(leaseMs), String(this.graceMs)]),
+      await this.run(
+        RENEW,
+        [this.streamKey(key), this.epochKey(key)],
+        [this.keyPrefix, String(epoch), String(leaseMs), String(this.graceMs), String(this.epochRetentionMs)],
+      ),
     );
     if (reply[0] === 'renewed') return { status: 'renewed', leaseUntil: Number(reply[1]) };
     return { status: 'lost', current: parseOptionalLocation(reply[1]) };
@@ -228,7 +239,7 @@ export class RedisRegistry implements ClusterRegistry {
   async releaseStream(key: string, epoch: number): Promise<ReleaseResult> {
     checkFenced(key, epoch);
     const reply = asArray(
-      await this.run(RELEASE, [this.streamKey(key), this.keys.streams], [this.keyPrefix, String(epoch), key]),
+      await this.run(RELEASE, [this.streamKey(key), this.keys.streams, this.epochKey(key)], [this.keyPrefix, String(epoch), key, String(this.epochRetentionMs)]),
     );
     if (reply[0] === 'released') return { status: 'released' };
     return { status: 'lost', current: parseOptionalLocation(reply[1]) };

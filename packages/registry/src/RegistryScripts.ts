@@ -11,7 +11,10 @@ import { createHash } from 'node:crypto';
  *                             PEXPIRE = lease + expired-claim grace (an expired lease stays renewable
  *                             by its own epoch until then)
  *   P streams         set     stream keys (index for listStreams; pruned lazily)
- *   P epoch:<key>     string  per-stream epoch counter (INCR). Never expires, so an epoch is never reused.
+ *   P epoch:<key>     string  per-stream epoch counter (INCR). PEXPIRE = lease + grace + epoch retention at
+ *                             every claim and renewal, retention at release: it disappears once the stream
+ *                             has been gone for the retention period (a day), so names clients made up do
+ *                             not accumulate, and an epoch is never reused while it could still be fenced.
  * Scripts touch node keys they compute from the prefix; in Redis Cluster the prefix must contain a hash
  * tag (e.g. '{rtmpc}:') so that every key lives in one slot.
  */
@@ -105,7 +108,7 @@ return out
 );
 
 // KEYS: stream hash, epoch counter, streams set.
-// ARGV: prefix, nodeId, address, app, name, key, info JSON, policy, leaseMs, graceMs
+// ARGV: prefix, nodeId, address, app, name, key, info JSON, policy, leaseMs, graceMs, epochRetentionMs
 export const CLAIM = new RedisScript(
   'claim',
   3,
@@ -125,15 +128,16 @@ redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 'key', ARGV[6], 'app', ARGV[4], 'name', ARGV[5], 'ownerId', ARGV[2],
   'ownerAddress', ARGV[3], 'epoch', int(epoch), 'since', int(now), 'leaseUntil', int(now + lease), 'info', ARGV[7])
 redis.call('PEXPIRE', KEYS[1], lease + tonumber(ARGV[10]))
+redis.call('PEXPIRE', KEYS[2], lease + tonumber(ARGV[10]) + tonumber(ARGV[11]))
 redis.call('SADD', KEYS[3], ARGV[6])
 return { 'claimed', redis.call('HGETALL', KEYS[1]), previous }
 `,
 );
 
-// KEYS: stream hash. ARGV: prefix, epoch, leaseMs, graceMs
+// KEYS: stream hash, epoch counter. ARGV: prefix, epoch, leaseMs, graceMs, epochRetentionMs
 export const RENEW = new RedisScript(
   'renew',
-  1,
+  2,
   `
 local now = now_ms()
 local h, flat = read_stream(KEYS[1])
@@ -144,14 +148,15 @@ local lease = tonumber(ARGV[3])
 local lease_until = int(now + lease)
 redis.call('HSET', KEYS[1], 'leaseUntil', lease_until)
 redis.call('PEXPIRE', KEYS[1], lease + tonumber(ARGV[4]))
+redis.call('PEXPIRE', KEYS[2], lease + tonumber(ARGV[4]) + tonumber(ARGV[5]))
 return { 'renewed', lease_until }
 `,
 );
 
-// KEYS: stream hash, streams set. ARGV: prefix, epoch, key
+// KEYS: stream hash, streams set, epoch counter. ARGV: prefix, epoch, key, epochRetentionMs
 export const RELEASE = new RedisScript(
   'release',
-  2,
+  3,
   `
 local now = now_ms()
 local h, flat = read_stream(KEYS[1])
@@ -160,6 +165,7 @@ if not h or h.epoch ~= ARGV[2] then
 end
 redis.call('DEL', KEYS[1])
 redis.call('SREM', KEYS[2], ARGV[3])
+redis.call('PEXPIRE', KEYS[3], tonumber(ARGV[4]))
 return { 'released', {} }
 `,
 );

@@ -149,8 +149,15 @@ export interface RegistryTimings {
    * else claimed meanwhile (e.g. after a short Redis outage). Default 60000.
    */
   expiredClaimGraceMs?: number;
+  /**
+   * How long a stream's epoch counter outlives the stream's last claim, renewal or release. Streams come and go
+   * under names clients choose: without an expiry every name ever published would keep a key forever. An
+   * epoch is never reused while its stream is live or was within this period. Default 86 400 000 (a day).
+   */
+  epochRetentionMs?: number;
 }
 
 export const DEFAULT_NODE_TTL_MS = 6000;
 export const DEFAULT_LEASE_MS = 6000;
 export const DEFAULT_EXPIRED_CLAIM_GRACE_MS = 60_000;
+export const DEFAULT_EPOCH_RETENTION_MS = 24 * 3600 * 1000;

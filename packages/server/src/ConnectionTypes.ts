@@ -32,6 +32,12 @@ export interface ConnectionHost {
   connectionClosed(conn: ConnectionIdentity, event: ConnectionClosedEvent): void;
   /** false when the server already has its maximum of publishers (absent: no limit) */
   publishAllowed?(): boolean;
+  /** a publish or play asks the policy: false (nothing counted) when the node already waits for its maximum of answers */
+  decisionStarted?(): boolean;
+  /** a decision decisionStarted counted was answered (or failed) */
+  decisionEnded?(): void;
+  /** a publish or play was refused without asking the policy (too many pending on the connection or the node) */
+  decisionShed?(): void;
   /** the bytes of messages the connection is reassembling changed by `delta` (the node's memory budget) */
   partialBytesChanged?(delta: number): void;
 }

@@ -52,6 +52,10 @@ export interface RtmpServerStats extends AdmissionCounts {
   memoryHeldBytes: number;
   /** connections closed because the node was over its memory budget */
   memoryBudgetCloses: number;
+  /** access decisions the node waits for now */
+  pendingDecisions: number;
+  /** publishes and plays refused without asking the policy: too many decisions pending on the connection or node */
+  decisionsShed: number;
 }
 
 export function resolveServerOptions(o: RtmpServerOptions): ResolvedServerOptions {
@@ -75,6 +79,7 @@ export function resolveServerOptions(o: RtmpServerOptions): ResolvedServerOption
     limits: { ...o.limits, maxMessageSize },
     maxMessageSizeBeforePublish: Math.min(o.maxMessageSizeBeforePublish ?? 64 * 1024, maxMessageSize),
     memoryBudgetBytes: o.memoryBudgetBytes ?? 0,
+    maxPendingDecisions: o.maxPendingDecisions ?? 1000,
     duplicatePublish: o.duplicatePublish ?? 'reject',
     windowAckSize: o.windowAckSize ?? 2_500_000,
   };
@@ -102,6 +107,8 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
   private readonly memory: MemoryBudget | undefined;
   private memoryCheckQueued = false;
   private memoryCloses = 0;
+  private pendingDecisions = 0;
+  private decisionsShedCount = 0;
 
   constructor(options: RtmpServerOptions & { connIdPrefix?: string }) {
     super();
@@ -262,6 +269,21 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
     return this.admission.publishAllowed(publishing);
   }
 
+  /** ConnectionHost: one more access decision pending, unless the node waits for its maximum already. */
+  decisionStarted(): boolean {
+    if (this.pendingDecisions >= this.options.maxPendingDecisions) return false;
+    this.pendingDecisions++;
+    return true;
+  }
+
+  decisionEnded(): void {
+    this.pendingDecisions--;
+  }
+
+  decisionShed(): void {
+    this.decisionsShedCount++;
+  }
+
   /** ConnectionHost: a connection's partial-message bytes changed (after every read). */
   partialBytesChanged(delta: number): void {
     const memory = this.memory;
@@ -354,6 +376,8 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
       memoryBudgetBytes: this.options.memoryBudgetBytes,
       memoryHeldBytes: this.memory?.heldBytes ?? 0,
       memoryBudgetCloses: this.memoryCloses,
+      pendingDecisions: this.pendingDecisions,
+      decisionsShed: this.decisionsShedCount,
     };
   }
 

@@ -45,6 +45,12 @@ export interface RtmpServerOptions {
   /** bounds for what a peer can make us allocate */
   limits?: Partial<ProtocolLimits>;
   /**
+   * access decisions (publish/play auth, an edge's relay lookup) the node waits for at once; a publish or play
+   * beyond it is refused at once (NetStream.*.Failed) instead of asking the policy, default 1000. Each
+   * connection may wait for at most MAX_PENDING_DECISIONS_PER_CONNECTION of them
+   */
+  maxPendingDecisions?: number;
+  /**
    * the largest message a connection may send before one of its publishes is allowed (commands only: connect,
    * createStream, publish, play are far smaller), default 64 KiB; limits.maxMessageSize applies from then on
    */

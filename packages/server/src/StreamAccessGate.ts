@@ -13,6 +13,13 @@ import type { AccessDecision, PlayRequest, PublishRequest, StreamRequest } from 
 /** A publish or play the connection asks the policy about. */
 export type AccessQuestion = { kind: 'publish'; request: PublishRequest } | { kind: 'play'; request: PlayRequest };
 
+/**
+ * Decisions one connection may wait for at once. A client that repeats publish or play (new message streams,
+ * replays) while a slow policy (a webhook that does not answer) thinks would otherwise start one request per
+ * command; past this it is answered at once without asking.
+ */
+export const MAX_PENDING_DECISIONS_PER_CONNECTION = 4;
+
 /** How a refused publish or play is answered when the policy gives no status code, or throws. */
 const REFUSAL = {
   publish: { defaultCode: 'NetStream.Publish.BadName', policyFailedCode: 'NetStream.Publish.Failed', checkName: 'Publish' },
@@ -82,6 +89,19 @@ export class StreamAccessGate {
     const policy = conn.host.options.policy;
     const refusal = REFUSAL[question.kind];
     let decision: AccessDecision;
+    const host = conn.host;
+    if (this.pending >= MAX_PENDING_DECISIONS_PER_CONNECTION || !(host.decisionStarted?.() ?? true)) {
+      // Shed without asking: answered like a failed check, logged at debug (a flood must not flood the log).
+      host.decisionShed?.();
+      const scope = this.pending >= MAX_PENDING_DECISIONS_PER_CONNECTION ? 'this connection' : 'the server';
+      const description = `${refusal.checkName} check not started: too many pending requests on ${scope}`;
+      log.debug({ pendingDecisions: this.pending }, `${question.kind} shed: ${description}`);
+      conn.guard(() => {
+        if (question.kind === 'publish') conn.session.rejectPublish(streamId, refusal.policyFailedCode, description);
+        else conn.session.rejectPlay(streamId, refusal.policyFailedCode, description);
+      });
+      return;
+    }
     this.pending++;
     try {
       decision = await (question.kind === 'publish' ? policy.onPublishRequest(question.request) : policy.onPlayRequest(question.request));
@@ -89,6 +109,7 @@ export class StreamAccessGate {
       decision = { allow: false, statusCode: refusal.policyFailedCode, description: `${refusal.checkName} check failed: ${(err as Error).message}` };
     } finally {
       this.pending--;
+      host.decisionEnded?.();
     }
     if (conn.isClosed) {
       // The claim (if the policy made one) must be released: the publish or play will never start.

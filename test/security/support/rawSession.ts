@@ -84,6 +84,10 @@ export class RawSession {
     this.session.publish(streamId, name, 'live');
   }
 
+  deleteStream(streamId: number): void {
+    this.session.deleteStream(streamId);
+  }
+
   play(streamId: number, name: string): void {
     this.session.play(streamId, name, { start: -2000 });
   }
@@ -103,6 +107,11 @@ export class RawSession {
 
   waitForStatus(code: string, timeoutMs = 10_000): Promise<void> {
     return this.until(() => this.statuses.includes(code), timeoutMs, `status ${code}`);
+  }
+
+  /** how many times `code` was received */
+  statusCount(code: string): number {
+    return this.statuses.filter((c) => c === code).length;
   }
 
   /** Resolves when `cond` holds (checked on every event); rejects on timeout or when the socket closes first. */

@@ -140,6 +140,15 @@ export const NODE_SETTINGS = [
   setting({ key: 'connRatePerIp', env: 'RTMPC_CONN_RATE_PER_IP', type: integer(0, 100_000, 'connections/s, 0 = off'), default: 50, doc: 'new connections per second per client address (token bucket rate)', roles: MEDIA, group: 'limits' }),
   setting({ key: 'connBurstPerIp', env: 'RTMPC_CONN_BURST_PER_IP', type: integer(1, 1_000_000), default: 100, doc: 'connections one client address may open at once (token bucket size)', roles: MEDIA, group: 'limits' }),
   setting({ key: 'maxPublishers', env: 'RTMPC_MAX_PUBLISHERS', type: integer(1, 1_000_000), default: 10_000, doc: 'publishers per node', roles: MEDIA, group: 'limits' }),
+  setting({
+    key: 'maxPendingDecisions',
+    env: 'RTMPC_MAX_PENDING_DECISIONS',
+    type: integer(1, 1_000_000),
+    default: 1000,
+    doc: 'publish/play access decisions (auth webhook, relay lookup) the node waits for at once; beyond it, and beyond 4 on one connection, a publish or play is refused at once',
+    roles: MEDIA,
+    group: 'limits',
+  }),
   optionalSetting({
     key: 'memoryBudgetMb',
     env: 'RTMPC_MEMORY_BUDGET_MB',
