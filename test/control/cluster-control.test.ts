@@ -261,4 +261,39 @@ describe('control plane on a real origin/edge cluster', () => {
     events.cancel();
     c.close();
   }, 90_000);
+
+  it('drain --stay keeps an origin registered as draining past its node TTL; undrain returns it to service and it takes publishes again', async () => {
+    const c = controlClient(address, TOKEN);
+    try {
+      await eventually('live/cam2 published', async () => ((await unary(c, 'ListStreams')).streams.some((x: Any) => x.key === 'live/cam2') ? true : undefined));
+      const dr = await rtmpctl(['drain', 'origin-1', '--stay', '--deadline', '500']);
+      expect(dr.code, dr.stderr).toBe(0);
+      expect(dr.stdout).toContain("then it stays idle until 'rtmpctl undrain origin-1'");
+      expect((await fetch(origin.httpUrl('/readyz'))).status).toBe(503);
+      // The publisher is closed at the deadline and its claim released.
+      await eventually('live/cam2 gone', async () => ((await unary(c, 'ListStreams')).streams.length === 0 ? true : undefined));
+      // Still registered (its heartbeat goes on) well past the node TTL, as draining, and live.
+      await new Promise((r) => setTimeout(r, 6500));
+      expect((await unary(c, 'GetNode', { id: 'origin-1' })).state).toBe('NODE_STATE_DRAINING');
+      expect((await fetch(origin.httpUrl('/healthz'))).status).toBe(200);
+      await expect(TestRtmpClient.connect(origin.rtmpUrl('/live'), { timeoutMs: 1000 })).rejects.toThrow();
+
+      const un = await rtmpctl(['undrain', 'origin-1']);
+      expect(un.code, un.stderr).toBe(0);
+      expect(un.stdout.trim()).toBe('node origin-1 back in service');
+      expect((await unary(c, 'GetNode', { id: 'origin-1' })).state).toBe('NODE_STATE_READY');
+      expect((await fetch(origin.httpUrl('/readyz'))).status).toBe(200);
+      ffmpegPublish(procs, infra.flv, origin.rtmpUrl('/live/cam3'), { loop: true, timeoutMs: 60_000 });
+      await eventually('live/cam3 claimed by origin-1', async () => {
+        const streams = (await unary(c, 'ListStreams')).streams as Any[];
+        return streams.some((x) => x.key === 'live/cam3' && x.originNodeId === 'origin-1') ? true : undefined;
+      });
+      const again = await rtmpctl(['undrain', 'origin-1']);
+      expect(again.code).not.toBe(0);
+      expect(again.stderr).toContain('node is not draining');
+    } finally {
+      await procs.stopAll();
+      c.close();
+    }
+  }, 60_000);
 });
