@@ -3,11 +3,18 @@
  * with its defaults and with every ci/*-values.yaml, each RTMPC_* variable is a known setting with a value the
  * node accepts, secrets come from Secrets, and each container's settings load together for its role.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chartSettingProblems, chartVariableNames } from '../support/chartSettings.js';
 import { CHART_DIR, renderChart, type K8sObject } from '../support/helm.js';
+
+interface JsonSchema {
+  properties?: Record<string, JsonSchema>;
+  enum?: unknown[];
+  minimum?: number;
+  maximum?: number;
+}
 
 const CI_VALUES = readdirSync(join(CHART_DIR, 'ci'))
   .filter((f) => f.endsWith('.yaml'))
@@ -28,6 +35,33 @@ describe('helm chart settings', () => {
     const names = chartVariableNames(objects);
     for (const n of ['RTMPC_TLS_CERT_FILE', 'RTMPC_AUTH_WEBHOOK_URL', 'RTMPC_AUTH_KEYS']) expect(names).toContain(n);
     expect(chartSettingProblems(objects)).toEqual([]);
+  });
+
+  it("values at the edges of the chart's values.schema.json render to settings the node accepts (or the chart refuses them)", () => {
+    // Every enum value, minimum and maximum the chart's schema allows: helm must not install what the node refuses.
+    const schema = JSON.parse(readFileSync(join(CHART_DIR, 'values.schema.json'), 'utf8')) as JsonSchema;
+    const cases: string[] = [];
+    const walk = (node: JsonSchema, path: string[]): void => {
+      for (const [k, v] of Object.entries(node.properties ?? {})) walk(v, [...path, k]);
+      const at = path.join('.');
+      for (const value of [...(node.enum ?? []), node.minimum, node.maximum]) if (value !== undefined) cases.push(`${at}=${String(value)}`);
+    };
+    walk(schema, []);
+    expect(cases.length).toBeGreaterThan(20);
+    let rendered = 0;
+    const problems: string[] = [];
+    for (const set of cases) {
+      let objects: K8sObject[];
+      try {
+        objects = renderChart([], [set]);
+      } catch {
+        continue; // the chart refuses it at install time (a `required` or a schema rule): nothing reaches a node
+      }
+      rendered++;
+      for (const p of chartSettingProblems(objects)) problems.push(`--set ${set}: ${p}`);
+    }
+    expect(rendered).toBeGreaterThan(cases.length / 2);
+    expect(problems).toEqual([]);
   });
 
   it('a drifted chart is caught: unknown name, rejected value, literal secret, settings that do not fit together', () => {
