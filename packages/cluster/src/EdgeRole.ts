@@ -15,6 +15,7 @@ import type { AccessDecision, PlayRequest, PublishRequest, StreamAccessPolicy } 
 import { silentLogger, type Logger } from '@rtmp-cluster/core';
 import type { ClusterMetrics } from './ClusterMetrics.js';
 import { MeteredRegistry } from './MeteredRegistry.js';
+import { ClusterRole } from './ClusterRole.js';
 import { NodePresence } from './NodePresence.js';
 import type { RoleServer } from './OriginRole.js';
 import { forgedRelayDecision, relayIdentity } from './RelayIdentity.js';
@@ -60,20 +61,20 @@ interface RelayEntry {
   idleTimer: NodeJS.Timeout | undefined;
 }
 
-export class EdgeRole implements StreamAccessPolicy {
+export class EdgeRole extends ClusterRole implements StreamAccessPolicy {
   readonly locator: CachedStreamLocator;
   private readonly o: EdgeRoleOptions;
   private readonly log: Logger;
   private readonly relays = new Map<string, RelayEntry>();
-  private readonly presence: NodePresence;
+  protected readonly presence: NodePresence;
   private server: RoleServer | undefined;
   private unsubscribers: Unsubscribe[] = [];
   /** a stream's subscriber set changed (added or removed): its relay may have become idle, or busy again */
   private readonly onSubscriberChanged = (e: SubscriberChangedEvent): void => this.checkIdle(e.key);
-  private stopping = false;
   private relaysCreated = 0;
 
   constructor(options: EdgeRoleOptions) {
+    super();
     this.o = options;
     this.log = (options.logger ?? silentLogger).child({ component: 'edge' });
     const registry = options.metrics ? new MeteredRegistry(options.registry, options.metrics) : options.registry;
@@ -108,17 +109,6 @@ export class EdgeRole implements StreamAccessPolicy {
     }
     await this.presence.start();
     this.log.info({ address: this.o.address }, 'edge role started');
-  }
-
-  async drain(): Promise<void> {
-    this.stopping = true;
-    await this.presence.setDraining();
-  }
-
-  /** Undoes drain() (a node drained to stay, returned to service): plays are served again, record 'up'. */
-  async undrain(): Promise<void> {
-    this.stopping = false;
-    await this.presence.setUp();
   }
 
   async stop(): Promise<void> {

@@ -24,6 +24,7 @@ import { silentLogger, type Logger } from '@rtmp-cluster/core';
 import { publishClusterEvent, type ClusterMetrics } from './ClusterMetrics.js';
 import type { LoadCounters } from './LoadMeter.js';
 import { MeteredRegistry } from './MeteredRegistry.js';
+import { ClusterRole } from './ClusterRole.js';
 import { NodePresence } from './NodePresence.js';
 import { probeOwnerAddress, type OwnerProbeResult } from './OwnerAddressProbe.js';
 import { PublishInfoReporter } from './PublishInfoReporter.js';
@@ -92,22 +93,22 @@ export interface OriginPlayInfo {
   relay: boolean;
 }
 
-export class OriginRole implements StreamAccessPolicy {
+export class OriginRole extends ClusterRole implements StreamAccessPolicy {
   private readonly o: OriginRoleOptions;
   private readonly log: Logger;
   private readonly claims = new Map<string, Claim>();
   /** plays served now, by connection and stream (playKey) */
   private readonly plays = new Map<string, OriginPlayInfo>();
   private server: RoleServer | undefined;
-  private readonly presence: NodePresence;
+  protected readonly presence: NodePresence;
   private readonly registry: ClusterRegistry;
   private readonly info: PublishInfoReporter;
   private readonly onHubUnpublished = (e: StreamUnpublishedEvent): void => this.hubUnpublished(e);
-  private stopping = false;
   /** releases in flight (publishers that just left): stop() waits for them before the registry closes */
   private readonly releasing = new Set<Promise<void>>();
 
   constructor(options: OriginRoleOptions) {
+    super();
     this.o = options;
     this.log = (options.logger ?? silentLogger).child({ component: 'origin' });
     this.registry = options.metrics ? new MeteredRegistry(options.registry, options.metrics) : options.registry;
@@ -129,18 +130,6 @@ export class OriginRole implements StreamAccessPolicy {
     this.info.start();
     await this.presence.start();
     this.log.info({ address: this.o.address }, 'origin role started');
-  }
-
-  /** Before the server drains: new publishes are refused, the node record says 'draining'. */
-  async drain(): Promise<void> {
-    this.stopping = true;
-    await this.presence.setDraining();
-  }
-
-  /** Undoes drain() (a node drained to stay, returned to service): publishes are accepted again, record 'up'. */
-  async undrain(): Promise<void> {
-    this.stopping = false;
-    await this.presence.setUp();
   }
 
   /** After the server closed its connections: releases what is left and removes the node record. */

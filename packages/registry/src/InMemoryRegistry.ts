@@ -105,8 +105,8 @@ export class InMemoryRegistry implements ClusterRegistry {
     this.checkOpen();
     checkFenced(key, epoch, leaseMs);
     const now = this.clock.now();
-    const stored = this.storedStream(key, now);
-    if (!stored || stored.epoch !== epoch) return { status: 'lost', current: this.visible(stored, now) };
+    const stored = this.fenced(key, epoch, now);
+    if ('status' in stored) return stored;
     stored.leaseUntil = now + leaseMs;
     return { status: 'renewed', leaseUntil: stored.leaseUntil };
   }
@@ -115,8 +115,8 @@ export class InMemoryRegistry implements ClusterRegistry {
     this.checkOpen();
     checkFenced(key, epoch);
     const now = this.clock.now();
-    const stored = this.storedStream(key, now);
-    if (!stored || stored.epoch !== epoch) return { status: 'lost', current: this.visible(stored, now) };
+    const stored = this.fenced(key, epoch, now);
+    if ('status' in stored) return stored;
     this.streams.delete(key);
     return { status: 'released' };
   }
@@ -125,8 +125,8 @@ export class InMemoryRegistry implements ClusterRegistry {
     this.checkOpen();
     checkFenced(key, epoch);
     const now = this.clock.now();
-    const stored = this.storedStream(key, now);
-    if (!stored || stored.epoch !== epoch) return { status: 'lost', current: this.visible(stored, now) };
+    const stored = this.fenced(key, epoch, now);
+    if ('status' in stored) return stored;
     const info: Record<string, unknown> = { ...stored.info };
     for (const [field, value] of Object.entries(patch)) {
       if (value === null) delete info[field];
@@ -160,6 +160,12 @@ export class InMemoryRegistry implements ClusterRegistry {
 
   async close(): Promise<void> {
     this.closed = true;
+  }
+
+  /** An epoch-fenced operation: the stored claim while `epoch` holds it, else the 'lost' answer with the live claim. */
+  private fenced(key: string, epoch: number, now: number): StreamLocation | { status: 'lost'; current: StreamLocation | null } {
+    const stored = this.storedStream(key, now);
+    return stored && stored.epoch === epoch ? stored : { status: 'lost', current: this.visible(stored, now) };
   }
 
   private checkOpen(): void {

@@ -42,6 +42,14 @@ local function live_or_empty(h, flat, now, prefix)
   if h and is_live(h, now, prefix) then return flat end
   return {}
 end
+-- An epoch-fenced operation: the claim when 'epoch' still holds it, else nil and the 'lost' reply (with the
+-- live claim, if any, so the caller learns who holds the stream now).
+local function fenced(k, epoch, prefix)
+  local now = now_ms()
+  local h, flat = read_stream(k)
+  if not h or h.epoch ~= epoch then return nil, { 'lost', live_or_empty(h, flat, now, prefix) }, now end
+  return h, nil, now
+end
 `;
 
 export class RedisScript {
@@ -139,11 +147,8 @@ export const RENEW = new RedisScript(
   'renew',
   2,
   `
-local now = now_ms()
-local h, flat = read_stream(KEYS[1])
-if not h or h.epoch ~= ARGV[2] then
-  return { 'lost', live_or_empty(h, flat, now, ARGV[1]) }
-end
+local h, lost, now = fenced(KEYS[1], ARGV[2], ARGV[1])
+if not h then return lost end
 local lease = tonumber(ARGV[3])
 local lease_until = int(now + lease)
 redis.call('HSET', KEYS[1], 'leaseUntil', lease_until)
@@ -158,11 +163,8 @@ export const RELEASE = new RedisScript(
   'release',
   3,
   `
-local now = now_ms()
-local h, flat = read_stream(KEYS[1])
-if not h or h.epoch ~= ARGV[2] then
-  return { 'lost', live_or_empty(h, flat, now, ARGV[1]) }
-end
+local h, lost = fenced(KEYS[1], ARGV[2], ARGV[1])
+if not h then return lost end
 redis.call('DEL', KEYS[1])
 redis.call('SREM', KEYS[2], ARGV[3])
 redis.call('PEXPIRE', KEYS[3], tonumber(ARGV[4]))
@@ -175,11 +177,8 @@ export const UPDATE_INFO = new RedisScript(
   'updateInfo',
   1,
   `
-local now = now_ms()
-local h, flat = read_stream(KEYS[1])
-if not h or h.epoch ~= ARGV[2] then
-  return { 'lost', live_or_empty(h, flat, now, ARGV[1]) }
-end
+local h, lost = fenced(KEYS[1], ARGV[2], ARGV[1])
+if not h then return lost end
 local info = cjson.decode(h.info)
 for k, v in pairs(cjson.decode(ARGV[3])) do
   if v == cjson.null then info[k] = nil else info[k] = v end
