@@ -112,4 +112,13 @@ describe('loadConfig', () => {
       'RTMPC_ADVERTISE_ADDRESS: expected host:port, got "nohost"',
     ]);
   });
+
+  it('reads an advertise address by the host:port rule of the registry: [IPv6]:port yes, port 0 or a bare IPv6 no', () => {
+    expect(loadConfig({ env: { RTMPC_ADVERTISE_ADDRESS: '[fd00::12]:1935' }, hostname: 'x' }).advertiseAddress).toBe('[fd00::12]:1935');
+    for (const bad of ['origin:0', 'origin:70000', 'fd00::12:1935', 'a b:1935']) {
+      expect(problemsOf(() => loadConfig({ env: { RTMPC_ADVERTISE_ADDRESS: bad } })), bad).toEqual([
+        `RTMPC_ADVERTISE_ADDRESS: expected host:port, got ${JSON.stringify(bad)}`,
+      ]);
+    }
+  });
 });

@@ -1,3 +1,4 @@
+import { isHostPort } from '@rtmp-cluster/core';
 /**
  * The kinds of value a setting holds. Each kind parses what an operator gives (an environment string, or a
  * JSON value from the config file) strictly, and says in words what it expects: that phrase is the error
@@ -68,7 +69,8 @@ export const filePath = (what: string): SettingType<string> => ({ ...text(`a pat
 
 export const hostPort = (): SettingType<string> => ({
   expected: 'host:port',
-  parse: (raw) => (typeof raw === 'string' && /^[^\s:]+:\d{1,5}$/.test(raw) ? ok(raw) : invalid),
+  // The rule the registry checks node addresses with (names, IPv4, [IPv6]; port 1-65535).
+  parse: (raw) => (typeof raw === 'string' && isHostPort(raw) ? ok(raw) : invalid),
   format: String,
 });
 
