@@ -77,7 +77,7 @@ describe('rtmp-cluster start failures', () => {
       const http = await run(['all-in-one'], { RTMPC_HTTP_PORT: String(busy.port) });
       expectOneLine(http, code('listen'), `rtmp-cluster: cannot listen on 127.0.0.1:${busy.port} (RTMPC_HTTP_PORT): address already in use`);
       // The gRPC control API (all-in-one with a control token) reports its bind failure the same way.
-      const grpc = await run(['all-in-one'], { RTMPC_CONTROL_TOKEN: 'token-1', RTMPC_GRPC_HOST: '127.0.0.1', RTMPC_GRPC_PORT: String(busy.port) });
+      const grpc = await run(['all-in-one'], { RTMPC_CONTROL_TOKEN: 'start-failures-token-1', RTMPC_GRPC_HOST: '127.0.0.1', RTMPC_GRPC_PORT: String(busy.port) });
       expectOneLine(grpc, code('listen'), `rtmp-cluster: cannot listen on 127.0.0.1:${busy.port} (RTMPC_GRPC_PORT): address already in use`);
       // The log keeps a structured record of it, for log pipelines.
       const fatal = rtmp.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['level'] === 60);

@@ -101,7 +101,11 @@ describe('loadConfig', () => {
 
   it('requires a control token for the control role', () => {
     expect(problemsOf(() => loadConfig({ env: { RTMPC_ROLE: 'control' } }))[0]).toMatch(/RTMPC_CONTROL_TOKEN: required/);
-    expect(loadConfig({ env: { RTMPC_ROLE: 'control', RTMPC_CONTROL_TOKEN: 't' } }).controlToken).toBe('t');
+    expect(loadConfig({ env: { RTMPC_ROLE: 'control', RTMPC_CONTROL_TOKEN: 'sixteen-chars-ok' } }).controlToken).toBe('sixteen-chars-ok');
+    // A short token is guessable: refused, and the message does not repeat it.
+    const short = problemsOf(() => loadConfig({ env: { RTMPC_ROLE: 'control', RTMPC_CONTROL_TOKEN: 'fifteen-chars-x' } }));
+    expect(short[0]).toMatch(/RTMPC_CONTROL_TOKEN: expected a string of at least 16 characters/);
+    expect(short.join('\n')).not.toContain('fifteen-chars-x');
   });
 
   it('ignores empty env values (unset in a chart) and keeps explicit advertise addresses', () => {

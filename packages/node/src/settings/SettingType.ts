@@ -64,6 +64,15 @@ export function text(expected = 'a non-empty string'): SettingType<string> {
   };
 }
 
+/** A credential a guess must not find: at least `min` characters (surrounding blanks are not counted). */
+export function secretText(min: number): SettingType<string> {
+  return {
+    expected: `a string of at least ${min} characters`,
+    parse: (raw) => (typeof raw === 'string' && raw.trim().length >= min ? ok(raw.trim()) : invalid),
+    format: String,
+  };
+}
+
 /** A path the node reads at start; that it is readable is checked with the other settings (constraints.ts). */
 export const filePath = (what: string): SettingType<string> => ({ ...text(`a path to ${what}`), isFile: true });
 

@@ -6,7 +6,7 @@
  */
 import { AUTH_MODES, parseSigningKeyList, type SigningKey } from '@rtmp-cluster/auth';
 import { NODE_ROLES, optionalSetting, setting, type NodeRole, type SettingSpec, type SettingValues } from './SettingSpec.js';
-import { boolean, filePath, hostPort, integer, list, oneOf, pairList, port, text, url, urlList, type SettingType } from './SettingType.js';
+import { boolean, filePath, hostPort, integer, list, oneOf, pairList, port, secretText, text, url, urlList, type SettingType } from './SettingType.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -88,9 +88,19 @@ export const NODE_SETTINGS = [
     roles: MEDIA,
     group: 'listeners',
   }),
-  setting({ key: 'grpcHost', env: 'RTMPC_GRPC_HOST', type: hostName, default: '0.0.0.0', doc: 'gRPC control API listener address (all-in-one: only with a control token)', roles: GRPC, group: 'listeners' }),
+  setting({
+    key: 'grpcHost',
+    env: 'RTMPC_GRPC_HOST',
+    type: hostName,
+    // The all-in-one is often run on a workstation or a single host: its API is local unless asked otherwise.
+    default: ({ config }) => (config['role'] === 'control' ? '0.0.0.0' : '127.0.0.1'),
+    defaultDoc: '0.0.0.0 (control), 127.0.0.1 (all-in-one)',
+    doc: 'gRPC control API listener address (all-in-one: only with a control token)',
+    roles: GRPC,
+    group: 'listeners',
+  }),
   setting({ key: 'grpcPort', env: 'RTMPC_GRPC_PORT', type: port(), default: 50051, doc: 'gRPC control API port', roles: GRPC, group: 'listeners' }),
-  optionalSetting({ key: 'controlToken', env: 'RTMPC_CONTROL_TOKEN', type: text(), defaultDoc: 'none (required by the control role)', doc: 'bearer token of the gRPC control API', roles: GRPC, group: 'listeners', secret: true }),
+  optionalSetting({ key: 'controlToken', env: 'RTMPC_CONTROL_TOKEN', type: secretText(16), defaultDoc: 'none (required by the control role)', doc: 'bearer token of the gRPC control API', roles: GRPC, group: 'listeners', secret: true }),
   // ---- RTMPS ----
   setting({ key: 'rtmpsPort', env: 'RTMPC_RTMPS_PORT', type: port(), default: 1936, doc: 'RTMPS listener port (on the RTMP host), on when both TLS files are set', roles: MEDIA, group: 'rtmps' }),
   optionalSetting({ key: 'tlsCertFile', env: 'RTMPC_TLS_CERT_FILE', type: filePath('a PEM certificate'), doc: 'RTMPS certificate (chain), reloaded when the file changes', roles: MEDIA, group: 'rtmps' }),
