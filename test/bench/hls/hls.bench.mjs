@@ -121,9 +121,12 @@ async function main() {
   await sleep(5000); // clients arrive over 2 s and settle
   const before = sum();
   const t0 = Date.now();
+  const clientCpu0 = workers.reduce((s, w) => s + treeCpuSeconds(w.pid), 0);
   const loaded = await measure(node.pid, SECONDS);
   const after = sum();
   const wall = (Date.now() - t0) / 1000;
+  const clientCpu = (workers.reduce((s, w) => s + treeCpuSeconds(w.pid), 0) - clientCpu0) / wall;
+  const [load1] = os.loadavg();
   for (const w of workers) w.send('stop');
   await sleep(500);
 
@@ -135,6 +138,7 @@ async function main() {
   console.log(`  node CPU ${(loaded.cpu * 100).toFixed(1)}% of a core (${((loaded.cpu - idle.cpu) * 100).toFixed(1)}% over the publisher alone), RSS ${mb(loaded.rss)} MiB (max ${mb(loaded.rssMax)}, +${mb(loaded.rssMax - idle.rss)} over idle)`);
   console.log(`  served ${playlists.toFixed(0)} blocking playlists/s and ${parts.toFixed(0)} parts/s, ${mbit.toFixed(0)} Mbit/s of media; ${(mbit / CLIENTS).toFixed(2)} Mbit/s per client (stream ~2.1)`);
   console.log(`  mean wait per part (reload + part): ${wait.toFixed(0)} ms (part target 200 ms); errors ${after.errors - before.errors}${after.lastError ? ` (last: ${after.lastError})` : ''}`);
+  console.log(`  client processes CPU ${(clientCpu * 100).toFixed(0)}% of a core; machine load average ${load1.toFixed(1)} on ${os.cpus().length} cores (above the core count, every figure here is starved)`);
   console.log(`  CPU per delivered Gbit: ${(((loaded.cpu - idle.cpu) * 1000) / Math.max(1, mbit)).toFixed(2)} cores`);
   publisher.kill('SIGKILL');
   node.kill('SIGTERM');
