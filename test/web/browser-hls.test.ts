@@ -36,6 +36,8 @@ function hlsPage(nodeOrigin: string): string {
     let n = 0;
     const hls = new Hls({
       lowLatencyMode: true,
+      // catch up to the target latency after starting at a keyframe (hls.js plays at most this much faster)
+      maxLiveSyncPlaybackRate: 1.5,
       xhrSetup: hosts ? (xhr, u) => {
         const target = new URL(u);
         target.host = hosts[n++ % hosts.length];

@@ -186,6 +186,7 @@ class AllInOneNode implements NodeHandle {
             epochOf: (key) => this.streamEpoch(key),
             segmentation: { segmentMs: config.hlsSegmentMs, partMs: config.hlsPartMs },
             windowSegments: config.hlsWindowSegments,
+            partHoldBackParts: config.hlsPartHoldBack,
           },
         })
       : undefined;

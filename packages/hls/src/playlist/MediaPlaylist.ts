@@ -3,6 +3,8 @@ import type { MediaWindow } from '../MediaWindow.js';
 export interface PlaylistSettings {
   targetDurationSeconds: number;
   partTargetSeconds: number;
+  /** PART-HOLD-BACK in part targets: how far behind the newest part players stay (default 3) */
+  partHoldBackParts?: number;
 }
 
 export interface PlaylistRequestOptions {
@@ -14,8 +16,9 @@ export interface PlaylistRequestOptions {
 
 /** Parts are listed for segments this close to the live edge (the spec asks for at least three target durations). */
 const PART_LISTING_TARGET_DURATIONS = 3;
-/** PART-HOLD-BACK in part targets (the spec requires at least 2, recommends 3). */
-export const PART_HOLD_BACK_PARTS = 3;
+/** PART-HOLD-BACK in part targets: the spec requires at least 2 and recommends 3. */
+export const DEFAULT_PART_HOLD_BACK_PARTS = 3;
+export const MIN_PART_HOLD_BACK_PARTS = 2;
 /** CAN-SKIP-UNTIL in target durations (the spec requires at least 6). */
 export const SKIP_UNTIL_TARGET_DURATIONS = 6;
 
@@ -49,7 +52,7 @@ export function renderMediaPlaylist(window: MediaWindow, settings: PlaylistSetti
     '#EXTM3U',
     '#EXT-X-VERSION:9',
     `#EXT-X-TARGETDURATION:${td}`,
-    `#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=${seconds(settings.partTargetSeconds * PART_HOLD_BACK_PARTS)},CAN-SKIP-UNTIL=${skipUntil.toFixed(1)}`,
+    `#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=${seconds(settings.partTargetSeconds * Math.max(MIN_PART_HOLD_BACK_PARTS, settings.partHoldBackParts ?? DEFAULT_PART_HOLD_BACK_PARTS))},CAN-SKIP-UNTIL=${skipUntil.toFixed(1)}`,
     `#EXT-X-PART-INF:PART-TARGET=${seconds(settings.partTargetSeconds)}`,
     `#EXT-X-MEDIA-SEQUENCE:${segments[0]?.msn ?? 0}`,
     `#EXT-X-DISCONTINUITY-SEQUENCE:${window.discontinuitySequence}`,

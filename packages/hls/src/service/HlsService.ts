@@ -26,6 +26,8 @@ export interface HlsServiceOptions {
   segmentation?: SegmentationOptions;
   /** complete segments kept per stream, default 24 */
   windowSegments?: number;
+  /** PART-HOLD-BACK in parts (2 = lower latency, 3 = the spec's recommendation and the default) */
+  partHoldBackParts?: number;
   /**
    * The registry's view of the current publish of `key` (edges and origins pass a registry lookup,
    * so every node numbers alike). Default: the hub's own publish time, epoch 0 (one node).
@@ -138,7 +140,11 @@ export class HlsService {
   constructor(options: HlsServiceOptions) {
     this.o = options;
     this.grid = resolveSegmentation(options.segmentation);
-    this.playlist = { targetDurationSeconds: targetDurationSeconds(this.grid), partTargetSeconds: this.grid.partMs / 1000 };
+    this.playlist = {
+      targetDurationSeconds: targetDurationSeconds(this.grid),
+      partTargetSeconds: this.grid.partMs / 1000,
+      ...(options.partHoldBackParts !== undefined ? { partHoldBackParts: options.partHoldBackParts } : {}),
+    };
     this.endpoint = new HlsEndpoint(options.holdMs !== undefined ? { holdMs: options.holdMs } : {});
     this.now = options.now ?? Date.now;
     this.sweeper = setInterval(() => this.sweep(), 2000);
@@ -167,7 +173,13 @@ export class HlsService {
       return { status: 503, headers: { 'cache-control': 'no-cache', 'retry-after': '2' }, body: `${(err as Error).message}\n` };
     }
     stream.lastRequestAt = this.now();
+    const startedAt = this.now();
     const response = await this.endpoint.respond(stream, file, query, session === null ? undefined : mediaQuery(query), ctx.signal);
+    const heldMs = this.now() - startedAt;
+    // a client that went away (499) is routine: hls.js cancels blocking reloads it no longer needs
+    if ((response.status >= 400 && response.status !== 499) || heldMs > 1000) {
+      this.o.logger?.debug({ stream: key, file, query: query.toString(), status: response.status, heldMs }, response.status >= 400 ? 'HLS request refused' : 'HLS request held');
+    }
     const size = typeof response.body === 'string' ? Buffer.byteLength(response.body) : response.body.length;
     this.bytesOut += size;
     if (session !== null) this.touchSession(session, key, ctx.remoteAddress, size);

@@ -1,0 +1,164 @@
+// First frame and latency of LL-HLS in Debian's Chromium with hls.js (lowLatencyMode), the way the issue's
+// figures were measured: one viewer, a 720p30 2.1 Mbit/s stream, the page on another origin, a warm node (the
+// stream is already muxed, as for every viewer after the first). Several runs per PART-HOLD-BACK setting.
+//
+//   npm run bench:hls-browser            # 4 runs each with RTMPC_HLS_PART_HOLD_BACK 3 and 2
+//   HLS_RUNS=8 npm run bench:hls-browser
+//   HLS_TRACE=1 ...                      # a stalled run prints hls.js's loads and the node keeps a debug log
+import { spawn } from 'node:child_process';
+import { mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import puppeteer from 'puppeteer-core';
+import { makeBenchFlv } from '../fanout/BenchMedia.mjs';
+import { freePort, REPO_ROOT } from '../fanout/ServersUnderTest.mjs';
+
+const RUNS = Number(process.env.HLS_RUNS ?? 4);
+const HOLD_BACKS = (process.env.HLS_HOLD_BACKS ?? '3,2').split(',').map(Number);
+/** how long a viewer plays before its latency is read (hls.js catches up at up to 1.5x meanwhile) */
+const SETTLE_MS = 8000;
+const children = new Set();
+process.on('exit', () => {
+  for (const c of children) {
+    try {
+      process.kill(c.pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+});
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(check, ms, what) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await sleep(100);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function page(nodeOrigin) {
+  return `<!doctype html><html><body><video id="v" autoplay playsinline muted></video>
+<script src="${nodeOrigin}/play-assets/hls.js"></script>
+<script>
+  window.start = (url) => {
+    const v = document.getElementById('v');
+    const t0 = performance.now();
+    window.firstFrameMs = null;
+    v.requestVideoFrameCallback(() => { window.firstFrameMs = performance.now() - t0; });
+    const hls = new Hls({ lowLatencyMode: true, maxLiveSyncPlaybackRate: 1.5 });
+    window.hls = hls;
+    window.errors = [];
+    hls.on(Hls.Events.ERROR, (e, d) => window.errors.push(d.details + (d.response ? ' ' + d.response.code : '') + (d.frag ? ' ' + d.frag.relurl : d.url ? ' ' + d.url.split('/').pop() : '')));
+    window.trace = [];
+    const tt = () => Math.round(performance.now() - t0);
+    hls.on(Hls.Events.FRAG_LOADED, (e, d) => window.trace.push(tt() + ' loaded ' + d.frag.sn + (d.part ? '.' + d.part.index : '')));
+    hls.on(Hls.Events.LEVEL_LOADED, (e, d) => window.trace.push(tt() + ' level ' + d.details.endSN + '/' + (d.details.partList ? d.details.partList.length : 0)));
+    v.addEventListener('waiting', () => { const b = v.buffered; const r = []; for (let i = 0; i < b.length; i++) r.push(b.start(i).toFixed(2) + '-' + b.end(i).toFixed(2)); window.trace.push(tt() + ' waiting at ' + v.currentTime.toFixed(2) + ' buffered ' + r.join(',')); });
+    hls.loadSource(url);
+    hls.attachMedia(v);
+    v.play().catch(() => {});
+  };
+  window.figures = () => ({
+    firstFrameMs: window.firstFrameMs,
+    latency: window.hls.latency,
+    behindLiveMs: window.hls.playingDate ? Date.now() - window.hls.playingDate.getTime() : null,
+    frames: document.getElementById('v').getVideoPlaybackQuality().totalVideoFrames,
+    errors: window.errors,
+    trace: window.trace,
+  });
+</script></body></html>`;
+}
+
+async function runNode(holdBack, flv, browser) {
+  const [rtmpPort, httpPort, webPort] = [await freePort(), await freePort(), await freePort()];
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-hls-browser-'));
+  const log = openSync(path.join(dir, 'node.log'), 'a');
+  const node = spawn(process.execPath, ['--max-semi-space-size=2', path.join(REPO_ROOT, 'packages/node/dist/cli.js'), 'all-in-one'], {
+    env: {
+      ...process.env,
+      RTMPC_RTMP_HOST: '127.0.0.1',
+      RTMPC_RTMP_PORT: String(rtmpPort),
+      RTMPC_HTTP_HOST: '127.0.0.1',
+      RTMPC_HTTP_PORT: String(httpPort),
+      RTMPC_WEB_HOST: '127.0.0.1',
+      RTMPC_WEB_PORT: String(webPort),
+      RTMPC_LOG_LEVEL: process.env.HLS_TRACE ? 'debug' : 'warn',
+      RTMPC_HLS_PART_HOLD_BACK: String(holdBack),
+    },
+    stdio: ['ignore', log, log],
+  });
+  closeSync(log);
+  children.add(node);
+  let publisher;
+  const nodeOrigin = `http://127.0.0.1:${webPort}`;
+  const playlist = `${nodeOrigin}/live/bench/index.m3u8`;
+  const site = http.createServer((req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(page(nodeOrigin)));
+  await new Promise((r) => site.listen(0, '127.0.0.1', r));
+  try {
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${httpPort}/healthz`)).ok, 15_000, 'node health').catch((e) => {
+      throw new Error(`${e.message}: ${readFileSync(path.join(dir, 'node.log'), 'utf8').slice(-1500)}`);
+    });
+    publisher = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', flv, '-c', 'copy', '-f', 'flv', `rtmp://127.0.0.1:${rtmpPort}/live/bench`], { stdio: 'ignore' });
+    children.add(publisher);
+    // warm: the node muxes the stream before the measured viewers arrive
+    let last = '';
+    await waitFor(async () => {
+      const r = await fetch(`${playlist}?session=benchwarmup1`);
+      last = `${r.status} ${await r.text()}`;
+      return last.split('seg-').length > 3;
+    }, 30_000, 'segments').catch((e) => {
+      throw new Error(`${e.message}; last answer: ${last.slice(0, 300)}`);
+    });
+    const results = [];
+    for (let i = 0; i < RUNS; i++) {
+      const tab = await browser.newPage();
+      await tab.goto(`http://localhost:${site.address().port}/player.html`);
+      await tab.evaluate((u) => window.start(u), playlist);
+      await sleep(SETTLE_MS);
+      const f = await tab.evaluate(() => window.figures());
+      results.push(f);
+      if (f.frames < 150 && process.env.HLS_TRACE) console.log(f.trace.join('\n'));
+      console.log(`  hold-back ${holdBack} run ${i + 1}: first frame ${Math.round(f.firstFrameMs)} ms, hls.js latency ${f.latency.toFixed(2)} s, behind live (program date) ${f.behindLiveMs} ms, ${f.frames} frames${f.errors.length ? `; player errors: ${f.errors.join(', ')}` : ''}`);
+      await tab.close();
+    }
+    const fmt = (xs) => `${Math.min(...xs).toFixed(0)}..${Math.max(...xs).toFixed(0)}`;
+    console.log(`PART-HOLD-BACK ${holdBack} parts (${(holdBack * 0.2).toFixed(1)} s): first frame ${fmt(results.map((r) => r.firstFrameMs))} ms, hls.js latency ${fmt(results.map((r) => r.latency * 1000))} ms, behind live ${fmt(results.map((r) => r.behindLiveMs))} ms over ${RUNS} runs`);
+  } finally {
+    site.close();
+    publisher?.kill('SIGKILL');
+    node.kill('SIGTERM');
+    await sleep(500);
+    if (process.env.HLS_TRACE) console.log(`node log: ${path.join(dir, 'node.log')}`);
+    else rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  const flv = await makeBenchFlv(10);
+  const profile = mkdtempSync(path.join(os.tmpdir(), 'bench-chromium-'));
+  // the flags of test/support/browser.ts (headless Chromium as root on this machine)
+  const browser = await puppeteer.launch({
+    executablePath: process.env.RTMPC_CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    userDataDir: profile,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required', '--disable-background-timer-throttling', '--disable-renderer-backgrounding'],
+  });
+  try {
+    console.log(`machine load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores`);
+    for (const hb of HOLD_BACKS) await runNode(hb, flv, browser);
+  } finally {
+    await browser.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
