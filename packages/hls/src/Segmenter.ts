@@ -37,8 +37,8 @@ interface PendingVideo {
  *   video) at or after its grid line that is a keyframe, or that is `keyframeWaitMs` or more past
  *   the line. A cell in which no frame qualifies has no segment (the numbering then has a gap,
  *   which restarts the playlist window).
- * - Parts start at the first driving frame at or after each line of the part grid (every P ms),
- *   and at the segment start. Frames of the other track go to the part that is open when they
+ * - Parts start at the segment start and at the first driving frame at or after each further P ms
+ *   from it. Frames of the other track go to the part that is open when they
  *   arrive (every node receives them in the same order).
  * - A node starts with the first segment whose cell begins after the first frame it saw: it has
  *   then seen every frame of that segment, wherever it joined (a late edge starts from the GOP
@@ -169,10 +169,12 @@ export class Segmenter {
 
   private startPart(dts: number, independent: boolean): void {
     const P = this.grid.partMs;
-    const origin = this.anchor!.originTs;
     this.partStartDts = dts;
     this.partIndependent = independent;
-    this.nextPartLine = origin + (Math.floor((dts - origin) / P) + 1) * P;
+    // Part lines count from the segment's first frame: with a steady keyframe interval every part is a
+    // full part target long (lines counted from the grid would leave a sliver of a part before each
+    // keyframe that sits a few ms past a grid line, and hls.js stalls on such slivers).
+    this.nextPartLine = this.openStartDts + (Math.floor((dts - this.openStartDts) / P) + 1) * P;
   }
 
   /** Writes the open part and completes the open segment, both ending at `endDts`. */

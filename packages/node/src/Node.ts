@@ -187,6 +187,7 @@ class AllInOneNode implements NodeHandle {
             segmentation: { segmentMs: config.hlsSegmentMs, partMs: config.hlsPartMs },
             windowSegments: config.hlsWindowSegments,
             partHoldBackParts: config.hlsPartHoldBack,
+            deltaUpdates: config.hlsDeltaUpdates,
           },
         })
       : undefined;

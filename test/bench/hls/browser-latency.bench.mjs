@@ -48,7 +48,13 @@ function page(nodeOrigin) {
     const t0 = performance.now();
     window.firstFrameMs = null;
     v.requestVideoFrameCallback(() => { window.firstFrameMs = performance.now() - t0; });
-    const hls = new Hls({ lowLatencyMode: true, maxLiveSyncPlaybackRate: 1.5 });
+    const tr = (m) => window.trace && window.trace.push(Math.round(performance.now() - t0) + ' ' + m);
+    const hls = new Hls({ lowLatencyMode: true, maxLiveSyncPlaybackRate: 1.5, xhrSetup: (xhr, u) => {
+      const name = u.split('/').pop().replace(/session=[^&]*&?/, '');
+      tr('open ' + name);
+      xhr.addEventListener('loadend', () => tr('end ' + xhr.status + ' ' + name));
+      xhr.addEventListener('abort', () => tr('abort ' + name));
+    } });
     window.hls = hls;
     window.errors = [];
     hls.on(Hls.Events.ERROR, (e, d) => window.errors.push(d.details + (d.response ? ' ' + d.response.code : '') + (d.frag ? ' ' + d.frag.relurl : d.url ? ' ' + d.url.split('/').pop() : '')));
@@ -87,6 +93,7 @@ async function runNode(holdBack, flv, browser) {
       RTMPC_WEB_PORT: String(webPort),
       RTMPC_LOG_LEVEL: process.env.HLS_TRACE ? 'debug' : 'warn',
       RTMPC_HLS_PART_HOLD_BACK: String(holdBack),
+      RTMPC_HLS_DELTA_UPDATES: process.env.HLS_DELTA ?? 'true',
     },
     stdio: ['ignore', log, log],
   });

@@ -5,6 +5,8 @@ export interface PlaylistSettings {
   partTargetSeconds: number;
   /** PART-HOLD-BACK in part targets: how far behind the newest part players stay (default 3) */
   partHoldBackParts?: number;
+  /** advertise CAN-SKIP-UNTIL and answer _HLS_skip with delta updates (default true) */
+  deltaUpdates?: boolean;
 }
 
 export interface PlaylistRequestOptions {
@@ -48,11 +50,12 @@ export function renderMediaPlaylist(window: MediaWindow, settings: PlaylistSetti
   const td = settings.targetDurationSeconds;
   const skipUntil = td * SKIP_UNTIL_TARGET_DURATIONS;
   const q = options.uriQuery;
+  const deltas = settings.deltaUpdates ?? true;
   const lines: string[] = [
     '#EXTM3U',
     '#EXT-X-VERSION:9',
     `#EXT-X-TARGETDURATION:${td}`,
-    `#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=${seconds(settings.partTargetSeconds * Math.max(MIN_PART_HOLD_BACK_PARTS, settings.partHoldBackParts ?? DEFAULT_PART_HOLD_BACK_PARTS))},CAN-SKIP-UNTIL=${skipUntil.toFixed(1)}`,
+    `#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=${seconds(settings.partTargetSeconds * Math.max(MIN_PART_HOLD_BACK_PARTS, settings.partHoldBackParts ?? DEFAULT_PART_HOLD_BACK_PARTS))}${deltas ? `,CAN-SKIP-UNTIL=${skipUntil.toFixed(1)}` : ''}`,
     `#EXT-X-PART-INF:PART-TARGET=${seconds(settings.partTargetSeconds)}`,
     `#EXT-X-MEDIA-SEQUENCE:${segments[0]?.msn ?? 0}`,
     `#EXT-X-DISCONTINUITY-SEQUENCE:${window.discontinuitySequence}`,
@@ -68,7 +71,7 @@ export function renderMediaPlaylist(window: MediaWindow, settings: PlaylistSetti
   }
 
   let first = 0;
-  if (options.skip) {
+  if (options.skip && deltas) {
     // Skip complete segments that start more than CAN-SKIP-UNTIL before the live edge, but not past a
     // discontinuity (its tag would be lost with it).
     while (first < segments.length && segments[first]!.complete && liveEdge[first]! > skipUntil && !(first > 0 && segments[first]!.discontinuity)) first++;

@@ -28,6 +28,8 @@ export interface HlsServiceOptions {
   windowSegments?: number;
   /** PART-HOLD-BACK in parts (2 = lower latency, 3 = the spec's recommendation and the default) */
   partHoldBackParts?: number;
+  /** advertise CAN-SKIP-UNTIL and answer _HLS_skip with delta updates, default true */
+  deltaUpdates?: boolean;
   /**
    * The registry's view of the current publish of `key` (edges and origins pass a registry lookup,
    * so every node numbers alike). Default: the hub's own publish time, epoch 0 (one node).
@@ -144,6 +146,7 @@ export class HlsService {
       targetDurationSeconds: targetDurationSeconds(this.grid),
       partTargetSeconds: this.grid.partMs / 1000,
       ...(options.partHoldBackParts !== undefined ? { partHoldBackParts: options.partHoldBackParts } : {}),
+      ...(options.deltaUpdates !== undefined ? { deltaUpdates: options.deltaUpdates } : {}),
     };
     this.endpoint = new HlsEndpoint(options.holdMs !== undefined ? { holdMs: options.holdMs } : {});
     this.now = options.now ?? Date.now;
