@@ -5,7 +5,7 @@
  * (the registry claim of an origin, the relay pull of an edge).
  */
 import type { SessionPlayRequest, SessionPublishRequest } from '@rtmp-cluster/rtmp';
-import { parseStreamKey, rtmpStreamKey } from '@rtmp-cluster/core';
+import { rtmpStreamKey, type StreamKey } from '@rtmp-cluster/core';
 import type { Logger } from 'pino';
 import type { ConnectionContext } from './ConnectionTypes.js';
 import type { AccessDecision, PlayRequest, PublishRequest, StreamRequest } from './StreamAccessPolicy.js';
@@ -50,9 +50,9 @@ export class StreamAccessGate {
    */
   streamRequest(req: SessionPublishRequest | SessionPlayRequest, kind: AccessQuestion['kind']): StreamRequest | undefined {
     const conn = this.conn;
-    let key: string;
+    let stream: StreamKey;
     try {
-      key = rtmpStreamKey(req.app, req.name).key;
+      stream = rtmpStreamKey(req.app, req.name);
     } catch {
       const description = `Invalid stream name '${req.rawName}'`;
       conn.guard(() => {
@@ -62,7 +62,7 @@ export class StreamAccessGate {
       conn.log.warn({ name: req.rawName }, `${kind} refused: invalid stream name`);
       return undefined;
     }
-    const { app, name } = parseStreamKey(key);
+    const { app, name, key } = stream;
     return {
       connId: conn.connId,
       remoteAddress: conn.remoteAddress,
