@@ -105,7 +105,8 @@ async function runCluster() {
     return p.child.pid;
   }
 
-  async function waitForPort(port, timeoutMs = 15000) {
+  // Generous: on a busy machine seven processes starting at once take a while.
+  async function waitForPort(port, timeoutMs = 60000) {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       const ok = await new Promise((res) => {

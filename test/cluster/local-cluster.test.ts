@@ -51,9 +51,13 @@ describe('npm run cluster:local', () => {
   beforeAll(async () => {
     flv = await makeTestFlv(TEST_MEDIA_DIR, { seconds: 6, width: 320, height: 240, fps: 25, gop: 25 });
     base = await freePortBlock(32);
-    cluster = procs.spawn('node', [SCRIPT], { env: env(), timeoutMs: 240_000 });
-    await waitFor(() => cluster.stdout().includes('[local-cluster] ready'), 60_000, 'the local cluster ready', 100);
-  }, 90_000);
+    cluster = procs.spawn('node', [SCRIPT], { env: env(), timeoutMs: 300_000 });
+    try {
+      await waitFor(() => cluster.stdout().includes('[local-cluster] ready') || !cluster.running(), 120_000, 'the local cluster ready', 100);
+    } finally {
+      if (!cluster.stdout().includes('[local-cluster] ready')) throw new Error(`the local cluster did not start:\n${cluster.stdout().slice(-4000)}\n${cluster.stderr().slice(-2000)}`);
+    }
+  }, 150_000);
 
   afterAll(() => procs.stopAll());
 
