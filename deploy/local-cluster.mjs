@@ -181,6 +181,8 @@ async function runCluster() {
       RTMPC_WEB_HOST: host,
       RTMPC_WEB_PORT: '0',
       RTMPC_ADVERTISE_ADDRESS: `${host}:${ports.rtmp[name]}`,
+      // HAProxy (deploy/haproxy.cfg) sends PROXY v2 headers to the edges; publishers reach origins directly.
+      ...(role === 'edge' ? { RTMPC_PROXY_PROTOCOL: 'optional', RTMPC_PROXY_TRUSTED_CIDRS: `${host}/32` } : {}),
       // The control node has no RTMP listener; its RTMP port setting is unused but must be valid.
       ...(role === 'control' ? { RTMPC_GRPC_PORT: String(ports.grpc), RTMPC_CONTROL_TOKEN: controlToken } : {}),
     });

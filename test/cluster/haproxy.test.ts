@@ -14,6 +14,7 @@ import { metricValue, startNodeProcess, type NodeProcess } from './support/nodeP
 
 const HAPROXY_CFG = path.resolve(import.meta.dirname, '../../deploy/haproxy.cfg');
 const KEY = 'live/lb';
+const EDGE_PROXY_ENV = { RTMPC_PROXY_PROTOCOL: 'optional', RTMPC_PROXY_TRUSTED_CIDRS: '127.0.0.1/32' };
 
 async function tcpOpen(port: number): Promise<boolean> {
   const net = await import('node:net');
@@ -40,8 +41,9 @@ describe('cluster: players through HAProxy over two edge processes', () => {
     const { urls } = infra;
     [origin, ...edges] = await Promise.all([
       startNodeProcess(procs, 'origin', 'origin-1', urls),
-      startNodeProcess(procs, 'edge', 'edge-1', urls),
-      startNodeProcess(procs, 'edge', 'edge-2', urls),
+      // deploy/haproxy.cfg sends PROXY v2 headers
+      startNodeProcess(procs, 'edge', 'edge-1', urls, EDGE_PROXY_ENV),
+      startNodeProcess(procs, 'edge', 'edge-2', urls, EDGE_PROXY_ENV),
     ]);
     lbPort = await freePort();
     haproxy = procs.spawn('haproxy', ['-db', '-f', HAPROXY_CFG], {

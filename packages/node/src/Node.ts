@@ -166,6 +166,7 @@ class AllInOneNode implements NodeHandle {
       limits: { maxMessageSize: config.maxMessageSize },
       memoryBudgetBytes: (config.memoryBudgetMb ?? defaultMemoryBudgetMb()) * 1024 * 1024,
       maxPendingDecisions: config.maxPendingDecisions,
+      proxyProtocol: { mode: config.proxyProtocol, trusted: new CidrList(config.proxyTrustedCidrs) },
       duplicatePublish: config.duplicatePublish,
     });
     // Web viewers go through the same policy as RTMP players: auth, the edge's relay pull, the publisher wait.

@@ -16,6 +16,7 @@ export type ConnectionCloseReason =
   | 'MAX_CONNECTIONS' // refused at accept: the server is full
   | 'MAX_CONNECTIONS_PER_IP' // refused at accept: too many open connections from this address
   | 'CONNECTION_RATE_LIMITED' // refused at accept: this address opens connections too fast
+  | 'PROXY_PROTOCOL_ERROR' // refused before RTMP: a PROXY header from an untrusted peer, a missing one where required, or a malformed one (errorCode)
   | 'MEMORY_BUDGET' // refused at accept, or closed as one of the largest holders: the node is at its memory budget
   | 'MAX_PUBLISHERS' // a publish was refused because the server has its maximum of publishers
   | 'ACCESS_DENIED' // the access policy refused a publish or play and asked to close the connection

@@ -53,8 +53,12 @@ export interface ConnectionIdentity {
 export interface RtmpConnectionOptions {
   /** the socket is a TLS socket (RTMPS) */
   secure?: boolean;
-  /** the peer's IP (normalized); default the socket's remoteAddress */
+  /** the client's IP (normalized); default the socket's remoteAddress */
   clientIp?: string;
+  /** the client's 'ip:port' when a trusted proxy named it (PROXY protocol); default the socket's */
+  remoteAddress?: string;
+  /** 'ip:port' of the proxy the connection came through (logged beside the client's) */
+  proxiedBy?: string;
 }
 
 /**

@@ -54,10 +54,15 @@ export class RtmpConnection implements ConnectionContext {
     parentLog: Logger,
     connOptions: RtmpConnectionOptions = {},
   ) {
-    this.remoteAddress = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    this.remoteAddress = connOptions.remoteAddress ?? `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     this.clientIp = connOptions.clientIp ?? socket.remoteAddress ?? '?';
     this.secure = connOptions.secure ?? false;
-    this.currentLog = parentLog.child(this.secure ? { connId, remote: this.remoteAddress, tls: true } : { connId, remote: this.remoteAddress });
+    this.currentLog = parentLog.child({
+      connId,
+      remote: this.remoteAddress,
+      ...(connOptions.proxiedBy !== undefined ? { proxy: connOptions.proxiedBy } : {}),
+      ...(this.secure ? { tls: true } : {}),
+    });
     const opts = host.options;
     // The close runs in a microtask: writes happen inside session and hub callbacks that must finish.
     this.output = new ConnectionOutput(socket, opts.maxPendingOutputBytes, (pending, max) =>
@@ -169,6 +174,11 @@ export class RtmpConnection implements ConnectionContext {
 
   // ---------------------------------------------------------------------------------------------
   // Input
+
+  /** Bytes read off the socket before the connection existed (what followed a PROXY header). */
+  feed(data: Buffer): void {
+    if (data.length > 0) this.onData(data);
+  }
 
   private onData(data: Buffer): void {
     if (this.closed) return;

@@ -9,13 +9,15 @@ import type { AddressInfo } from 'node:net';
 import tls from 'node:tls';
 import { DEFAULT_LIMITS } from '@rtmp-cluster/rtmp';
 import type { StreamHub } from '@rtmp-cluster/media';
-import { normalizeIp } from '@rtmp-cluster/core';
+import { addressLimitKey, CidrList, formatHostPort, normalizeIp } from '@rtmp-cluster/core';
 import type { Logger } from 'pino';
 import { ConnectionAdmission, type AdmissionCounts, type AdmissionRefusal } from './ConnectionAdmission.js';
 import type { ConnectionClosedEvent } from './ConnectionClose.js';
 import { monotonicMs } from './ConnectionTimeouts.js';
 import type { ConnectionHost, ConnectionIdentity, ConnectionInfo, RtmpSocket } from './ConnectionTypes.js';
 import { MemoryBudget } from './MemoryBudget.js';
+import type { ProxyAddress } from './proxy/ProxyHeader.js';
+import { readProxyPreface } from './proxy/ProxyPreface.js';
 import { RtmpConnection } from './RtmpConnection.js';
 import type { ResolvedServerOptions, RtmpServerOptions } from './ServerOptions.js';
 import { AllowAllAccessPolicy } from './StreamAccessPolicy.js';
@@ -82,6 +84,7 @@ export function resolveServerOptions(o: RtmpServerOptions): ResolvedServerOption
     maxPendingDecisions: o.maxPendingDecisions ?? 1000,
     duplicatePublish: o.duplicatePublish ?? 'reject',
     windowAckSize: o.windowAckSize ?? 2_500_000,
+    proxyProtocol: o.proxyProtocol ?? { mode: 'off', trusted: new CidrList([]) },
   };
 }
 
@@ -107,6 +110,7 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
   private readonly memory: MemoryBudget | undefined;
   private memoryCheckQueued = false;
   private memoryCloses = 0;
+  private lastPrefaceWarnAt = -Infinity;
   private pendingDecisions = 0;
   private decisionsShedCount = 0;
 
@@ -137,7 +141,7 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
     // The rate limit applies per TCP accept, before the (comparatively expensive) TLS handshake.
     server.on('connection', (raw: net.Socket) => {
       raw.on('error', () => undefined);
-      const refusal = this.admission.checkRate(normalizeIp(raw.remoteAddress), monotonicMs());
+      const refusal = this.admission.checkRate(addressLimitKey(normalizeIp(raw.remoteAddress)), monotonicMs());
       if (refusal !== undefined) {
         this.tlsRefused.add(raw);
         this.refuse(raw, refusal, this.nextId());
@@ -200,48 +204,112 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
     return this.tlsServers.map((s) => s.address()).filter((a): a is AddressInfo => a !== null && typeof a === 'object');
   }
 
-  /** Adopts an accepted socket (plain, or TLS after 'secureConnection'). Never throws. */
+  /**
+   * Adopts an accepted socket (plain, or TLS after 'secureConnection'). A plain socket on a listener with the
+   * PROXY protocol on reads its header first: limits, auth, logs and sessions then see the client's address.
+   * Never throws.
+   */
   handleSocket(socket: RtmpSocket): void {
-    this.adopt(socket, socket instanceof tls.TLSSocket, false);
+    const secure = socket instanceof tls.TLSSocket;
+    const proxy = this.options.proxyProtocol;
+    if (secure || proxy.mode === 'off') {
+      this.adopt(socket, secure, false);
+      return;
+    }
+    socket.on('error', () => undefined);
+    readProxyPreface(socket, proxy, this.options.handshakeTimeoutMs, (outcome) => {
+      if (outcome.ok) {
+        this.adopt(socket, false, false, outcome.client, outcome.rest);
+        return;
+      }
+      if (outcome.error === 'closed') return;
+      if (outcome.error === 'timeout') {
+        this.rejectPreface(socket, 'HANDSHAKE_TIMEOUT', undefined, `no PROXY header or RTMP handshake within ${this.options.handshakeTimeoutMs} ms`);
+      } else {
+        this.rejectPreface(socket, 'PROXY_PROTOCOL_ERROR', outcome.error.code, outcome.error.message);
+      }
+    });
+  }
+
+  /** Closes a socket that never became a connection (its PROXY header step failed), counted and logged. */
+  private rejectPreface(socket: net.Socket, reason: 'PROXY_PROTOCOL_ERROR' | 'HANDSHAKE_TIMEOUT', errorCode: string | undefined, message: string): void {
+    const connId = this.nextId();
+    const remoteAddress = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    this.closedByReason[reason] = (this.closedByReason[reason] ?? 0) + 1;
+    socket.destroy();
+    const now = monotonicMs();
+    // At most one warning a second: a flood of spoofed headers must not flood the log.
+    if (now - this.lastPrefaceWarnAt >= 1000) {
+      this.lastPrefaceWarnAt = now;
+      this.log.warn({ connId, remote: remoteAddress, reason, errorCode }, `connection refused: ${message}`);
+    }
+    this.emitSafe('connectionClosed', {
+      connId,
+      remoteAddress,
+      reason,
+      errorCode,
+      message,
+      phase: 'handshake',
+      role: 'none',
+      streams: [],
+      bytesIn: 0,
+      bytesOut: 0,
+      durationMs: 0,
+    });
   }
 
   private nextId(): string {
     return `${this.idPrefix}${(this.nextConnId++).toString(36)}`;
   }
 
-  /** `rateChecked`: the TLS listener already took a rate token at TCP accept. */
-  private adopt(socket: RtmpSocket, secure: boolean, rateChecked = secure): void {
+  /**
+   * `rateChecked`: the TLS listener already took a rate token at TCP accept. `client`: the address a trusted
+   * proxy named; `initial`: bytes already read off the socket (after the PROXY header).
+   */
+  private adopt(socket: RtmpSocket, secure: boolean, rateChecked = secure, client?: ProxyAddress, initial?: Buffer): void {
     try {
       // Until the connection wires its own handler, an error must not become an uncaught exception.
       socket.on('error', () => undefined);
       // Handed over after it died (possible for sockets adopted late, e.g. after a TLS handshake).
       if (socket.destroyed) return;
       const connId = this.nextId();
-      const ip = normalizeIp(socket.remoteAddress);
-      const refusal = this.admission.admit(ip, monotonicMs(), rateChecked);
+      const ip = client?.address ?? normalizeIp(socket.remoteAddress);
+      const limitKey = addressLimitKey(ip);
+      const refusal = this.admission.admit(limitKey, monotonicMs(), rateChecked);
       if (refusal !== undefined) {
-        this.refuse(socket, refusal, connId);
+        this.refuse(socket, refusal, connId, ip);
         return;
       }
       let conn: RtmpConnection;
       try {
-        conn = new RtmpConnection(connId, socket, this, this.log, { secure, clientIp: ip });
+        conn = new RtmpConnection(connId, socket, this, this.log, {
+          secure,
+          clientIp: ip,
+          ...(client !== undefined
+            ? { remoteAddress: formatHostPort(client.address, client.port), proxiedBy: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}` }
+            : {}),
+        });
       } catch (err) {
-        this.admission.release(ip);
+        this.admission.release(limitKey);
         throw err;
       }
       this.connections.set(connId, conn);
       this.startSweep();
       this.emitSafe('connectionOpened', { connId, remoteAddress: conn.remoteAddress });
+      if (initial !== undefined) {
+        conn.feed(initial);
+        socket.resume();
+      }
     } catch (err) {
       this.log.error({ err }, 'failed to adopt a socket');
       socket.destroy();
     }
   }
 
-  private refuse(socket: net.Socket, reason: AdmissionRefusal, connId: string): void {
+  /** `ip`: the client's address when a proxy named it (the socket's otherwise). */
+  private refuse(socket: net.Socket, reason: AdmissionRefusal, connId: string, ip = normalizeIp(socket.remoteAddress)): void {
     const remoteAddress = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
-    const message = this.admission.refusal(reason, normalizeIp(socket.remoteAddress), { connId, remote: remoteAddress }, monotonicMs());
+    const message = this.admission.refusal(reason, ip, { connId, remote: remoteAddress }, monotonicMs());
     this.closedByReason[reason] = (this.closedByReason[reason] ?? 0) + 1;
     socket.destroy();
     this.emitSafe('connectionClosed', {
@@ -318,7 +386,7 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
   /** ConnectionHost: bookkeeping when a connection is gone. */
   connectionClosed(conn: ConnectionIdentity, event: ConnectionClosedEvent): void {
     if (!this.connections.delete(conn.connId)) return;
-    this.admission.release(conn.clientIp);
+    this.admission.release(addressLimitKey(conn.clientIp));
     this.closedBytesIn += conn.bytesIn;
     this.closedBytesOut += conn.bytesOut;
     this.closedByReason[event.reason] = (this.closedByReason[event.reason] ?? 0) + 1;

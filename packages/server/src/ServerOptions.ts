@@ -1,6 +1,7 @@
 import type { ProtocolLimits } from '@rtmp-cluster/rtmp';
 import type { DuplicatePublishPolicy, StreamHub } from '@rtmp-cluster/media';
 import type { Logger } from 'pino';
+import type { ProxyProtocolOptions } from './proxy/ProxyPreface.js';
 import type { StreamAccessPolicy } from './StreamAccessPolicy.js';
 
 export interface RtmpServerOptions {
@@ -62,6 +63,12 @@ export interface RtmpServerOptions {
   memoryBudgetBytes?: number;
   /** second publisher of a live name: refuse it (default) or evict the first */
   duplicatePublish?: DuplicatePublishPolicy;
+  /**
+   * PROXY protocol (v1 and v2) on the plain RTMP listener: 'optional' honours a header from a trusted peer
+   * and accepts trusted peers that send none, 'required' refuses connections without one; a header from an
+   * untrusted peer is always refused. Default off
+   */
+  proxyProtocol?: ProxyProtocolOptions;
   /** Window Acknowledgement Size advertised after connect, default 2 500 000 */
   windowAckSize?: number;
 }

@@ -16,3 +16,7 @@ export { ConnectionRateLimiter } from './ConnectionRateLimiter.js';
 export type { ConnectionRateLimiterOptions } from './ConnectionRateLimiter.js';
 export { TlsCertificateReloader, loadTlsFiles } from './TlsCertificateReloader.js';
 export type { TlsFiles, TlsCertificateReloaderOptions } from './TlsCertificateReloader.js';
+export { PROXY_PROTOCOL_MODES, readProxyPreface } from './proxy/ProxyPreface.js';
+export type { ProxyProtocolMode, ProxyProtocolOptions, ProxyPrefaceOutcome } from './proxy/ProxyPreface.js';
+export { parseProxyHeader, ProxyProtocolError, startsLikeProxyHeader } from './proxy/ProxyHeader.js';
+export type { ProxyAddress, ProxyHeaderResult } from './proxy/ProxyHeader.js';

@@ -5,6 +5,7 @@
  * `npm run docs:settings`.
  */
 import { AUTH_MODES, parseSigningKeyList, type SigningKey } from '@rtmp-cluster/auth';
+import { PROXY_PROTOCOL_MODES } from '@rtmp-cluster/server';
 import { NODE_ROLES, optionalSetting, setting, type NodeRole, type SettingSpec, type SettingValues } from './SettingSpec.js';
 import { boolean, filePath, hostPort, integer, list, oneOf, pairList, port, secretText, text, url, urlList, type SettingType } from './SettingType.js';
 
@@ -85,6 +86,25 @@ export const NODE_SETTINGS = [
     default: [],
     defaultDoc: 'none',
     doc: 'proxies whose X-Forwarded-For names the viewer (auth, limits, logs)',
+    roles: MEDIA,
+    group: 'listeners',
+  }),
+  setting({
+    key: 'proxyProtocol',
+    env: 'RTMPC_PROXY_PROTOCOL',
+    type: oneOf(PROXY_PROTOCOL_MODES),
+    default: 'off',
+    doc: 'PROXY protocol v1/v2 on the RTMP listener: optional (a header from a trusted peer names the client; trusted peers may send none) or required (no header, no connection); a header from any other peer closes the connection',
+    roles: MEDIA,
+    group: 'listeners',
+  }),
+  setting({
+    key: 'proxyTrustedCidrs',
+    env: 'RTMPC_PROXY_TRUSTED_CIDRS',
+    type: list(/^[0-9A-Fa-f:.]+(\/\d{1,3})?$/, 'comma-separated IP addresses or CIDRs (10.0.0.0/8)'),
+    default: [],
+    defaultDoc: 'none',
+    doc: 'load balancers whose PROXY header is honoured (its client address then drives limits, auth, webhooks, logs and sessions)',
     roles: MEDIA,
     group: 'listeners',
   }),
