@@ -55,6 +55,7 @@ describe('settings schema', () => {
     const examples: Record<string, string> = {
       webAllowedOrigins: 'https://a.example,https://b.example',
       webTrustedProxies: '10.0.0.0/8,192.168.1.7',
+      proxyTrustedCidrs: '10.0.0.0/8,2001:db8::/32',
     };
     for (const s of NODE_SETTINGS) {
       const e = s.type.expected;
