@@ -2,12 +2,12 @@
  * Decides publish and play requests from an AccessPolicyConfig. The RTMP server asks (after parsing app,
  * name and queries) and sends the decision's onStatus; this class never touches a socket.
  */
-import { isStreamKeyError, rtmpStreamKey } from '@rtmp-cluster/core';
+import { isStreamKeyError, redactText, rtmpStreamKey } from '@rtmp-cluster/core';
 import { allowDecision, denyDecision, type AuthDecision } from './AuthDecision.js';
 import { validateAccessPolicyConfig, type AccessPolicyConfig, type AuthMode } from './AccessPolicyConfig.js';
 import type { AccessAction, AccessRequest } from './AccessRequest.js';
 import { KeyRing } from './KeyRing.js';
-import { readRelayCredential, verifyRelayCredential } from './RelayCredential.js';
+import { RELAY_TOKEN_FIELD, verifyRelayCredential } from './RelayCredential.js';
 import { STATIC_KEY_QUERY_PARAMS, StaticKeyTable } from './StaticKeyTable.js';
 import { DEFAULT_CLOCK_SKEW_SECONDS, TOKEN_QUERY_PARAM, verifyStreamToken } from './StreamToken.js';
 import { WebhookClient } from './WebhookClient.js';
@@ -86,7 +86,7 @@ export class AccessPolicy {
     if (req.isRelay === true) return allowDecision('play', 'relay', 'relay connection (credential verified by the server)');
     // Without a configured relay token nobody is a relay; a stray parameter then means nothing.
     if (this.#config.relayToken === undefined) return undefined;
-    const presented = req.relayCredential ?? readRelayCredential(undefined, req.query);
+    const presented = req.relayCredential;
     if (presented === undefined) return undefined;
     if (verifyRelayCredential(presented, this.#config.relayToken)) {
       return allowDecision('play', 'relay', 'relay credential valid');
@@ -143,9 +143,11 @@ export class AccessPolicy {
       action,
       app,
       name,
-      query: { ...req.query },
-      appQuery: { ...(req.appQuery ?? queryOfUrl(req.tcUrl)) },
-      tcUrl: req.tcUrl ?? null,
+      // The webhook decides on the client's query (its token or key included, in these two fields only); the
+      // relay credential is never sent, and tcUrl carries no credential values.
+      query: withoutRelayCredential(req.query),
+      appQuery: withoutRelayCredential(req.appQuery ?? queryOfUrl(req.tcUrl)),
+      tcUrl: req.tcUrl !== undefined ? redactText(req.tcUrl) : null,
       clientIp: req.clientIp,
       nodeId: this.#nodeId ?? null,
     });
@@ -193,5 +195,11 @@ function queryOfUrl(url: string | undefined): Record<string, string> {
   for (const [k, v] of new URLSearchParams(url.slice(q + 1, hash < 0 ? undefined : hash))) {
     if (!Object.hasOwn(out, k)) out[k] = v;
   }
+  return out;
+}
+
+function withoutRelayCredential(query: Record<string, string>): Record<string, string> {
+  const out = { ...query };
+  delete out[RELAY_TOKEN_FIELD];
   return out;
 }

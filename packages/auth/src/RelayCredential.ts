@@ -1,8 +1,9 @@
 import { constantTimeEqual } from './constantTimeEqual.js';
 
 /**
- * Name of the field in the connect command object (and, as a fallback, the play name's query parameter) that
- * carries RTMPC_RELAY_TOKEN from an edge to an origin. Origins let a connection that presents it past play auth.
+ * Name of the field in the connect command object that carries RTMPC_RELAY_TOKEN from an edge to an origin.
+ * Origins let a connection that presents it past play auth. Never read from a query: a URL ends up in players'
+ * histories, proxies' and webhooks' logs.
  */
 export const RELAY_TOKEN_FIELD = 'rtmpcRelayToken';
 
@@ -17,14 +18,12 @@ export function verifyRelayCredential(presented: unknown, expected: string | und
 }
 
 /**
- * The relay credential a client presented, if any: the connect command object's RELAY_TOKEN_FIELD, else the
- * same-named query parameter. Does not verify it.
+ * The relay credential a client presented in its connect command object, if any. Does not verify it.
  */
-export function readRelayCredential(commandObject: unknown, query?: Record<string, string>): string | undefined {
+export function readRelayCredential(commandObject: unknown): string | undefined {
   if (typeof commandObject === 'object' && commandObject !== null) {
     const value = (commandObject as Record<string, unknown>)[RELAY_TOKEN_FIELD];
     if (typeof value === 'string' && value !== '') return value;
   }
-  const fromQuery = query?.[RELAY_TOKEN_FIELD];
-  return fromQuery !== undefined && fromQuery !== '' ? fromQuery : undefined;
+  return undefined;
 }

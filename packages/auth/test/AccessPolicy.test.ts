@@ -141,13 +141,13 @@ describe('AccessPolicy: play per app', () => {
     expect(p.modeFor('play', 'toString')).toBe('none');
   });
 
-  it('relays pass play auth: verified by the server, or by their credential', async () => {
+  it('relays pass play auth: verified by the server, or by their connect-object credential (never a query)', async () => {
     const p = policy(config);
     expect(await p.authorizePlay(req({ app: 'premium', isRelay: true }))).toMatchObject({ allowed: true, via: 'relay' });
     expect(await p.authorizePlay(req({ app: 'premium', relayCredential: RELAY_TOKEN }))).toMatchObject({ allowed: true, via: 'relay' });
     expect(await p.authorizePlay(req({ app: 'premium', query: { [RELAY_TOKEN_FIELD]: RELAY_TOKEN } }))).toMatchObject({
-      allowed: true,
-      via: 'relay',
+      allowed: false,
+      reasonCode: 'missing_credential',
     });
   });
 
@@ -257,11 +257,13 @@ describe('relay credential', () => {
     expect(verifyRelayCredential(12345, '12345')).toBe(false);
   });
 
-  it('reads the connect object field first, then the query', () => {
+  it('reads the relay credential from the connect object only, never from a query', async () => {
     expect(RELAY_TOKEN_FIELD).toBe('rtmpcRelayToken');
-    expect(readRelayCredential({ app: 'live', rtmpcRelayToken: 'a' }, { rtmpcRelayToken: 'b' })).toBe('a');
-    expect(readRelayCredential({ app: 'live' }, { rtmpcRelayToken: 'b' })).toBe('b');
-    expect(readRelayCredential({ rtmpcRelayToken: 42 }, {})).toBeUndefined();
+    expect(readRelayCredential({ app: 'live', rtmpcRelayToken: 'a' })).toBe('a');
+    expect(readRelayCredential({ rtmpcRelayToken: 42 })).toBeUndefined();
+    // A play query carrying the right credential is an ordinary player (here: refused for want of a token).
+    const p = policy({ play: { mode: 'token' }, keys: [K1], relayToken: RELAY_TOKEN });
+    expect(await p.authorizePlay(req({ query: { rtmpcRelayToken: RELAY_TOKEN } }))).toMatchObject({ allowed: false });
     expect(readRelayCredential(null)).toBeUndefined();
   });
 });

@@ -174,14 +174,18 @@ export class EdgeRole extends ClusterRole implements StreamAccessPolicy {
     }
     if (live) return { allow: true };
     const cause = entry.puller.lastResolveError;
-    const description = isRegistryUnavailable(cause)
+    // The log names the cause; the player gets no internal address (Redis, origins) and no internal error text.
+    const detail = isRegistryUnavailable(cause)
       ? `registry unavailable: cannot locate ${req.key} (${(cause as Error).message})`
       : cause instanceof Error
         ? `cannot locate ${req.key}: ${cause.message}`
         : entry.puller.lastUpstreamError && entry.puller.currentUpstream
           ? `No publisher for ${req.key} within ${playWaitMs} ms (last upstream error: ${entry.puller.lastUpstreamError.message})`
           : `No publisher for ${req.key} within ${playWaitMs} ms`;
-    this.log.info({ stream: req.key, connId: req.connId, playWaitMs }, `play failed: ${description}`);
+    const description = isRegistryUnavailable(cause)
+      ? `cluster registry unavailable: cannot locate ${req.key}, try again`
+      : `No publisher for ${req.key} within ${playWaitMs} ms`;
+    this.log.info({ stream: req.key, connId: req.connId, playWaitMs }, `play failed: ${detail}`);
     return { allow: false, statusCode: 'NetStream.Play.StreamNotFound', description };
   }
 

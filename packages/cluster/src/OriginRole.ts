@@ -184,7 +184,8 @@ export class OriginRole extends ClusterRole implements StreamAccessPolicy {
       return {
         allow: false,
         statusCode: 'NetStream.Publish.Failed',
-        description: unavailable ? 'registry unavailable: cannot claim the stream, try again' : `claim failed: ${(err as Error).message}`,
+        // The log above has the registry's error; the client gets no internal detail.
+        description: unavailable ? 'registry unavailable: cannot claim the stream, try again' : 'claim failed: try again',
       };
     }
     // A same-node re-claim replaced an older claim of ours (takeover by a new local publisher).

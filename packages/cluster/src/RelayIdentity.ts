@@ -17,7 +17,7 @@ export type RelayIdentity = 'relay' | 'player' | 'forged';
  */
 export function relayIdentity(req: StreamRequest, relayToken: string | undefined): RelayIdentity {
   if (relayToken === undefined || relayToken === '') return 'player';
-  const presented = readRelayCredential(req.connectObject, req.nameQuery ?? req.query);
+  const presented = readRelayCredential(req.connectObject);
   if (presented === undefined) return 'player';
   return verifyRelayCredential(presented, relayToken) ? 'relay' : 'forged';
 }

@@ -122,7 +122,7 @@ describe('EdgeRole', () => {
     const d = await edge.role.onPlayRequest(playReq('p1'));
     expect(Date.now() - started).toBeLessThan(2000);
     expect(d).toMatchObject({ allow: false, statusCode: 'NetStream.Play.StreamNotFound' });
-    expect(d.allow === false && d.description).toMatch(/^registry unavailable: cannot locate live\/cam/);
+    expect(d.allow === false && d.description).toMatch(/^cluster registry unavailable: cannot locate live\/cam, try again$/);
     // Every failed lookup is counted; no upstream was ever dialed.
     expect(metrics.calls.length).toBeGreaterThan(0);
     expect(new Set(metrics.calls)).toEqual(new Set(['registry:lookup']));

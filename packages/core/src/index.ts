@@ -1,6 +1,7 @@
 export { CodedError, isCodedError, qualifiedCodeOf, type CodedErrorOptions, type ErrorDomain } from './CodedError.js';
 export { type Logger, silentLogger } from './Logger.js';
 export { type Clock, systemClock, ManualClock } from './Clock.js';
+export { SECRET_PARAMS, REDACTED, isSecretParam, redactText, redactSecrets } from './Secrets.js';
 export {
   MAX_APP_LENGTH,
   MAX_NAME_LENGTH,

@@ -36,7 +36,7 @@ export function toAccessRequest(req: StreamRequest): AccessRequest {
   };
   if (req.tcUrl !== undefined) out.tcUrl = req.tcUrl;
   if (req.appQuery !== undefined) out.appQuery = req.appQuery;
-  const relay = readRelayCredential(req.connectObject, nameQuery);
+  const relay = readRelayCredential(req.connectObject);
   if (relay !== undefined) out.relayCredential = relay;
   return out;
 }

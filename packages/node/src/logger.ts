@@ -1,4 +1,5 @@
 /** The node's pino root logger; every component gets a child with its own bindings. */
+import { redactSecrets, redactText } from '@rtmp-cluster/core';
 import { pino, type DestinationStream, type Logger } from 'pino';
 
 export interface LoggerOptions {
@@ -15,6 +16,19 @@ export function createLogger(opts: LoggerOptions): Logger {
       level: opts.level,
       base: { nodeId: opts.nodeId, role: opts.role },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // Clients put credentials in tcUrls, stream names and queries; whatever a component logs (fields, child
+      // bindings, messages, errors), their values are replaced here, once, for every line.
+      formatters: {
+        bindings: (b) => redactSecrets(b),
+        log: (o) => redactSecrets(o),
+      },
+      serializers: { err: (e: unknown) => redactSecrets(e instanceof Error ? pino.stdSerializers.err(e) : e) },
+      hooks: {
+        logMethod(args, method) {
+          for (let i = 0; i < args.length; i++) if (typeof args[i] === 'string') args[i] = redactText(args[i] as string);
+          method.apply(this, args);
+        },
+      },
     },
     opts.destination ?? pino.destination({ dest: 1, sync: true }),
   );

@@ -5,7 +5,7 @@
  * (the registry claim of an origin, the relay pull of an edge).
  */
 import type { SessionPlayRequest, SessionPublishRequest } from '@rtmp-cluster/rtmp';
-import { rtmpStreamKey, type StreamKey } from '@rtmp-cluster/core';
+import { redactText, rtmpStreamKey, type StreamKey } from '@rtmp-cluster/core';
 import type { Logger } from 'pino';
 import type { ConnectionContext } from './ConnectionTypes.js';
 import type { AccessDecision, PlayRequest, PublishRequest, StreamRequest } from './StreamAccessPolicy.js';
@@ -54,7 +54,7 @@ export class StreamAccessGate {
     try {
       stream = rtmpStreamKey(req.app, req.name);
     } catch {
-      const description = `Invalid stream name '${req.rawName}'`;
+      const description = `Invalid stream name '${redactText(req.rawName)}'`;
       conn.guard(() => {
         if (kind === 'publish') conn.session.rejectPublish(req.streamId, 'NetStream.Publish.BadName', description);
         else conn.session.playNotFound(req.streamId, description);
