@@ -10,6 +10,7 @@ import {
   digestOffset,
   hmac,
 } from './support/handshakeDigest.js';
+import { everyByte, feedInPieces } from './support/handshakeFeed.js';
 import { expectRtmpError } from './support/rtmpError.js';
 
 /** Deterministic "random" bytes: a counter pattern, different per call. */
@@ -173,25 +174,11 @@ describe('ServerHandshake: framing', () => {
     const tail = Buffer.from('chunk-stream-bytes');
     const all = Buffer.concat([stream, c2, tail]);
     const hs = new ServerHandshake({ randomBytes: patternRandom(2) });
-    const sent: Buffer[] = [];
-    const rest: Buffer[] = [];
-    let sends = 0;
-    for (let i = 0; i < all.length; i++) {
-      if (hs.done) {
-        rest.push(all.subarray(i, i + 1));
-        continue;
-      }
-      const step = hs.push(all.subarray(i, i + 1));
-      if (step.send) {
-        sends++;
-        sent.push(step.send);
-      }
-      if (step.done) rest.push(step.remainder);
-    }
+    const { sent, sends, rest } = feedInPieces(hs, all, everyByte(all.length));
     expect(sends).toBe(1);
-    expect(Buffer.concat(sent).equals(out)).toBe(true);
+    expect(sent.equals(out)).toBe(true);
     expect(hs.done).toBe(true);
-    expect(Buffer.concat(rest).equals(tail)).toBe(true);
+    expect(rest.equals(tail)).toBe(true);
   });
 
   it('produces identical output and remainder for any split of the input', () => {
@@ -200,24 +187,12 @@ describe('ServerHandshake: framing', () => {
     const all = Buffer.concat([stream, c2, tail]);
     fc.assert(
       fc.property(fc.uniqueArray(fc.integer({ min: 1, max: all.length - 1 }), { maxLength: 12 }), (cuts) => {
-        const points = [0, ...cuts.sort((a, b) => a - b), all.length];
         const hs = new ServerHandshake({ randomBytes: patternRandom(2) });
-        const sent: Buffer[] = [];
-        let remainder: Buffer[] = [];
-        for (let i = 0; i + 1 < points.length; i++) {
-          const piece = all.subarray(points[i], points[i + 1]);
-          if (hs.done) {
-            remainder.push(piece);
-            continue;
-          }
-          const step = hs.push(piece);
-          if (step.send) sent.push(step.send);
-          if (step.done) remainder = [step.remainder];
-        }
-        expect(Buffer.concat(sent).equals(out)).toBe(true);
+        const { sent, rest } = feedInPieces(hs, all, cuts.sort((a, b) => a - b));
+        expect(sent.equals(out)).toBe(true);
         expect(hs.done).toBe(true);
         expect(hs.mode).toBe('digest');
-        expect(Buffer.concat(remainder).equals(tail)).toBe(true);
+        expect(rest.equals(tail)).toBe(true);
       }),
       { numRuns: 200 },
     );

@@ -14,3 +14,28 @@ export function assertRoundTrip(value: fc.Arbitrary<AmfValue>, encode: (v: AmfVa
     { numRuns: 500 },
   );
 }
+
+/**
+ * Values built to hold one instance in several places (`build`) decode with every place in
+ * `placesOf(decoded)` the same instance, deep-equal the input, and re-encode to the same bytes.
+ */
+export function assertSharedRoundTrip<T>(
+  input: fc.Arbitrary<T>,
+  build: (t: T) => AmfValue[],
+  placesOf: (decoded: AmfValue[]) => unknown[],
+  encode: (v: AmfValue[]) => Buffer,
+  decode: (b: Buffer) => AmfValue[],
+): void {
+  fc.assert(
+    fc.property(input, (t) => {
+      const values = build(t);
+      const bytes = encode(values);
+      const decoded = decode(bytes);
+      const [first, ...others] = placesOf(decoded);
+      for (const other of others) expect(other).toBe(first);
+      expect(decoded).toStrictEqual(values);
+      expect(encode(decoded).equals(bytes)).toBe(true);
+    }),
+    { numRuns: 200 },
+  );
+}
