@@ -93,15 +93,21 @@ describe('fan-out and slow players (single node)', () => {
     await healthy.play('fast');
     await healthy.until(() => healthy.mediaCount.video >= 10, 8000, 'healthy player first frames');
 
-    // Watch both for 6 s.
+    // Watch both for 6 s, or until the paused reader's ping timeout (counted from its pause, so on a
+    // loaded machine it can come first) takes it away: its last stats are what it held while attached.
     const windowStart = performance.now();
     const startVideo = healthy.mediaCount.video;
     const startTs = healthy.media.filter((m) => m.kind === 'video').at(-1)!.timestamp;
     let maxBacklog = 0;
+    let pausedSub: ReturnType<typeof t.node.hub.subscriberStats>[number] | undefined;
     while (performance.now() - windowStart < 6000) {
       const conn = t.node.rtmp.listConnections().find((c) => c.connId === pausedConn!.connId);
       const sub = t.node.hub.subscriberStats('live/fast').find((s) => s.id.startsWith(`${pausedConn!.connId}/`));
-      if (conn && sub) maxBacklog = Math.max(maxBacklog, conn.pendingBytes + sub.queuedBytes);
+      if (conn && sub) {
+        maxBacklog = Math.max(maxBacklog, conn.pendingBytes + sub.queuedBytes);
+        pausedSub = sub;
+      }
+      if (!conn) break;
       await sleep(100);
     }
     const elapsed = performance.now() - windowStart;
@@ -113,9 +119,8 @@ describe('fan-out and slow players (single node)', () => {
     expect(healthy.closed).toBe(false);
 
     // The paused reader hit its budget (the hub dropped for it) and the backlog stayed bounded by the
-    // budget (1 s of the measured ingress rate, ~2.5 MB) plus at most one flush.
-    const pausedSub = t.node.hub.subscriberStats('live/fast').find((s) => s.id.startsWith(`${pausedConn!.connId}/`));
-    expect(pausedSub, 'paused subscriber still attached').toBeDefined();
+    // budget (1 s behind live: ~2.5 MB at the measured ingress rate) plus at most one flush.
+    expect(pausedSub, 'paused subscriber seen attached').toBeDefined();
     expect(pausedSub!.droppedMessages).toBeGreaterThan(0);
     const budgetBytes = ((t.node.hub.streamStats('live/fast')!.ingressBitrate / 8) * LATENCY_BUDGET_MS) / 1000;
     expect(budgetBytes).toBeGreaterThan(1_000_000);

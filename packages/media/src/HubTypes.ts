@@ -105,11 +105,12 @@ export interface GopCacheOptions {
 }
 
 export interface SubscriberOptions {
-  /** media (in ms, at the stream's measured ingress rate) allowed in the backlog before dropping, default 3000 */
+  /**
+   * how far (media ms) a subscriber may fall behind live before it drops to the next keyframe, default 3000;
+   * media handed over faster than real time (the GOP burst at join) is a head start, not lag
+   */
   latencyBudgetMs?: number;
-  /** lower bound of the byte budget while the rate is unknown or tiny, default 256 KiB */
-  minBudgetBytes?: number;
-  /** hard cap of backlog (transport + hub queue) bytes whatever the rate, default 16 MiB */
+  /** hard cap of backlog (transport + hub queue) bytes beyond the join burst, the memory bound, default 16 MiB */
   maxBacklogBytes?: number;
 }
 
@@ -209,8 +210,13 @@ export interface SubscriberChangedEvent {
 export interface SubscriberLaggingEvent {
   key: string;
   subscriberId: string;
+  /** media time behind live beyond the subscriber's head start */
+  lagMs: number;
+  budgetMs: number;
+  /** transport backlog plus hub queue */
   backlogBytes: number;
-  budgetBytes: number;
+  /** the byte bound in force (maxBacklogBytes plus any join burst not yet drained) */
+  maxBacklogBytes: number;
 }
 /** when a dropping subscriber resumes at a keyframe */
 export interface SubscriberRecoveredEvent {

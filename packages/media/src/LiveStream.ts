@@ -21,7 +21,7 @@ import { GopCache } from './GopCache.js';
 import { MediaKind, MediaPacket, RtmpChunkEncoding } from './MediaPacket.js';
 import type { MergedFlushScheduler } from './MergedFlushScheduler.js';
 import type { Publication } from './StreamHub.js';
-import { Subscriber, type ResolvedSubscriberOptions, type SubscriberHost } from './Subscriber.js';
+import { Subscriber, type ResolvedSubscriberOptions, type SubscriberHost, type SubscriberLag } from './Subscriber.js';
 import { TimestampRepairer, TimestampTrack } from './TimestampRepairer.js';
 
 /** media time over which the ingress rate and frame rate are sampled */
@@ -118,10 +118,6 @@ export class LiveStream implements SubscriberHost {
 
   get hasVideo(): boolean {
     return this.sawVideo;
-  }
-
-  get bytesPerMs(): number {
-    return this.ingressBitrate / 8000;
   }
 
   get idle(): boolean {
@@ -368,13 +364,14 @@ export class LiveStream implements SubscriberHost {
   /** Hot path: one encode per sink group (lazily, only if someone takes it), then a reference push per subscriber. */
   private fanOut(packet: MediaPacket): void {
     const groups = this.groups;
+    const now = this.host.now();
     for (let g = 0; g < groups.length; g++) {
       const group = groups[g]!;
       const members = group.members;
       let buf: Buffer | null | undefined;
       for (let i = 0; i < members.length; i++) {
         const sub = members[i]!;
-        if (!sub.admit(packet)) continue;
+        if (!sub.admit(packet, now)) continue;
         if (buf === undefined) buf = packet.encodedWith(group.encoding);
         if (buf !== null) sub.enqueue(buf);
       }
@@ -400,7 +397,7 @@ export class LiveStream implements SubscriberHost {
     }
     group.members = [...group.members, sub];
     this.subscriberCount++;
-    if (this.publisher !== null) sub.joinLive(this.configPackets(), this.gop.contents);
+    if (this.publisher !== null) sub.joinLive(this.configPackets(), this.gop.contents, this.host.now());
     this.host.emitEvent('subscriberAdded', {
       key: this.key,
       subscriberId: sink.id,
@@ -444,8 +441,8 @@ export class LiveStream implements SubscriberHost {
     this.host.scheduler.markDirty(sub);
   }
 
-  lagging(sub: Subscriber, backlogBytes: number, budgetBytes: number): void {
-    this.host.emitEvent('subscriberLagging', { key: this.key, subscriberId: sub.sink.id, backlogBytes, budgetBytes });
+  lagging(sub: Subscriber, lag: SubscriberLag): void {
+    this.host.emitEvent('subscriberLagging', { key: this.key, subscriberId: sub.sink.id, ...lag });
   }
 
   recovered(sub: Subscriber, droppedMessages: number, startedAt: number): void {

@@ -68,7 +68,6 @@ export class StreamHub extends EventEmitter<StreamHubEvents> implements StreamHo
     this.duplicatePolicy = options.duplicatePublishPolicy ?? 'reject';
     this.subscriberDefaults = resolveSubscriberOptions(options.subscriber, {
       latencyBudgetMs: 3000,
-      minBudgetBytes: 256 * 1024,
       maxBacklogBytes: 16 * 1024 * 1024,
     });
     this.clock = options.now ?? Date.now;
@@ -169,7 +168,6 @@ function resolveSubscriberOptions(
 ): ResolvedSubscriberOptions {
   const resolved = {
     latencyBudgetMs: options?.latencyBudgetMs ?? defaults.latencyBudgetMs,
-    minBudgetBytes: options?.minBudgetBytes ?? defaults.minBudgetBytes,
     maxBacklogBytes: options?.maxBacklogBytes ?? defaults.maxBacklogBytes,
   };
   for (const [name, value] of Object.entries(resolved)) {

@@ -231,7 +231,7 @@ class AllInOneNode implements NodeHandle {
       },
     });
     this.hub.on('subscriberLagging', (e) =>
-      this.logger.warn({ stream: e.key, subscriberId: e.subscriberId, backlogBytes: e.backlogBytes, budgetBytes: e.budgetBytes }, 'player lagging: dropping to the next keyframe'),
+      this.logger.warn({ stream: e.key, subscriberId: e.subscriberId, lagMs: Math.round(e.lagMs), budgetMs: e.budgetMs, backlogBytes: e.backlogBytes }, 'player lagging: dropping to the next keyframe'),
     );
     this.hub.on('subscriberError', (e) => this.logger.error({ stream: e.key, subscriberId: e.subscriberId, err: e.error }, 'subscriber write failed'));
   }
