@@ -100,11 +100,6 @@ export class DrainController {
     return nowMs - this.startedAtMs <= this.deadlineMs + (this.o.closeGraceMs ?? 2000) + DRAIN_EXIT_GRACE_MS;
   }
 
-  /** Whether the current drain (if any) keeps the node running once drained. */
-  get staying(): boolean {
-    return this.started !== undefined && this.stay;
-  }
-
   get phase(): DrainPhase {
     return this._phase;
   }
@@ -113,7 +108,10 @@ export class DrainController {
     return this._phase !== 'idle';
   }
 
-  /** Resolves when the drain (started by drain() or stop()) has finished, including leaving the cluster. */
+  /**
+   * Resolves when the drain (started by drain() or stop()) has finished: connections closed and, unless it stays,
+   * the cluster left.
+   */
   finished(): Promise<void> {
     return this.finishedPromise ?? Promise.resolve();
   }
