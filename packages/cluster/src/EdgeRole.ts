@@ -258,11 +258,35 @@ export class EdgeRole extends ClusterRole implements StreamAccessPolicy {
     const entry = this.relays.get(ev.key);
     if (!entry) return;
     if (ev.type === 'stream.published') {
-      const target: UpstreamTarget = { address: ev.originAddress, ownerId: ev.originId, epoch: ev.epoch };
-      this.log.info({ stream: ev.key, originId: ev.originId, epoch: ev.epoch }, 'stream.published: offering the new upstream');
-      entry.puller.offer(target);
+      this.followRegistry(ev, entry).catch((err: unknown) => {
+        this.log.warn({ stream: ev.key, err: (err as Error).message }, 'stream.published: registry lookup failed, the relay keeps polling');
+      });
     } else {
       entry.puller.wake();
     }
+  }
+
+  /**
+   * Anyone who can publish on NATS can send stream.published naming any address, and the relay would send
+   * the relay credential there. So an event is only a hint to look now: the upstream offered is the one the
+   * registry holds for the stream's current claim (written by the origin that claimed it), never the event's.
+   */
+  private async followRegistry(ev: Extract<ClusterEvent, { type: 'stream.published' }>, entry: RelayEntry): Promise<void> {
+    const loc = await this.locator.lookup(ev.key);
+    if (this.relays.get(ev.key) !== entry) return;
+    if (!loc) {
+      this.log.warn({ stream: ev.key, originId: ev.originId, originAddress: ev.originAddress, epoch: ev.epoch }, 'stream.published ignored: the registry has no claim for the stream');
+      return;
+    }
+    const target: UpstreamTarget = { address: loc.ownerAddress, ownerId: loc.ownerId, epoch: loc.epoch };
+    if (loc.ownerAddress !== ev.originAddress || loc.ownerId !== ev.originId || loc.epoch !== ev.epoch) {
+      this.log.warn(
+        { stream: ev.key, event: { originId: ev.originId, originAddress: ev.originAddress, epoch: ev.epoch }, registry: target },
+        'stream.published disagrees with the registry: following the registry',
+      );
+    } else {
+      this.log.info({ stream: ev.key, originId: loc.ownerId, epoch: loc.epoch }, 'stream.published: offering the new upstream');
+    }
+    entry.puller.offer(target);
   }
 }
