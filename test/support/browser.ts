@@ -10,6 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { expect } from 'vitest';
 
 export const CHROMIUM_PATH = process.env.RTMPC_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -147,4 +148,31 @@ export async function waitForPlayback(page: Page, done: (s: PlaybackSample) => b
     s = await samplePlayback(page, point);
   }
   return s;
+}
+
+/** smptebars (makeTestFlv pattern 'smptebars'): the red bar is the 6th of 7 across the top two thirds, the blue one the 7th */
+export const SMPTE_RED_BAR = { x: 5.5 / 7, y: 0.3 };
+export const SMPTE_BLUE_BAR = { x: 6.5 / 7, y: 0.3 };
+
+/**
+ * Asserts that the page's <video> plays the smptebars test source: video frames and audio decoded, time
+ * advancing by `advanceSeconds`, the red bar and then the blue bar where the pattern has them.
+ */
+export async function expectColourBarsPlayback(page: Page, log: string[], advanceSeconds = 1): Promise<PlaybackSample> {
+  const first = await waitForPlayback(page, (s) => s.decodedFrames >= 25 && s.audioBytes > 0 && s.currentTime > 0.5, 20_000, SMPTE_RED_BAR);
+  expect(first.error, log.join('\n')).toBeNull();
+  expect(first.decodedFrames, log.join('\n')).toBeGreaterThanOrEqual(25);
+  expect(first.audioBytes, log.join('\n')).toBeGreaterThan(0);
+  const later = await waitForPlayback(page, (s) => s.currentTime >= first.currentTime + advanceSeconds, 10_000, SMPTE_BLUE_BAR);
+  expect(later.currentTime, log.join('\n')).toBeGreaterThanOrEqual(first.currentTime + advanceSeconds);
+  expect(later.decodedFrames).toBeGreaterThan(first.decodedFrames);
+  const [r, g, b] = first.color!;
+  expect(r, `red bar is ${first.color}`).toBeGreaterThan(150);
+  expect(g).toBeLessThan(70);
+  expect(b).toBeLessThan(70);
+  const [r2, g2, b2] = later.color!;
+  expect(b2, `blue bar is ${later.color}`).toBeGreaterThan(150);
+  expect(r2).toBeLessThan(70);
+  expect(g2).toBeLessThan(70);
+  return later;
 }

@@ -5,39 +5,18 @@
 //   npm run bench:hls-browser            # 4 runs each with RTMPC_HLS_PART_HOLD_BACK 3 and 2
 //   HLS_RUNS=8 npm run bench:hls-browser
 //   HLS_TRACE=1 ...                      # a stalled run prints hls.js's loads and the node keeps a debug log
-import { spawn } from 'node:child_process';
-import { mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import puppeteer from 'puppeteer-core';
-import { makeBenchFlv } from '../fanout/BenchMedia.mjs';
-import { freePort, REPO_ROOT } from '../fanout/ServersUnderTest.mjs';
+import { sleep, startHlsBenchNode } from './HlsBenchNode.mjs';
 
 const RUNS = Number(process.env.HLS_RUNS ?? 4);
 const HOLD_BACKS = (process.env.HLS_HOLD_BACKS ?? '3,2').split(',').map(Number);
 /** how long a viewer plays before its latency is read (hls.js catches up at up to 1.5x meanwhile) */
 const SETTLE_MS = 8000;
-const children = new Set();
-process.on('exit', () => {
-  for (const c of children) {
-    try {
-      process.kill(c.pid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
-});
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor(check, ms, what) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 function page(nodeOrigin) {
   return `<!doctype html><html><body><video id="v" autoplay playsinline muted></video>
@@ -78,47 +57,16 @@ function page(nodeOrigin) {
 </script></body></html>`;
 }
 
-async function runNode(holdBack, flv, browser) {
-  const [rtmpPort, httpPort, webPort] = [await freePort(), await freePort(), await freePort()];
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-hls-browser-'));
-  const log = openSync(path.join(dir, 'node.log'), 'a');
-  const node = spawn(process.execPath, ['--max-semi-space-size=2', path.join(REPO_ROOT, 'packages/node/dist/cli.js'), 'all-in-one'], {
-    env: {
-      ...process.env,
-      RTMPC_RTMP_HOST: '127.0.0.1',
-      RTMPC_RTMP_PORT: String(rtmpPort),
-      RTMPC_HTTP_HOST: '127.0.0.1',
-      RTMPC_HTTP_PORT: String(httpPort),
-      RTMPC_WEB_HOST: '127.0.0.1',
-      RTMPC_WEB_PORT: String(webPort),
-      RTMPC_LOG_LEVEL: process.env.HLS_TRACE ? 'debug' : 'warn',
-      RTMPC_HLS_PART_HOLD_BACK: String(holdBack),
-      RTMPC_HLS_DELTA_UPDATES: process.env.HLS_DELTA ?? 'true',
-    },
-    stdio: ['ignore', log, log],
+async function runNode(holdBack, browser) {
+  const node = await startHlsBenchNode({
+    RTMPC_LOG_LEVEL: process.env.HLS_TRACE ? 'debug' : 'warn',
+    RTMPC_HLS_PART_HOLD_BACK: String(holdBack),
+    RTMPC_HLS_DELTA_UPDATES: process.env.HLS_DELTA ?? 'true',
   });
-  closeSync(log);
-  children.add(node);
-  let publisher;
-  const nodeOrigin = `http://127.0.0.1:${webPort}`;
-  const playlist = `${nodeOrigin}/live/bench/index.m3u8`;
-  const site = http.createServer((req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(page(nodeOrigin)));
+  const playlist = node.playlist;
+  const site = http.createServer((req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(page(node.origin)));
   await new Promise((r) => site.listen(0, '127.0.0.1', r));
   try {
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${httpPort}/healthz`)).ok, 15_000, 'node health').catch((e) => {
-      throw new Error(`${e.message}: ${readFileSync(path.join(dir, 'node.log'), 'utf8').slice(-1500)}`);
-    });
-    publisher = spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', flv, '-c', 'copy', '-f', 'flv', `rtmp://127.0.0.1:${rtmpPort}/live/bench`], { stdio: 'ignore' });
-    children.add(publisher);
-    // warm: the node muxes the stream before the measured viewers arrive
-    let last = '';
-    await waitFor(async () => {
-      const r = await fetch(`${playlist}?session=benchwarmup1`);
-      last = `${r.status} ${await r.text()}`;
-      return last.split('seg-').length > 3;
-    }, 30_000, 'segments').catch((e) => {
-      throw new Error(`${e.message}; last answer: ${last.slice(0, 300)}`);
-    });
     const results = [];
     for (let i = 0; i < RUNS; i++) {
       const tab = await browser.newPage();
@@ -135,16 +83,12 @@ async function runNode(holdBack, flv, browser) {
     console.log(`PART-HOLD-BACK ${holdBack} parts (${(holdBack * 0.2).toFixed(1)} s): first frame ${fmt(results.map((r) => r.firstFrameMs))} ms, hls.js latency ${fmt(results.map((r) => r.latency * 1000))} ms, behind live ${fmt(results.map((r) => r.behindLiveMs))} ms over ${RUNS} runs`);
   } finally {
     site.close();
-    publisher?.kill('SIGKILL');
-    node.kill('SIGTERM');
-    await sleep(500);
-    if (process.env.HLS_TRACE) console.log(`node log: ${path.join(dir, 'node.log')}`);
-    else rmSync(dir, { recursive: true, force: true });
+    if (process.env.HLS_TRACE) console.log(`node log: ${node.logFile}`);
+    await node.stop({ keepLog: Boolean(process.env.HLS_TRACE) });
   }
 }
 
 async function main() {
-  const flv = await makeBenchFlv(10);
   const profile = mkdtempSync(path.join(os.tmpdir(), 'bench-chromium-'));
   // the flags of test/support/browser.ts (headless Chromium as root on this machine)
   const browser = await puppeteer.launch({
@@ -155,7 +99,7 @@ async function main() {
   });
   try {
     console.log(`machine load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores`);
-    for (const hb of HOLD_BACKS) await runNode(hb, flv, browser);
+    for (const hb of HOLD_BACKS) await runNode(hb, browser);
   } finally {
     await browser.close();
     rmSync(profile, { recursive: true, force: true });

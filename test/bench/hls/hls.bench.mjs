@@ -5,14 +5,12 @@
 //
 //   npm run bench:hls                # 1000 clients
 //   HLS_CLIENTS=200 HLS_SECONDS=10 npm run bench:hls
-import { fork, spawn } from 'node:child_process';
-import { mkdtempSync, openSync, closeSync } from 'node:fs';
+import { fork } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeBenchFlv } from '../fanout/BenchMedia.mjs';
 import { treeCpuSeconds, treeRssBytes } from '../fanout/ProcessStats.mjs';
-import { freePort, REPO_ROOT } from '../fanout/ServersUnderTest.mjs';
+import { sleep, startHlsBenchNode } from './HlsBenchNode.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const CLIENTS = Number(process.env.HLS_CLIENTS ?? 1000);
@@ -37,16 +35,7 @@ function cleanup() {
 process.on('exit', cleanup);
 process.on('SIGINT', () => process.exit(130));
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor(check, ms, what) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /** CPU (share of one core) and RSS of `pid` over `seconds`. */
 async function measure(pid, seconds) {
@@ -64,40 +53,12 @@ async function measure(pid, seconds) {
 const mb = (b) => (b / 1024 / 1024).toFixed(1);
 
 async function main() {
-  const flv = await makeBenchFlv(10);
-  const [rtmpPort, httpPort, webPort] = [await freePort(), await freePort(), await freePort()];
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-hls-'));
-  const log = openSync(path.join(dir, 'node.log'), 'a');
-  const node = track(
-    spawn(process.execPath, ['--max-semi-space-size=2', path.join(REPO_ROOT, 'packages/node/dist/cli.js'), 'all-in-one'], {
-      env: {
-        ...process.env,
-        RTMPC_NODE_ID: 'bench-hls',
-        RTMPC_RTMP_HOST: '127.0.0.1',
-        RTMPC_RTMP_PORT: String(rtmpPort),
-        RTMPC_HTTP_HOST: '127.0.0.1',
-        RTMPC_HTTP_PORT: String(httpPort),
-        RTMPC_WEB_HOST: '127.0.0.1',
-        RTMPC_WEB_PORT: String(webPort),
-        RTMPC_LOG_LEVEL: 'warn',
-        RTMPC_MAX_CONNECTIONS_PER_IP: '100000',
-        RTMPC_CONN_RATE_PER_IP: '100000',
-        RTMPC_CONN_BURST_PER_IP: '100000',
-      },
-      stdio: ['ignore', log, log],
-    }),
-  );
-  closeSync(log);
-  await waitFor(async () => (await fetch(`http://127.0.0.1:${httpPort}/healthz`).catch(() => null))?.ok === true, 15_000, 'node health');
-  const publisher = track(
-    spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', flv, '-c', 'copy', '-f', 'flv', `rtmp://127.0.0.1:${rtmpPort}/live/bench`], { stdio: 'ignore' }),
-  );
-  const base = `http://127.0.0.1:${webPort}/live/bench/`;
-  // one viewer first, so the node muxes the stream; then wait for a few segments
-  await waitFor(async () => {
-    const r = await fetch(`${base}index.m3u8?session=benchwarmup1`).catch(() => null);
-    return r?.status === 200 && (await r.text()).split('seg-').length > 3;
-  }, 30_000, 'segments in the playlist');
+  const node = await startHlsBenchNode({
+    RTMPC_MAX_CONNECTIONS_PER_IP: '100000',
+    RTMPC_CONN_RATE_PER_IP: '100000',
+    RTMPC_CONN_BURST_PER_IP: '100000',
+  });
+  const base = node.playlist.replace(/index\.m3u8$/, '');
 
   const idle = await measure(node.pid, 5);
   console.log(`node with the publisher only: CPU ${(idle.cpu * 100).toFixed(1)}% of a core, RSS ${mb(idle.rss)} MiB`);
@@ -140,9 +101,7 @@ async function main() {
   console.log(`  mean wait per part (reload + part): ${wait.toFixed(0)} ms (part target 200 ms); errors ${after.errors - before.errors}${after.lastError ? ` (last: ${after.lastError})` : ''}`);
   console.log(`  client processes CPU ${(clientCpu * 100).toFixed(0)}% of a core; machine load average ${load1.toFixed(1)} on ${os.cpus().length} cores (above the core count, every figure here is starved)`);
   console.log(`  CPU per delivered Gbit: ${(((loaded.cpu - idle.cpu) * 1000) / Math.max(1, mbit)).toFixed(2)} cores`);
-  publisher.kill('SIGKILL');
-  node.kill('SIGTERM');
-  await sleep(500);
+  await node.stop();
 }
 
 main().then(
