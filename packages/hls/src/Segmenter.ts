@@ -222,13 +222,21 @@ export class Segmenter {
   private audioRun(track: AudioTrack): FragmentTrackRun {
     const frames = this.pendingAudio;
     const rate = track.timescale;
-    const toTicks = (ms: number): number => Math.round((ms * rate) / 1000);
+    // RTMP carries whole milliseconds, so a frame's time in samples is off by up to half a millisecond. Where
+    // the codec fixes the frame length (AAC: 1024), each frame is placed on that grid of frame lengths: then
+    // consecutive frames, in one part or across two, touch exactly (no sub-millisecond gaps or overlaps for
+    // the browser to splice), and the placement still depends on the frame's own timestamp only.
+    const grid = track.frameSamples;
+    const toTicks = (ms: number): number => {
+      const exact = (ms * rate) / 1000;
+      return grid === undefined ? Math.round(exact) : Math.round(exact / grid) * grid;
+    };
     const samples: FragmentSample[] = [];
     for (let i = 0; i < frames.length; i++) {
       const f = frames[i]!;
       let duration: number;
       if (i + 1 < frames.length) duration = toTicks(frames[i + 1]!.dts) - toTicks(f.dts);
-      else duration = track.frameSamples ?? (track.codec === 'opus' ? opusPacketSamples(f.data) : undefined) ?? this.lastAudioDuration;
+      else duration = grid ?? (track.codec === 'opus' ? opusPacketSamples(f.data) : undefined) ?? this.lastAudioDuration;
       this.lastAudioDuration = duration;
       samples.push({ data: f.data, duration: Math.max(0, duration), compositionOffset: 0, keyframe: true });
     }
