@@ -121,6 +121,8 @@ describe('unknown RTMPC_* variables', () => {
       RTMPC_EDGE1_RTMP: '127.0.0.1:2',
       RTMPC_EDGE2_HTTP_PORT: '3',
       RTMPC_TEST_SIGNING_SECRET: 's',
+      RTMPC_CHROMIUM: '/usr/bin/chromium',
+      RTMPC_CACHE_DIR: '/tmp/cache',
       RTMPC_EDGE_SERVICE_HOST: '10.0.0.1',
       RTMPC_EDGE_SERVICE_PORT: '1935',
       RTMPC_EDGE_SERVICE_PORT_RTMP: '1935',

@@ -287,6 +287,7 @@ export const OTHER_VARIABLES: ReadonlyArray<{ name: string; doc: string }> = [
 /**
  * Prefixes reserved for the project's tooling, which passes its environment on to the nodes it starts:
  * deploy/local-cluster.mjs (RTMPC_LOCAL_*), deploy/haproxy.cfg (RTMPC_LB_*, RTMPC_EDGE<n>_*), tests
- * (RTMPC_TEST_*) and deploy/node-runtime.sh (RTMPC_CACHE_DIR). No setting starts with these.
+ * (RTMPC_TEST_*, RTMPC_CHROMIUM for test/support/browser.ts) and deploy/node-runtime.sh (RTMPC_CACHE_DIR). No
+ * setting starts with these.
  */
-export const TOOLING_PREFIXES: readonly RegExp[] = [/^RTMPC_LOCAL_/, /^RTMPC_LB_/, /^RTMPC_EDGE\d+_/, /^RTMPC_TEST_/, /^RTMPC_CACHE_DIR$/];
+export const TOOLING_PREFIXES: readonly RegExp[] = [/^RTMPC_LOCAL_/, /^RTMPC_LB_/, /^RTMPC_EDGE\d+_/, /^RTMPC_TEST_/, /^RTMPC_CACHE_DIR$/, /^RTMPC_CHROMIUM$/];
