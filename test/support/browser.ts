@@ -72,8 +72,11 @@ export interface PageOrigin {
 /** Serves fixed HTML pages on a port of its own: the "other site" that embeds a player. */
 export async function servePages(pages: Record<string, string>): Promise<PageOrigin> {
   const server = http.createServer((req, res) => {
-    const body = pages[(req.url ?? '/').split('?')[0]!];
-    if (body === undefined) res.writeHead(404).end();
+    const path = (req.url ?? '/').split('?')[0]!;
+    const body = pages[path];
+    // Chromium asks every origin for a favicon; an empty answer keeps 404s out of the tests' request logs.
+    if (path === '/favicon.ico') res.writeHead(204).end();
+    else if (body === undefined) res.writeHead(404).end();
     else res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

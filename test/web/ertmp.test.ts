@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MediaEvent } from '@rtmp-cluster/rtmp';
-import { launchChromium, servePages, waitForPlayback, type BrowserHarness, type PageOrigin } from '../support/browser.js';
+import { launchChromium, servePages, SMPTE_RED_BAR, waitForPlayback, type BrowserHarness, type PageOrigin } from '../support/browser.js';
 import { waitFor } from '../support/waitFor.js';
 import { startTestNode, type TestNode } from '../e2e/support/testNode.js';
 import { TestRtmpClient } from '../e2e/support/TestRtmpClient.js';
@@ -93,7 +93,7 @@ describe('Enhanced RTMP (AV1 + Opus) to every kind of player', () => {
     });
     const { page, log } = await chromium.newPage();
     await page.goto(site.url('/av1.html'));
-    const s = await waitForPlayback(page, (x) => x.decodedFrames >= 25 && x.audioBytes > 0 && x.currentTime > 1, 20_000, { x: 5.5 / 7, y: 0.3 });
+    const s = await waitForPlayback(page, (x) => x.decodedFrames >= 25 && x.audioBytes > 0 && x.currentTime > 1, 20_000, SMPTE_RED_BAR);
     expect(s.error, log.join('\n')).toBeNull();
     expect(s.decodedFrames, log.join('\n')).toBeGreaterThanOrEqual(25);
     expect(s.audioBytes, log.join('\n')).toBeGreaterThan(0);
