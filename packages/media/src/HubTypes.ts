@@ -127,6 +127,11 @@ export interface StreamHubOptions {
   duplicatePublishPolicy?: DuplicatePublishPolicy;
   /** merged-write window: 0 = flush on the next setImmediate, >0 = one timer of that many ms per hub */
   mergeWindowMs?: number;
+  /**
+   * end a merge window early at the end of each video frame (flush on the next event-loop turn): video is not
+   * held, audio waits at most the window for the frame it rides with; default false
+   */
+  flushOnVideoFrame?: boolean;
   gop?: GopCacheOptions;
   /** defaults for every subscriber, overridable per subscribe() call */
   subscriber?: SubscriberOptions;

@@ -34,6 +34,8 @@ export interface StreamHost {
   readonly scheduler: MergedFlushScheduler;
   readonly gopOptions: GopCacheOptions;
   readonly timestampOptions: TimestampRepairOptions;
+  /** a video frame ends the merge window (see MergedFlushScheduler.flushSoon) */
+  readonly flushOnVideoFrame: boolean;
   now(): number;
   emitEvent<K extends keyof StreamHubEvents>(event: K, ...args: StreamHubEvents[K]): void;
   /** the stream has neither publisher nor subscribers */
@@ -257,6 +259,7 @@ export class LiveStream implements SubscriberHost {
     this.measure(ext, payload.length, true);
     this.gop.add(packet);
     this.fanOut(packet);
+    if (this.host.flushOnVideoFrame) this.host.scheduler.flushSoon();
   }
 
   /** Players get the plain onMetaData message, never the '@setDataFrame' wrapper (conformance 49). */

@@ -9,7 +9,9 @@ export interface Flushable {
  * One flush cycle for the whole hub: subscribers that got data since the last
  * cycle are flushed together (one writev each) when the merge window ends.
  * Window 0 means the next setImmediate, so everything pushed in the same turn
- * of the event loop (a chunk of publisher input) goes out in one write.
+ * of the event loop (a chunk of publisher input) goes out in one write. With
+ * flushSoon() at media boundaries the window only bounds how long audio and
+ * data wait for the next video frame.
  */
 export class MergedFlushScheduler {
   private dirty: Flushable[] = [];
@@ -30,6 +32,18 @@ export class MergedFlushScheduler {
     if (this.immediate !== null || this.timer !== null) return;
     if (this.windowMs > 0) this.timer = setTimeout(this.runCycle, this.windowMs);
     else this.immediate = setImmediate(this.runCycle);
+  }
+
+  /**
+   * A media boundary (the end of a video frame): what is queued goes out on the next event-loop turn
+   * instead of waiting for the rest of the window, so the frame is not held and the audio queued since the
+   * last write rides with it.
+   */
+  flushSoon(): void {
+    if (this.dirty.length === 0 || this.immediate !== null) return;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.immediate = setImmediate(this.runCycle);
   }
 
   flushAll(): void {

@@ -118,6 +118,36 @@ describe('StreamHub: merged writes', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('with flushOnVideoFrame a video frame ends the window: audio waits for it, the frame is not held', async () => {
+    hub = new StreamHub({ mergeWindowMs: 1000, flushOnVideoFrame: true });
+    const pub = publishWithConfig(hub);
+    const s = new RecordingSink('s');
+    hub.subscribe(KEY, s);
+    s.clear();
+    pub.push(audio(aacFrame(), 0));
+    pub.push(audio(aacFrame(), 21));
+    await nextCycle();
+    expect(s.writes).toHaveLength(0); // audio alone waits (up to the window) for a video frame
+    pub.push(video(avcFrame(true), 33));
+    await nextCycle();
+    expect(s.writes).toHaveLength(1);
+    expect(s.messages().map(kind)).toEqual(['audio', 'audio', 'key']);
+  });
+
+  it('without flushOnVideoFrame a video frame waits for the end of the window', async () => {
+    vi.useFakeTimers();
+    hub = new StreamHub({ mergeWindowMs: 20 });
+    const pub = publishWithConfig(hub);
+    const s = new RecordingSink('s');
+    hub.subscribe(KEY, s);
+    s.clear();
+    pub.push(video(avcFrame(true), 0));
+    await vi.advanceTimersByTimeAsync(19);
+    expect(s.writes).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(s.writes).toHaveLength(1);
+  });
+
   it('flush() writes queued data immediately', () => {
     hub = new StreamHub({ mergeWindowMs: 1000 });
     const pub = publishWithConfig(hub);

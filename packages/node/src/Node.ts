@@ -131,7 +131,7 @@ class AllInOneNode implements NodeHandle {
       createLogger({ level: config.logLevel, nodeId: config.nodeId, role: config.role, destination: options.logDestination });
     const nodeMetrics = new NodeMetrics();
     this.hub = new LatencyProbedHub(
-      { mergeWindowMs: config.mergeWindowMs, ...options.hubOptions, duplicatePublishPolicy: config.duplicatePublish },
+      { mergeWindowMs: config.mergeWindowMs, flushOnVideoFrame: config.flushOnVideoFrame, ...options.hubOptions, duplicatePublishPolicy: config.duplicatePublish },
       nodeMetrics.sendLatency,
     );
     this.cluster = config.role === 'origin' || config.role === 'edge' ? new ClusterRoleRuntime(config, this.logger, nodeMetrics) : undefined;

@@ -2,7 +2,8 @@
 // the origin dies, and what one relay hop adds to latency. Real processes on 127.0.0.1: redis-server,
 // nats-server, two origins and one edge (packages/node/dist/cli.js), one real-time ~2 Mbit/s publisher
 // (1280x720 30 fps H.264 CBR + AAC, GOP 1 s, made by ffmpeg) and light players, all in this process so
-// publisher and players share one monotonic clock. Prints numbers next to the targets; never fails on them.
+// publisher and players share one monotonic clock. Prints numbers next to the targets (stderr) and one JSON
+// document (stdout, and bench/results/ with the machine and its load unless --no-record); never fails on them.
 //
 //   npm run bench:cluster [-- --runs 10 --latency-seconds 10 --repulls 3 --lease-ms 1500 --node-ttl-ms 2000 --relay-idle-ms 250 --merge-window-ms N --edge-merge-window-ms N --keep-logs]
 //
@@ -19,6 +20,7 @@ import { PacedPublisher } from '../fanout/PacedPublisher.mjs';
 import { ClusterUnderTest, killAllLive } from './ClusterUnderTest.mjs';
 import { ms, summarize } from './Distribution.mjs';
 import { TimedPlayer } from './TimedPlayer.mjs';
+import { describeMachine, recordResult } from '../BenchResults.mjs';
 
 const { values: cli } = parseArgs({
   options: {
@@ -32,6 +34,7 @@ const { values: cli } = parseArgs({
     'merge-window-ms': { type: 'string' }, // RTMPC_MERGE_WINDOW_MS on every node; default: the node's default
     'edge-merge-window-ms': { type: 'string' }, // the edge's own RTMPC_MERGE_WINDOW_MS; default: --merge-window-ms
     'keep-logs': { type: 'boolean', default: false },
+    'no-record': { type: 'boolean', default: false },
   },
   strict: true,
 });
@@ -57,7 +60,7 @@ const PUBLISHER_WARMUP_MS = 2500;
 const FIRST_FRAME_TIMEOUT_MS = 5000;
 
 const sleep = (ms_) => new Promise((r) => setTimeout(r, ms_));
-const log = (line = '') => process.stdout.write(`${line}\n`);
+const log = (line = '') => process.stderr.write(`${line}\n`);
 const verdict = (ok) => (ok ? 'met' : 'MISSED');
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'rtmpc-bench-cluster-'));
@@ -130,6 +133,7 @@ function printFirstFrameRow(label, samples, target) {
 
 async function main() {
   const started = nowMs();
+  const machine = describeMachine();
   log(`rtmp-cluster cluster benchmark: 2 origins + 1 edge (processes), redis-server, nats-server, 127.0.0.1; ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(2)}`);
   const [file] = await Promise.all([makeBenchFlv(10), cluster.startInfra()]);
   const media = await readFlvTags(file);
@@ -287,6 +291,17 @@ async function main() {
   log(`  publisher kept pace: worst send lateness ${latencyPublisherLateMs.toFixed(1)} ms`);
   log();
   log(`total ${((nowMs() - started) / 1000).toFixed(1)} s`);
+  const firstFrames = (samples) => summarize(samples.map((x) => x[1]));
+  const doc = {
+    machine,
+    settings: { runs: RUNS, latencyMs: LATENCY_MS, repulls: REPULLS, leaseMs: LEASE_MS, nodeTtlMs: NODE_TTL_MS, relayIdleMs: RELAY_IDLE_MS, mergeWindowMs: MERGE_WINDOW_MS, edgeMergeWindowMs: EDGE_MERGE_WINDOW_MS },
+    firstFrameMs: { direct: firstFrames(directSamples), warmEdge: firstFrames(warmSamples), coldEdge: firstFrames(coldSamples), coldPlaysThatStartedARelay: coldReally },
+    repull: { rounds, eventToFrame: ev, gap },
+    latencyMs: { hop: hopS, origin: summarize(originLatency), edge: summarize(edgeLatency), framesSent: sent, framesMissing: missing, publisherLateMs: latencyPublisherLateMs },
+    peer: null, // no nginx-rtmp origin/edge pair in this benchmark yet
+  };
+  if (cli['no-record']) process.stdout.write(`${JSON.stringify({ bench: 'cluster', ...doc })}\n`);
+  else recordResult('cluster', doc);
 }
 
 let exitCode = 0;

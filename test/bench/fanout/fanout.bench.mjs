@@ -1,8 +1,10 @@
 // Live fan-out benchmark: one real-time ~2 Mbit/s H.264+AAC publisher, N players
 // on loopback, against rtmp-cluster (all-in-one), nginx-rtmp (one worker) and
-// node-media-server v4, each in the same run. Prints numbers only.
+// node-media-server v4, each in the same run, alternated (A B A B) over --rounds. The table goes to stderr,
+// the results as one JSON document to stdout and to bench/results/ (with the machine and its load).
 //
-//   npm run bench:fanout [-- --players N --seconds S --servers ours,nginx,nms --workers W --ramp R]
+//   npm run bench:fanout [-- --players N --seconds S --servers ours,nginx,nms --rounds 2 --workers W --ramp R --no-record]
+//   (a server 'ours:RTMPC_MERGE_WINDOW_MS=0+RTMPC_FLUSH_ON_VIDEO_FRAME=true' is rtmp-cluster with those settings)
 //
 // Runs on compiled packages (Node 20 cannot strip TypeScript types): the npm
 // script builds first. Linux only (/proc for CPU and RSS).
@@ -12,6 +14,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
+import { alternation, describeMachine, recordResult } from '../BenchResults.mjs';
 import { makeBenchFlv, readFlvTags } from './BenchMedia.mjs';
 import { nowMs } from './BenchRtmpClient.mjs';
 import { PacedPublisher } from './PacedPublisher.mjs';
@@ -27,6 +30,8 @@ const { values: cli } = parseArgs({
     ramp: { type: 'string', default: '500' }, // player connects per second, all workers together
     'behind-ms': { type: 'string', default: '1000' },
     'keep-logs': { type: 'boolean', default: false }, // keep each server's temp dir (config, logs)
+    rounds: { type: 'string', default: '2' }, // each server this many times, alternated
+    'no-record': { type: 'boolean', default: false }, // print the JSON, do not write bench/results/
   },
   strict: true,
 });
@@ -36,11 +41,18 @@ const WORKERS = Math.max(1, Math.min(Number(cli.workers), PLAYERS));
 const RAMP = Number(cli.ramp);
 const BEHIND_MS = Number(cli['behind-ms']);
 const KEEP_LOGS = cli['keep-logs'];
+const ROUNDS = Number(cli.rounds);
 const SERVER_NAMES = cli.servers.split(',').map((s) => s.trim()).filter(Boolean);
-for (const [k, v] of Object.entries({ PLAYERS, SECONDS, WORKERS, RAMP, BEHIND_MS })) {
+for (const [k, v] of Object.entries({ PLAYERS, SECONDS, WORKERS, RAMP, BEHIND_MS, ROUNDS })) {
   if (!Number.isFinite(v) || v <= 0) throw new RangeError(`--${k.toLowerCase()} must be a positive number`);
 }
-for (const s of SERVER_NAMES) if (!SERVERS[s]) throw new RangeError(`unknown server "${s}" (ours, nginx, nms)`);
+/** 'ours:RTMPC_X=1,RTMPC_Y=2' is rtmp-cluster with those settings: an A/B of a setting in the same run. */
+function serverVariant(spec) {
+  const [base, envSpec] = spec.split(':');
+  const env = Object.fromEntries((envSpec ?? '').split('+').filter(Boolean).map((kv) => kv.split('=')));
+  return { base, env, label: envSpec ? `${SERVERS[base]?.label} ${envSpec}` : SERVERS[base]?.label };
+}
+for (const s of SERVER_NAMES) if (!SERVERS[serverVariant(s).base]) throw new RangeError(`unknown server "${s}" (ours, nginx, nms; ours:RTMPC_SETTING=value+... for a variant)`);
 
 const STREAM = 'bench';
 const PUBLISH_TIMEOUT_MS = 10_000;
@@ -107,7 +119,8 @@ function withTimeout(promise, ms, what) {
 }
 
 async function runOne(name, media) {
-  const def = SERVERS[name];
+  const variant = serverVariant(name);
+  const def = { ...SERVERS[variant.base], label: variant.label };
   const unavailable = def.available();
   if (unavailable) return { name: def.label, skipped: unavailable };
 
@@ -117,7 +130,7 @@ async function runOne(name, media) {
   let publisher = null;
   let workers = [];
   try {
-    server = await def.start(dir);
+    server = await def.start(dir, variant.env);
     publisher = new PacedPublisher({ port: server.port, app: def.app, stream: STREAM, media });
     await withTimeout(publisher.start(), PUBLISH_TIMEOUT_MS, 'publish');
     await sleep(PUBLISHER_WARMUP_MS);
@@ -275,16 +288,16 @@ function printTable(results) {
   const rows = [cols.map((c) => c[0]), ...ok.map((r) => cols.map((c) => c[1](r)))];
   const widths = cols.map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   for (const [k, row] of rows.entries()) {
-    console.log(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));
-    if (k === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+    console.error(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));
+    if (k === 0) console.error(widths.map((w) => '-'.repeat(w)).join('  '));
   }
-  console.log('');
+  console.error('');
   for (const r of results) {
-    if (r.skipped) console.log(`${r.name}: skipped (${r.skipped})`);
-    else if (r.failed) console.log(`${r.name}: FAILED: ${r.failed}`);
+    if (r.skipped) console.error(`${r.name}: skipped (${r.skipped})`);
+    else if (r.failed) console.error(`${r.name}: FAILED: ${r.failed}`);
     else {
       const d = r.behindDetail;
-      console.log(
+      console.error(
         `${r.name}: publish ${fmt(r.publishMbps, 2)} Mbit/s (publisher at most ${fmt(r.publisherLateMs, 1)} ms late), ` +
           `idle RSS ${fmt(r.idleRssMb, 1)} MB, latency max ${fmt(r.latMax, 0)} ms; ` +
           `behind = ${d.errors} errors + ${d.stalled} stalled + ${d.late} over ${BEHIND_MS} ms + ${d.missing} missing >${MAX_MISSING_FRACTION * 100}% frames (overlapping)` +
@@ -294,9 +307,9 @@ function printTable(results) {
           `${r.serverDied ? `; SERVER EXITED ${JSON.stringify(r.serverDied)}` : ''}`,
       );
       if (r.otherCpuPct > NOISY_OTHER_CPU_PCT) {
-        console.log(`  WARNING: ${fmt(r.otherCpuPct, 0)}% CPU went to other processes during the ${r.name} window: latency and "behind" figures of this run are not trustworthy`);
+        console.error(`  WARNING: ${fmt(r.otherCpuPct, 0)}% CPU went to other processes during the ${r.name} window: latency and "behind" figures of this run are not trustworthy`);
       }
-      if (r.serverLogTail) console.log(`  ${r.name} log tail:\n    ${r.serverLogTail.split('\n').join('\n    ')}`);
+      if (r.serverLogTail) console.error(`  ${r.name} log tail:\n    ${r.serverLogTail.split('\n').join('\n    ')}`);
     }
   }
 }
@@ -304,28 +317,38 @@ function printTable(results) {
 async function main() {
   const flv = await makeBenchFlv(10);
   const media = await readFlvTags(flv);
-  console.log(
+  console.error(
     `fan-out: 1 publisher (1280x720 30 fps H.264 CBR 2000k GOP 30 + AAC 128k, real time), ${PLAYERS} players in ${WORKERS} worker threads, ` +
       `${SECONDS} s window, ${os.cpus().length} CPUs, node ${process.version}`,
   );
-  console.log(
+  console.error(
     'Mbit/s = delivered to all players; srv CPU% = server process utime+stime / window (100% = one core); CPU s/Gbit = server CPU-seconds per delivered Gbit;',
   );
-  console.log(
+  console.error(
     `RSS/player = (server RSS during - idle with publisher) / players; lat = publisher send -> player receive of the same video timestamp; TTFF = connect -> first video (publisher live);`,
   );
-  console.log(`behind = players with an error, no video in the last 1 s, a frame later than ${BEHIND_MS} ms, or >5% frames missing;`);
-  console.log(
+  console.error(`behind = players with an error, no video in the last 1 s, a frame later than ${BEHIND_MS} ms, or >5% frames missing;`);
+  console.error(
     `loadgen CPU% = this process (players + publisher); loadgen lag = p99 event-loop delay of the player threads (what the load generator itself adds to latency); ` +
       `other CPU% = the rest of the machine (${os.cpus().length * 100}% = all cores busy): high values mean a noisy run.`,
   );
-  console.log('');
+  console.error('');
+  const machine = describeMachine();
   const results = [];
-  for (const name of SERVER_NAMES) {
-    process.stderr.write(`running ${name}...\n`);
-    results.push(await runOne(name, media));
+  const order = alternation(SERVER_NAMES, ROUNDS);
+  for (const [i, name] of order.entries()) {
+    process.stderr.write(`running ${name} (round ${Math.floor(i / SERVER_NAMES.length) + 1} of ${ROUNDS})...\n`);
+    results.push({ server: name, round: Math.floor(i / SERVER_NAMES.length) + 1, ...(await runOne(name, media)) });
   }
   printTable(results);
+  const doc = {
+    machine,
+    settings: { players: PLAYERS, seconds: SECONDS, workers: WORKERS, rampPerSec: RAMP, behindMs: BEHIND_MS, rounds: ROUNDS, servers: SERVER_NAMES },
+    media: '1280x720 30 fps H.264 CBR 2000k GOP 30 + AAC 128k, real time',
+    results: results.map(({ serverLogTail: _tail, ...r }) => r),
+  };
+  if (cli['no-record']) process.stdout.write(`${JSON.stringify({ bench: 'fanout', ...doc })}\n`);
+  else recordResult('fanout', doc);
 }
 
 main()

@@ -138,6 +138,15 @@ export const NODE_SETTINGS = [
     roles: MEDIA,
     group: 'rtmp',
   }),
+  setting({
+    key: 'flushOnVideoFrame',
+    env: 'RTMPC_FLUSH_ON_VIDEO_FRAME',
+    type: boolean(),
+    default: false,
+    doc: 'write to players at the end of each video frame instead of at the end of the merge window (video is never held; audio waits at most the window for the frame it rides with)',
+    roles: MEDIA,
+    group: 'rtmp',
+  }),
   // ---- LL-HLS (every node numbering a stream must use the same grid: set these alike on every node) ----
   setting({ key: 'hlsSegmentMs', env: 'RTMPC_HLS_SEGMENT_MS', type: integer(200, 10_000, 'ms, a multiple of RTMPC_HLS_PART_MS'), default: 1000, doc: 'LL-HLS segment grid: a segment starts at the first keyframe of each grid cell (or half a cell in, without one)', roles: MEDIA, group: 'hls' }),
   setting({ key: 'hlsPartMs', env: 'RTMPC_HLS_PART_MS', type: integer(50, 500, 'ms'), default: 200, doc: 'LL-HLS part grid (EXT-X-PART-INF PART-TARGET)', roles: MEDIA, group: 'hls' }),

@@ -1,0 +1,86 @@
+// Renders the README's performance tables from the committed benchmark results (bench/results/*.json) and,
+// run as a script (npm run docs:perf), rewrites them in README.md between their markers. test/docs checks
+// that the README holds exactly what the committed files render to.
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RESULTS_DIR } from './BenchResults.mjs';
+
+const README = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../README.md');
+
+/** Every committed result document of one benchmark, oldest first. */
+export function loadResults(bench, dir = RESULTS_DIR) {
+  return readdirSync(dir)
+    .filter((f) => f.startsWith(`${bench}-`) && f.endsWith('.json'))
+    .sort()
+    .map((f) => ({ file: f, ...JSON.parse(readFileSync(path.join(dir, f), 'utf8')) }));
+}
+
+function median(values) {
+  const v = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (v.length === 0) return NaN;
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+}
+
+function num(n, digits = 0) {
+  if (!Number.isFinite(n)) return '-';
+  return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function conditions(doc) {
+  const m = doc.machine;
+  const load = m.loadAtStart[0];
+  const busy = load > m.cores ? `, **machine loaded** (load ${num(load, 1)} on ${m.cores} cores)` : `, load ${num(load, 1)}`;
+  return `${doc.at.slice(0, 10)}, ${m.cores} cores, ${m.kernel}, node ${m.node}${busy}`;
+}
+
+/** The fan-out table: one row per run and server, medians over its alternated rounds. */
+export function renderFanoutTable(docs) {
+  const lines = [
+    '| run (bench/results/) | conditions | players | server | rounds | CPU-s per Gbit (median, range) | vs nginx-rtmp | latency p50 / p99 | RSS per player | behind |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const doc of docs) {
+    const byServer = new Map();
+    for (const r of doc.results) {
+      if (r.skipped || r.failed) continue;
+      if (!byServer.has(r.server)) byServer.set(r.server, []);
+      byServer.get(r.server).push(r);
+    }
+    const nginxCpu = median((byServer.get('nginx') ?? []).map((r) => r.cpuPerGbit));
+    for (const [server, runs] of byServer) {
+      const cpu = runs.map((r) => r.cpuPerGbit);
+      const cpuMed = median(cpu);
+      lines.push(
+        `| ${doc.file} | ${conditions(doc)} | ${num(doc.settings.players)} | ${runs[0].name} | ${runs.length} | ` +
+          `${num(cpuMed, 2)} (${num(Math.min(...cpu), 2)}-${num(Math.max(...cpu), 2)}) | ${server === 'nginx' || !Number.isFinite(nginxCpu) ? '' : `${num(cpuMed / nginxCpu, 2)}x`} | ` +
+          `${num(median(runs.map((r) => r.latP50)), 0)} / ${num(median(runs.map((r) => r.latP99)), 0)} ms | ${num(median(runs.map((r) => r.rssPerPlayerKb)), 0)} KB | ` +
+          `${Math.max(...runs.map((r) => r.behind))} |`,
+      );
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export const PERF_BLOCKS = {
+  'perf-fanout': () => renderFanoutTable(loadResults('fanout')),
+};
+
+/** README with every generated block replaced by what the committed results render to. */
+export function rewritePerfTables(readme, blocks = PERF_BLOCKS) {
+  let out = readme;
+  for (const [name, render] of Object.entries(blocks)) {
+    const begin = new RegExp(`(<!-- ${name}:begin[^\\n]*-->\\n)[\\s\\S]*?(<!-- ${name}:end -->)`);
+    if (!begin.test(out)) throw new Error(`README has no ${name}:begin ... ${name}:end markers`);
+    out = out.replace(begin, (_m, open, close) => `${open}${render()}${close}`);
+  }
+  return out;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const readme = readFileSync(README, 'utf8');
+  const next = rewritePerfTables(readme);
+  if (next !== readme) writeFileSync(README, next);
+  process.stderr.write(next === readme ? 'README performance tables already up to date\n' : 'README performance tables rewritten\n');
+}

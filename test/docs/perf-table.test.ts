@@ -1,0 +1,46 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+// @ts-expect-error plain ESM script shared with the benchmarks (no type declarations)
+import { loadResults, renderFanoutTable, rewritePerfTables } from '../bench/perf-table.mjs';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const readme = readFileSync(resolve(ROOT, 'README.md'), 'utf8');
+
+describe('README performance tables', () => {
+  it('hold exactly what the committed bench/results files render to (npm run docs:perf)', () => {
+    const fanout = loadResults('fanout') as unknown[];
+    expect(fanout.length, 'no committed bench:fanout result').toBeGreaterThan(0);
+    expect(rewritePerfTables(readme), 'README performance table drifted: run npm run docs:perf').toBe(readme);
+  });
+
+  it('a row per server of each run, with its conditions; an edited figure is detected', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'perf-table-'));
+    try {
+      const LABELS: Record<string, string> = { ours: 'rtmp-cluster', nginx: 'nginx-rtmp' };
+      const run = (server: string, round: number, cpuPerGbit: number) => ({
+        server, name: LABELS[server], round, cpuPerGbit, latP50: 10, latP99: 30, rssPerPlayerKb: 15, behind: 0,
+      });
+      writeFileSync(join(dir, 'fanout-2026-01-01T00-00-00-000Z.json'), JSON.stringify({
+        bench: 'fanout',
+        at: '2026-01-01T00:00:00.000Z',
+        machine: { cores: 2, kernel: 'Linux 6.1', node: 'v20.0.0', loadAtStart: [9, 9, 9] },
+        settings: { players: 1000 },
+        results: [run('ours', 1, 0.1), run('nginx', 1, 0.2), run('ours', 2, 0.12), run('nginx', 2, 0.2), { server: 'nms', skipped: 'not installed' }],
+      }));
+      const table = renderFanoutTable(loadResults('fanout', dir)) as string;
+      const rows = table.trim().split('\n').slice(2);
+      expect(rows).toHaveLength(2);
+      expect(rows[0]).toContain('| rtmp-cluster | 2 | 0.11 (0.10-0.12) | 0.55x |');
+      expect(rows[0]).toContain('**machine loaded** (load 9.0 on 2 cores)');
+      expect(rows[1]).toContain('| nginx-rtmp | 2 | 0.20 (0.20-0.20) |');
+      const drifted = readme.replace(/(<!-- perf-fanout:begin[^\n]*-->\n\|[^\n]*\n\|[^\n]*\n\|[^|]*\|)/, '$1 edited');
+      expect(drifted).not.toBe(readme);
+      expect(rewritePerfTables(drifted)).toBe(readme);
+      expect(() => rewritePerfTables(readme.replace('<!-- perf-fanout:end -->', ''))).toThrow(/perf-fanout/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
