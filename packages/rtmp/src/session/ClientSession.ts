@@ -5,7 +5,7 @@ import { ChunkStreamId, MessageType, type RtmpMessage } from '../message.js';
 import { setChunkSizeMessage, windowAckSizeMessage } from '../messages/ProtocolControl.js';
 import { userControlMessage } from '../messages/UserControl.js';
 import { StatusCode } from './NetStatus.js';
-import { SessionCore } from './SessionCore.js';
+import { DEFAULT_OUT_CHUNK_SIZE, DEFAULT_WINDOW_ACK_SIZE, SessionCore } from './SessionCore.js';
 import {
   SessionChunkStream,
   type ClientConnectOptions,
@@ -17,8 +17,6 @@ import {
   type PublishType,
 } from './SessionTypes.js';
 
-const DEFAULT_OUT_CHUNK_SIZE = 4096;
-const DEFAULT_WINDOW_ACK_SIZE = 2_500_000;
 /** Outstanding transactions remembered for naming replies; the oldest is forgotten beyond this. */
 const MAX_OUTSTANDING_TRANSACTIONS = 256;
 

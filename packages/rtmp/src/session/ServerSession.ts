@@ -5,7 +5,7 @@ import { MessageType, type RtmpMessage } from '../message.js';
 import { setChunkSizeMessage, setPeerBandwidthMessage, windowAckSizeMessage } from '../messages/ProtocolControl.js';
 import { userControlMessage } from '../messages/UserControl.js';
 import { onStatusMessage, StatusCode, statusInfo, type StatusLevel } from './NetStatus.js';
-import { SessionCore } from './SessionCore.js';
+import { DEFAULT_OUT_CHUNK_SIZE, DEFAULT_WINDOW_ACK_SIZE, SessionCore } from './SessionCore.js';
 import {
   SessionChunkStream,
   type AcceptConnectOptions,
@@ -22,8 +22,6 @@ import {
 } from './SessionTypes.js';
 import { isLivePlayStart, parseConnectApp } from './StreamName.js';
 
-const DEFAULT_WINDOW_ACK_SIZE = 2_500_000;
-const DEFAULT_OUT_CHUNK_SIZE = 4096;
 const DEFAULT_MAX_STREAMS = 64;
 const DEFAULT_MAX_PENDING_MEDIA_BYTES = 4 * 1024 * 1024;
 /** Commands a client may pipeline after connect before the application answered it. */

@@ -13,6 +13,10 @@ import {
   type SessionWarning,
 } from './SessionTypes.js';
 
+/** Defaults both sides of a session announce after connect unless configured: one value for client and server. */
+export const DEFAULT_OUT_CHUNK_SIZE = 4096;
+export const DEFAULT_WINDOW_ACK_SIZE = 2_500_000;
+
 export interface SessionCoreOptions {
   send: (msg: RtmpMessage) => void;
   limits: Partial<ProtocolLimits> | undefined;
