@@ -20,6 +20,7 @@ import type { MetricSample } from './MetricsText.js';
 import type { DrainReply } from '@rtmp-cluster/control';
 import { defaultMemoryBudgetMb } from './ContainerMemory.js';
 import { NodeOperations } from './commands/NodeOperations.js';
+import { NodeLifecycle } from './NodeLifecycle.js';
 import { NodeMetrics } from './observability/NodeMetrics.js';
 import { LatencyProbedHub } from './observability/SendLatencyProbe.js';
 import { webSamples } from './observability/webSamples.js';
@@ -117,9 +118,8 @@ class AllInOneNode implements NodeHandle {
    */
   readonly authPolicy: AuthAccessPolicy | undefined;
   private tlsReloader: TlsCertificateReloader | undefined;
-  private _state: NodeLifecycleState = 'created';
+  private readonly life: NodeLifecycle<NodeLifecycleState>;
   private addrs: NodeAddresses | undefined;
-  private stopping: Promise<void> | undefined;
   readonly ops: NodeOperations;
 
   constructor(
@@ -129,6 +129,7 @@ class AllInOneNode implements NodeHandle {
     this.logger =
       options.logger ??
       createLogger({ level: config.logLevel, nodeId: config.nodeId, role: config.role, destination: options.logDestination });
+    this.life = new NodeLifecycle('node', this.logger);
     const nodeMetrics = new NodeMetrics();
     this.hub = new LatencyProbedHub(
       { mergeWindowMs: config.mergeWindowMs, flushOnVideoFrame: config.flushOnVideoFrame, ...options.hubOptions, duplicatePublishPolicy: config.duplicatePublish },
@@ -213,8 +214,8 @@ class AllInOneNode implements NodeHandle {
       lifecycle: () => this.readiness(),
       samples: () => this.metrics(),
       onDrainStart: () => {
-        if (this._state === 'draining') return;
-        this._state = 'draining';
+        if (this.life.state === 'draining') return;
+        this.life.state = 'draining';
         this.logger.info({ drainTimeoutMs: this.config.drainTimeoutMs }, 'draining');
         this.tlsReloader?.stop();
       },
@@ -226,7 +227,7 @@ class AllInOneNode implements NodeHandle {
       },
       onResume: async () => {
         await this.cluster?.undrain();
-        this._state = 'running';
+        this.life.state = 'running';
         this.logger.info('back in service');
       },
     });
@@ -237,11 +238,11 @@ class AllInOneNode implements NodeHandle {
   }
 
   get state(): NodeLifecycleState {
-    return this._state;
+    return this.life.state;
   }
 
   private readiness(): { ready: boolean; reason: string } {
-    switch (this._state) {
+    switch (this.life.state) {
       case 'running':
         return { ready: true, reason: 'ready' };
       case 'draining':
@@ -254,8 +255,7 @@ class AllInOneNode implements NodeHandle {
   }
 
   async start(): Promise<NodeAddresses> {
-    if (this._state !== 'created') throw new Error(`node already ${this._state}`);
-    this._state = 'starting';
+    this.life.beginStart();
     try {
       // Health first: liveness answers (and readiness says "starting") while the rest comes up.
       const http = await this.health.listen();
@@ -269,14 +269,14 @@ class AllInOneNode implements NodeHandle {
       if (rtmps) this.addrs.rtmps = rtmps;
       if (this.web) this.addrs.web = await this.web.listen(this.config.webPort, this.config.webHost);
       await this.ops.startLocal();
-      this._state = 'running';
+      this.life.state = 'running';
       this.logger.info(
         { rtmp: `${rtmp.address}:${rtmp.port}`, http: `${http.address}:${http.port}`, advertise: this.config.advertiseAddress },
         `node started (${this.config.role})`,
       );
       return this.addrs;
     } catch (err) {
-      this._state = 'stopped';
+      this.life.state = 'stopped';
       await this.rtmp.close().catch(() => undefined);
       await this.web?.close().catch(() => undefined);
       await this.cluster?.stop().catch(() => undefined);
@@ -288,30 +288,25 @@ class AllInOneNode implements NodeHandle {
   }
 
   stop(): Promise<void> {
-    this.stopping ??= this.doStop();
-    return this.stopping;
-  }
-
-  private async doStop(): Promise<void> {
-    if (this._state === 'stopped' || this._state === 'created') {
-      this._state = 'stopped';
-      this.hub.close();
-      await this.health.close();
-      return;
-    }
-    // The drain's steps without its wait (or the end of a drain in progress): announce, ReconnectRequest,
-    // everybody told and given drainTimeoutMs to close, then claims, relays and the node record go.
-    await this.ops.drainer.stopNow();
-    await this.web?.close();
-    await this.ops.close();
-    this.hub.close();
-    await this.health.close();
-    this._state = 'stopped';
-    this.logger.info('node stopped');
+    return this.life.stop(
+      async () => {
+        this.hub.close();
+        await this.health.close();
+      },
+      async () => {
+        // The drain's steps without its wait (or the end of a drain in progress): announce, ReconnectRequest,
+        // everybody told and given drainTimeoutMs to close, then claims, relays and the node record go.
+        await this.ops.drainer.stopNow();
+        await this.web?.close();
+        await this.ops.close();
+        this.hub.close();
+        await this.health.close();
+      },
+    );
   }
 
   drain(timeoutMs?: number, stay = false): Promise<DrainReply> {
-    if (this._state !== 'running' && this._state !== 'draining') return Promise.reject(new Error(`cannot drain a node that is ${this._state}`));
+    if (this.life.state !== 'running' && this.life.state !== 'draining') return Promise.reject(new Error(`cannot drain a node that is ${this.life.state}`));
     return this.ops.drain(timeoutMs, stay);
   }
 
@@ -384,7 +379,7 @@ class AllInOneNode implements NodeHandle {
     const streams = this.hub.allStreamStats();
     const live = streams.filter((x) => x.live).length;
     const samples: MetricSample[] = [
-      { name: 'rtmpc_up', help: 'Node is running (1) or draining/starting (0).', kind: 'gauge', value: this._state === 'running' ? 1 : 0 },
+      { name: 'rtmpc_up', help: 'Node is running (1) or draining/starting (0).', kind: 'gauge', value: this.life.state === 'running' ? 1 : 0 },
       { name: 'rtmpc_rtmp_connections', help: 'Open RTMP connections.', kind: 'gauge', value: s.connections },
       { name: 'rtmpc_rtmp_publishers', help: 'Connections publishing a stream.', kind: 'gauge', value: s.publishers },
       { name: 'rtmpc_rtmp_players', help: 'Connections playing a stream.', kind: 'gauge', value: s.players },

@@ -15,6 +15,7 @@ import { HealthServer } from '../HealthServer.js';
 import { localHost, localUrl } from '../LocalAddress.js';
 import { createLogger } from '../logger.js';
 import { runNodeProcess } from '../NodeProcess.js';
+import { NodeLifecycle } from '../NodeLifecycle.js';
 import { NodeMetrics } from '../observability/NodeMetrics.js';
 import { eventBusDependency, PollingDependency, Readiness } from '../observability/Readiness.js';
 
@@ -50,7 +51,7 @@ export function createControlNode(config: NodeConfig, options: ControlNodeOption
 
 class ControlNode implements ControlNodeHandle {
   readonly logger: Logger;
-  private _state: ControlNodeState = 'created';
+  private readonly life: NodeLifecycle<ControlNodeState>;
   private registry: RedisRegistry | undefined;
   private bus: NatsEventBus | undefined;
   private control: ControlServer | undefined;
@@ -60,7 +61,6 @@ class ControlNode implements ControlNodeHandle {
   private redisCheck: PollingDependency | undefined;
   private stopBusCheck: (() => void) | undefined;
   private addrs: ControlNodeAddresses | undefined;
-  private stopping: Promise<void> | undefined;
 
   constructor(
     readonly config: NodeConfig,
@@ -69,9 +69,10 @@ class ControlNode implements ControlNodeHandle {
     this.logger =
       options.logger ??
       createLogger({ level: config.logLevel, nodeId: config.nodeId, role: config.role, destination: options.logDestination });
+    this.life = new NodeLifecycle('control node', this.logger);
     this.readiness = new Readiness(() => {
-      if (this._state === 'running') return { ready: true, reason: 'ready' };
-      return { ready: false, reason: this._state === 'stopping' || this._state === 'stopped' ? 'stopping' : 'starting' };
+      if (this.life.state === 'running') return { ready: true, reason: 'ready' };
+      return { ready: false, reason: this.life.state === 'stopping' || this.life.state === 'stopped' ? 'stopping' : 'starting' };
     });
     const self = this;
     new Gauge({
@@ -79,10 +80,10 @@ class ControlNode implements ControlNodeHandle {
       help: 'Node is running (1) or starting/stopping (0).',
       registers: [this.metrics.registry],
       collect() {
-        this.set(self._state === 'running' ? 1 : 0);
+        this.set(self.life.state === 'running' ? 1 : 0);
       },
     });
-    this.metrics.bindStatus(() => this.readiness.evaluate().ready, () => this._state === 'stopping');
+    this.metrics.bindStatus(() => this.readiness.evaluate().ready, () => this.life.state === 'stopping');
     this.health = new HealthServer({
       host: config.httpHost,
       port: config.httpPort,
@@ -93,12 +94,11 @@ class ControlNode implements ControlNodeHandle {
   }
 
   get state(): ControlNodeState {
-    return this._state;
+    return this.life.state;
   }
 
   async start(): Promise<ControlNodeAddresses> {
-    if (this._state !== 'created') throw new Error(`control node already ${this._state}`);
-    this._state = 'starting';
+    this.life.beginStart();
     const c = this.config;
     try {
       const http = await this.health.listen();
@@ -120,32 +120,25 @@ class ControlNode implements ControlNodeHandle {
         logger: this.logger.child({ component: 'control' }),
       });
       this.addrs = { grpc: { address: c.grpcHost, port: this.control.port }, http };
-      this._state = 'running';
+      this.life.state = 'running';
       this.logger.info({ grpc: `${c.grpcHost}:${this.control.port}`, http: `${http.address}:${http.port}` }, 'node started (control)');
       return this.addrs;
     } catch (err) {
-      this._state = 'stopped';
+      this.life.state = 'stopped';
       await this.release();
       throw err;
     }
   }
 
   stop(): Promise<void> {
-    this.stopping ??= this.doStop();
-    return this.stopping;
-  }
-
-  private async doStop(): Promise<void> {
-    if (this._state === 'stopped' || this._state === 'created') {
-      this._state = 'stopped';
-      await this.health.close();
-      return;
-    }
-    this._state = 'stopping';
-    this.logger.info('stopping control server');
-    await this.release();
-    this._state = 'stopped';
-    this.logger.info('node stopped');
+    return this.life.stop(
+      () => this.health.close(),
+      async () => {
+        this.life.state = 'stopping';
+        this.logger.info('stopping control server');
+        await this.release();
+      },
+    );
   }
 
   private async release(): Promise<void> {
