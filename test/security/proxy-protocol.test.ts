@@ -15,10 +15,11 @@ import { controlClient, unary } from '../control/support/grpc.js';
 import { TestRtmpClient } from '../e2e/support/TestRtmpClient.js';
 import { makeTestFlv, TEST_MEDIA_DIR } from '../support/media.js';
 import { freePort } from '../support/ports.js';
-import { ClientProcesses, ffmpegPublish, type ClientProcess } from '../support/rtmp-clients.js';
+import { ClientProcesses, ffmpegPublish, ffmpegRecord, ffprobeStreams, type ClientProcess } from '../support/rtmp-clients.js';
 import { sleep, waitFor } from '../support/waitFor.js';
 import { metricValue, startChildNode, type ChildNode } from './support/childNode.js';
 import { RawSession } from './support/rawSession.js';
+import { makeSelfSignedCert } from './support/tlsCert.js';
 
 const TOKEN = 'proxy-protocol-test-token-0123456789';
 const PLAYERS = 300;
@@ -46,12 +47,15 @@ describe('PROXY protocol behind a real HAProxy', () => {
   let untrustedNode: ChildNode;
   let grpcPort: number;
   let lbPort: number;
+  let lbTlsPort: number;
   let haproxy: ClientProcess;
 
   beforeAll(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rtmpc-proxy-'));
     flv = await makeTestFlv(TEST_MEDIA_DIR, { seconds: 4, width: 320, height: 240, fps: 30, gop: 30 });
     grpcPort = await freePort();
+    const cert = await makeSelfSignedCert(tmp, 'node');
+    const rtmpsPort = await freePort();
     [node, untrustedNode] = await Promise.all([
       // shipped per-address defaults: 1000 connections, 50 new/s, burst 100
       startChildNode(procs, {
@@ -60,10 +64,14 @@ describe('PROXY protocol behind a real HAProxy', () => {
         RTMPC_CONTROL_TOKEN: TOKEN,
         RTMPC_GRPC_HOST: '127.0.0.1',
         RTMPC_GRPC_PORT: String(grpcPort),
+        RTMPC_TLS_CERT_FILE: cert.certFile,
+        RTMPC_TLS_KEY_FILE: cert.keyFile,
+        RTMPC_RTMPS_PORT: String(rtmpsPort),
       }),
       startChildNode(procs, { RTMPC_PROXY_PROTOCOL: 'optional', RTMPC_PROXY_TRUSTED_CIDRS: '10.9.9.9/32' }),
     ]);
     lbPort = await freePort();
+    lbTlsPort = await freePort();
     const cfg = path.join(tmp, 'haproxy.cfg');
     fs.writeFileSync(
       cfg,
@@ -83,6 +91,13 @@ describe('PROXY protocol behind a real HAProxy', () => {
         '    default_backend node',
         'backend node',
         `    server n1 127.0.0.1:${node.rtmpPort} send-proxy-v2`,
+        // RTMPS passes through as TCP: the header goes before the TLS handshake
+        'frontend rtmps',
+        `    bind 127.0.0.1:${lbTlsPort}`,
+        '    tcp-request connection set-src src_port,add(167772160)',
+        '    default_backend node_tls',
+        'backend node_tls',
+        `    server n1 127.0.0.1:${rtmpsPort} send-proxy-v2`,
         '',
       ].join('\n'),
     );
@@ -139,6 +154,31 @@ describe('PROXY protocol behind a real HAProxy', () => {
     for (const p of players.splice(0)) p.close();
     await pub.stop();
   }, 180_000);
+
+  it('RTMPS through HAProxy: the header before TLS names the player; ffprobe plays, ListSessions shows its address', async () => {
+    const pub = ffmpegPublish(procs, flv, node.url('/live/tls'), { loop: true, timeoutMs: 120_000 });
+    await waitFor(async () => metricValue(await node.metrics(), 'rtmpc_streams_live') >= 1, 15_000, 'publisher live', 100);
+    const url = `rtmps://127.0.0.1:${lbTlsPort}/live/tls`;
+    const probe = await ffprobeStreams(procs, url, { seconds: 2 });
+    expect(probe.streams.map((s) => s.codec_name).sort(), probe.result.stderr).toEqual(['aac', 'h264']);
+    const rec = ffmpegRecord(procs, url, path.join(tmp, 'tls.flv'), 20);
+    const c = controlClient(`127.0.0.1:${grpcPort}`, TOKEN);
+    try {
+      await waitFor(
+        async () => {
+          const reply = await unary<{ sessions: Array<{ remoteAddress?: string; protocol?: string }> }>(c, 'ListSessions', {});
+          return reply.sessions.some((s) => s.protocol === 'rtmps' && (s.remoteAddress ?? '').startsWith('10.0.'));
+        },
+        15_000,
+        'rtmps session listed under the address HAProxy named',
+        200,
+      );
+    } finally {
+      c.close();
+      await rec.stop();
+      await pub.stop();
+    }
+  });
 
   it('a PROXY header from a peer that is not trusted closes the connection; plain RTMP from it works', async () => {
     const spoofer = await RawSession.open(untrustedNode.rtmpPort, { prefix: proxyV2('203.0.113.9', 4444), timeoutMs: 3000 }).catch((err: Error) => err);

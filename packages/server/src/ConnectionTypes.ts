@@ -11,6 +11,8 @@ export type RtmpSocket = net.Socket | tls.TLSSocket;
 export interface ConnectionInfo {
   connId: string;
   remoteAddress: string;
+  /** the connection came in over TLS (RTMPS) */
+  secure: boolean;
   phase: 'handshake' | 'session';
   role: ConnectionRole;
   app: string | undefined;

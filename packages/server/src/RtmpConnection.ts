@@ -126,6 +126,7 @@ export class RtmpConnection implements ConnectionContext {
     return {
       connId: this.connId,
       remoteAddress: this.remoteAddress,
+      secure: this.secure,
       phase: this.phase,
       role: this.role,
       app: this.app,

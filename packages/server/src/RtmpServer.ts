@@ -94,6 +94,9 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
   private readonly log: Logger;
   private readonly netServers: net.Server[] = [];
   private readonly tlsServers: tls.Server[] = [];
+  /** RTMPS listeners behind a PROXY protocol balancer: plain TCP until the header is read (see listenTlsBehindProxy) */
+  private readonly proxiedTlsServers: net.Server[] = [];
+  private proxiedTlsContext: tls.SecureContext | undefined;
   /** TCP sockets of the RTMPS listener still in the TLS handshake (not connections yet; closed on shutdown) */
   private readonly tlsPending = new Set<net.Socket>();
   /** raw sockets refused at TCP accept: their aborted TLS handshake is not a TLS failure */
@@ -137,6 +140,7 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
    * restart). The TLS handshake is bounded by handshakeTimeoutMs like the RTMP one.
    */
   async listenTls(port: number, host: string, secure: tls.SecureContextOptions): Promise<AddressInfo> {
+    if (this.options.proxyProtocol.mode !== 'off') return this.listenTlsBehindProxy(port, host, secure);
     const server = tls.createServer({ ...secure, handshakeTimeout: this.options.handshakeTimeoutMs, noDelay: true });
     // The rate limit applies per TCP accept, before the (comparatively expensive) TLS handshake.
     server.on('connection', (raw: net.Socket) => {
@@ -189,9 +193,60 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
     return addr;
   }
 
+  /**
+   * RTMPS with the PROXY protocol: the header comes before TLS, so the listener is plain TCP; after the header
+   * the socket (with the bytes that followed it put back) is wrapped in a server-side TLSSocket, and the
+   * connection is admitted under the client's address once the TLS handshake is done.
+   */
+  private async listenTlsBehindProxy(port: number, host: string, secure: tls.SecureContextOptions): Promise<AddressInfo> {
+    this.proxiedTlsContext = tls.createSecureContext(secure);
+    const server = net.createServer({ noDelay: true }, (raw) => {
+      raw.on('error', () => undefined);
+      this.tlsPending.add(raw);
+      raw.once('close', () => this.tlsPending.delete(raw));
+      const startedAt = monotonicMs();
+      readProxyPreface(raw, this.options.proxyProtocol, this.options.handshakeTimeoutMs, (outcome) => {
+        if (!outcome.ok) {
+          this.tlsPending.delete(raw);
+          if (outcome.error === 'closed') return;
+          if (outcome.error === 'timeout') this.rejectPreface(raw, 'HANDSHAKE_TIMEOUT', undefined, `no PROXY header within ${this.options.handshakeTimeoutMs} ms`);
+          else this.rejectPreface(raw, 'PROXY_PROTOCOL_ERROR', outcome.error.code, outcome.error.message);
+          return;
+        }
+        const client = outcome.client;
+        const refusal = this.admission.checkRate(addressLimitKey(client?.address ?? normalizeIp(raw.remoteAddress)), monotonicMs());
+        if (refusal !== undefined) {
+          this.tlsPending.delete(raw);
+          this.refuse(raw, refusal, this.nextId(), client?.address);
+          return;
+        }
+        // The TLS layer reads what is buffered on the socket before it reads the socket itself.
+        if (outcome.rest.length > 0) raw.unshift(outcome.rest);
+        const socket = new tls.TLSSocket(raw, { isServer: true, secureContext: this.proxiedTlsContext });
+        const timer = setTimeout(() => socket.destroy(), Math.max(0, this.options.handshakeTimeoutMs - (monotonicMs() - startedAt)));
+        socket.on('error', (err: NodeJS.ErrnoException) => {
+          if (!this.tlsPending.delete(raw)) return;
+          clearTimeout(timer);
+          this.tlsFailures++;
+          this.closedByReason['TLS_HANDSHAKE_FAILED'] = (this.closedByReason['TLS_HANDSHAKE_FAILED'] ?? 0) + 1;
+          this.log.debug({ remote: `${raw.remoteAddress ?? '?'}:${raw.remotePort ?? '?'}`, err: err.message, code: err.code }, 'tls handshake failed');
+          socket.destroy();
+        });
+        socket.once('secure', () => {
+          clearTimeout(timer);
+          this.tlsPending.delete(raw);
+          this.adopt(socket, true, true, client);
+        });
+        raw.resume();
+      });
+    });
+    return this.bind(server, port, host, 'rtmps', this.proxiedTlsServers);
+  }
+
   /** Replaces certificate and key of every RTMPS listener; new handshakes use them, open connections continue. */
   setSecureContext(secure: tls.SecureContextOptions): void {
     for (const s of this.tlsServers) s.setSecureContext(secure);
+    if (this.proxiedTlsContext !== undefined) this.proxiedTlsContext = tls.createSecureContext(secure);
   }
 
   /** Addresses of the open plain listeners. */
@@ -201,7 +256,8 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
 
   /** Addresses of the open RTMPS listeners. */
   tlsAddresses(): AddressInfo[] {
-    return this.tlsServers.map((s) => s.address()).filter((a): a is AddressInfo => a !== null && typeof a === 'object');
+    return [...this.tlsServers, ...this.proxiedTlsServers]
+      .map((s) => s.address()).filter((a): a is AddressInfo => a !== null && typeof a === 'object');
   }
 
   /**
@@ -480,7 +536,7 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
   /** Stops accepting new connections (existing ones continue). */
   async stopAccepting(): Promise<void> {
     this.admission.stopAccepting();
-    const servers: net.Server[] = [...this.netServers.splice(0), ...this.tlsServers.splice(0)];
+    const servers: net.Server[] = [...this.netServers.splice(0), ...this.tlsServers.splice(0), ...this.proxiedTlsServers.splice(0)];
     // Sockets still in the TLS handshake would hold server.close() until their handshake timeout.
     for (const raw of this.tlsPending) raw.destroy();
     this.tlsPending.clear();

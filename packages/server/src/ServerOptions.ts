@@ -64,7 +64,7 @@ export interface RtmpServerOptions {
   /** second publisher of a live name: refuse it (default) or evict the first */
   duplicatePublish?: DuplicatePublishPolicy;
   /**
-   * PROXY protocol (v1 and v2) on the plain RTMP listener: 'optional' honours a header from a trusted peer
+   * PROXY protocol (v1 and v2) on the RTMP and RTMPS listeners (the header comes before TLS): 'optional' honours a header from a trusted peer
    * and accepts trusted peers that send none, 'required' refuses connections without one; a header from an
    * untrusted peer is always refused. Default off
    */

@@ -151,7 +151,7 @@ export class NodeCommandHandler {
         bytesIn: c.bytesIn,
         bytesOut: c.bytesOut,
         rttMs: c.rttMs ?? null,
-        protocol: 'rtmp',
+        protocol: c.secure ? 'rtmps' : 'rtmp',
       });
     }
     for (const v of this.o.webViewers?.list(key) ?? []) {

@@ -94,7 +94,7 @@ export const NODE_SETTINGS = [
     env: 'RTMPC_PROXY_PROTOCOL',
     type: oneOf(PROXY_PROTOCOL_MODES),
     default: 'off',
-    doc: 'PROXY protocol v1/v2 on the RTMP listener: optional (a header from a trusted peer names the client; trusted peers may send none) or required (no header, no connection); a header from any other peer closes the connection',
+    doc: 'PROXY protocol v1/v2 on the RTMP and RTMPS listeners: optional (a header from a trusted peer names the client; trusted peers may send none) or required (no header, no connection); a header from any other peer closes the connection',
     roles: MEDIA,
     group: 'listeners',
   }),
