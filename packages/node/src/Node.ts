@@ -15,7 +15,7 @@ import { ClusterRoleRuntime } from './ClusterRoleRuntime.js';
 import { ConfigError, type NodeConfig } from './config.js';
 import { HealthServer } from './HealthServer.js';
 import { localUrl } from './LocalAddress.js';
-import { createLogger } from './logger.js';
+import { nodeLogger } from './logger.js';
 import type { MetricSample } from './MetricsText.js';
 import type { DrainReply } from '@rtmp-cluster/control';
 import { defaultMemoryBudgetMb } from './ContainerMemory.js';
@@ -126,9 +126,7 @@ class AllInOneNode implements NodeHandle {
     readonly config: NodeConfig,
     options: CreateNodeOptions,
   ) {
-    this.logger =
-      options.logger ??
-      createLogger({ level: config.logLevel, nodeId: config.nodeId, role: config.role, destination: options.logDestination });
+    this.logger = nodeLogger(config, options);
     this.life = new NodeLifecycle('node', this.logger);
     const nodeMetrics = new NodeMetrics();
     this.hub = new LatencyProbedHub(

@@ -33,3 +33,11 @@ export function createLogger(opts: LoggerOptions): Logger {
     opts.destination ?? pino.destination({ dest: 1, sync: true }),
   );
 }
+
+/** The logger a node runs with: the one its caller passed, else a root logger for its config. */
+export function nodeLogger(
+  config: { logLevel: string; nodeId: string; role: string },
+  options: { logger?: Logger; logDestination?: DestinationStream },
+): Logger {
+  return options.logger ?? createLogger({ level: config.logLevel, nodeId: config.nodeId, role: config.role, destination: options.logDestination });
+}

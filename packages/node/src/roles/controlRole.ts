@@ -13,7 +13,7 @@ import { connectClusterBackends } from '../ClusterRoleRuntime.js';
 import { ConfigError, type NodeConfig } from '../config.js';
 import { HealthServer } from '../HealthServer.js';
 import { localHost, localUrl } from '../LocalAddress.js';
-import { createLogger } from '../logger.js';
+import { nodeLogger } from '../logger.js';
 import { runNodeProcess } from '../NodeProcess.js';
 import { NodeLifecycle } from '../NodeLifecycle.js';
 import { NodeMetrics } from '../observability/NodeMetrics.js';
@@ -66,9 +66,7 @@ class ControlNode implements ControlNodeHandle {
     readonly config: NodeConfig,
     options: ControlNodeOptions,
   ) {
-    this.logger =
-      options.logger ??
-      createLogger({ level: config.logLevel, nodeId: config.nodeId, role: config.role, destination: options.logDestination });
+    this.logger = nodeLogger(config, options);
     this.life = new NodeLifecycle('control node', this.logger);
     this.readiness = new Readiness(() => {
       if (this.life.state === 'running') return { ready: true, reason: 'ready' };

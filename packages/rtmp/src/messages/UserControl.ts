@@ -27,39 +27,38 @@ export type UserControlEvent =
   | { kind: 'pingResponse'; timestamp: number }
   | { kind: 'unknown'; eventType: number; data: Buffer };
 
-function eventPayload(eventType: number, ...values: number[]): Buffer {
-  const payload = Buffer.allocUnsafe(2 + 4 * values.length);
-  payload.writeUInt16BE(eventType, 0);
-  values.forEach((v, i) => payload.writeUInt32BE(v >>> 0, 2 + 4 * i));
-  return payload;
-}
+type KnownEvent = Exclude<UserControlEvent, { kind: 'unknown' }>;
+type EventFields<K extends KnownEvent['kind']> = Exclude<keyof Extract<KnownEvent, { kind: K }>, 'kind'>;
+
+/** Each known event's type and its uint32 fields in wire order: the one layout the builder and the parser share. */
+const LAYOUTS: { [K in KnownEvent['kind']]: { type: number; fields: readonly EventFields<K>[] } } = {
+  streamBegin: { type: UserControlEventType.StreamBegin, fields: ['streamId'] },
+  streamEof: { type: UserControlEventType.StreamEof, fields: ['streamId'] },
+  streamDry: { type: UserControlEventType.StreamDry, fields: ['streamId'] },
+  setBufferLength: { type: UserControlEventType.SetBufferLength, fields: ['streamId', 'bufferMs'] },
+  streamIsRecorded: { type: UserControlEventType.StreamIsRecorded, fields: ['streamId'] },
+  pingRequest: { type: UserControlEventType.PingRequest, fields: ['timestamp'] },
+  pingResponse: { type: UserControlEventType.PingResponse, fields: ['timestamp'] },
+};
+
+const KIND_BY_TYPE = new Map(Object.entries(LAYOUTS).map(([kind, layout]) => [layout.type, kind as KnownEvent['kind']]));
 
 function buildPayload(ev: UserControlEvent): Buffer {
-  switch (ev.kind) {
-    case 'streamBegin':
-      return eventPayload(UserControlEventType.StreamBegin, ev.streamId);
-    case 'streamEof':
-      return eventPayload(UserControlEventType.StreamEof, ev.streamId);
-    case 'streamDry':
-      return eventPayload(UserControlEventType.StreamDry, ev.streamId);
-    case 'setBufferLength':
-      return eventPayload(UserControlEventType.SetBufferLength, ev.streamId, ev.bufferMs);
-    case 'streamIsRecorded':
-      return eventPayload(UserControlEventType.StreamIsRecorded, ev.streamId);
-    case 'pingRequest':
-      return eventPayload(UserControlEventType.PingRequest, ev.timestamp);
-    case 'pingResponse':
-      return eventPayload(UserControlEventType.PingResponse, ev.timestamp);
-    case 'unknown': {
-      if (!Number.isInteger(ev.eventType) || ev.eventType < 0 || ev.eventType > 0xffff) {
-        throw new RtmpError('MESSAGE_MALFORMED', `user control event type ${ev.eventType} is not a uint16`);
-      }
-      const payload = Buffer.allocUnsafe(2 + ev.data.length);
-      payload.writeUInt16BE(ev.eventType, 0);
-      ev.data.copy(payload, 2);
-      return payload;
+  if (ev.kind === 'unknown') {
+    if (!Number.isInteger(ev.eventType) || ev.eventType < 0 || ev.eventType > 0xffff) {
+      throw new RtmpError('MESSAGE_MALFORMED', `user control event type ${ev.eventType} is not a uint16`);
     }
+    const payload = Buffer.allocUnsafe(2 + ev.data.length);
+    payload.writeUInt16BE(ev.eventType, 0);
+    ev.data.copy(payload, 2);
+    return payload;
   }
+  const { type, fields } = LAYOUTS[ev.kind];
+  const values = ev as unknown as Record<string, number>;
+  const payload = Buffer.allocUnsafe(2 + 4 * fields.length);
+  payload.writeUInt16BE(type, 0);
+  fields.forEach((f, i) => payload.writeUInt32BE(values[f]! >>> 0, 2 + 4 * i));
+  return payload;
 }
 
 /** Type 4 on csid 2, message stream 0 (the affected stream id travels in the event data). */
@@ -82,37 +81,13 @@ export function parseUserControl(msg: RtmpMessage): UserControlEvent {
     throw new RtmpError('MESSAGE_MALFORMED', `user control message has ${p.length} bytes, needs at least 2`);
   }
   const eventType = p.readUInt16BE(0);
-  const need = (bytes: number): void => {
-    if (p.length < 2 + bytes) {
-      throw new RtmpError(
-        'MESSAGE_MALFORMED',
-        `user control event ${eventType} has ${p.length - 2} data bytes, needs ${bytes}`,
-      );
-    }
-  };
-  switch (eventType) {
-    case UserControlEventType.StreamBegin:
-      need(4);
-      return { kind: 'streamBegin', streamId: p.readUInt32BE(2) };
-    case UserControlEventType.StreamEof:
-      need(4);
-      return { kind: 'streamEof', streamId: p.readUInt32BE(2) };
-    case UserControlEventType.StreamDry:
-      need(4);
-      return { kind: 'streamDry', streamId: p.readUInt32BE(2) };
-    case UserControlEventType.SetBufferLength:
-      need(8);
-      return { kind: 'setBufferLength', streamId: p.readUInt32BE(2), bufferMs: p.readUInt32BE(6) };
-    case UserControlEventType.StreamIsRecorded:
-      need(4);
-      return { kind: 'streamIsRecorded', streamId: p.readUInt32BE(2) };
-    case UserControlEventType.PingRequest:
-      need(4);
-      return { kind: 'pingRequest', timestamp: p.readUInt32BE(2) };
-    case UserControlEventType.PingResponse:
-      need(4);
-      return { kind: 'pingResponse', timestamp: p.readUInt32BE(2) };
-    default:
-      return { kind: 'unknown', eventType, data: p.subarray(2) };
+  const kind = KIND_BY_TYPE.get(eventType);
+  if (kind === undefined) return { kind: 'unknown', eventType, data: p.subarray(2) };
+  const { fields } = LAYOUTS[kind];
+  if (p.length < 2 + 4 * fields.length) {
+    throw new RtmpError('MESSAGE_MALFORMED', `user control event ${eventType} has ${p.length - 2} data bytes, needs ${4 * fields.length}`);
   }
+  const ev: Record<string, unknown> = { kind };
+  fields.forEach((f, i) => (ev[f] = p.readUInt32BE(2 + 4 * i)));
+  return ev as UserControlEvent;
 }
