@@ -63,7 +63,7 @@ describe('settings schema', () => {
       else if (s.key in examples) sample.set(s.key, examples[s.key]!);
       else if (e.startsWith('an integer')) sample.set(s.key, /(\d+)-/.exec(e)![1]!);
       else if (e.startsWith('one of ')) sample.set(s.key, e.slice('one of '.length).split(', ').at(-1)!);
-      else if (e === 'true or false') sample.set(s.key, 'false');
+      else if (e === 'true or false') sample.set(s.key, s.default === true ? 'false' : 'true');
       else if (e === 'host:port') sample.set(s.key, 'node-9:1999');
       else if (e.includes('redis://')) sample.set(s.key, 'redis://10.0.0.9:6390');
       else if (e.includes('nats://')) sample.set(s.key, 'nats://10.0.0.9:4299,nats://10.0.0.8:4299');
