@@ -299,6 +299,11 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
       this.lastPrefaceWarnAt = now;
       this.log.warn({ connId, remote: remoteAddress, reason, errorCode }, `connection refused: ${message}`);
     }
+    this.emitNeverOpened(connId, remoteAddress, reason, errorCode, message);
+  }
+
+  /** The connectionClosed event of a socket closed before it became a connection. */
+  private emitNeverOpened(connId: string, remoteAddress: string, reason: ConnectionClosedEvent['reason'], errorCode: string | undefined, message: string): void {
     this.emitSafe('connectionClosed', {
       connId,
       remoteAddress,
@@ -368,19 +373,7 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
     const message = this.admission.refusal(reason, ip, { connId, remote: remoteAddress }, monotonicMs());
     this.closedByReason[reason] = (this.closedByReason[reason] ?? 0) + 1;
     socket.destroy();
-    this.emitSafe('connectionClosed', {
-      connId,
-      remoteAddress,
-      reason,
-      errorCode: undefined,
-      message,
-      phase: 'handshake',
-      role: 'none',
-      streams: [],
-      bytesIn: 0,
-      bytesOut: 0,
-      durationMs: 0,
-    });
+    this.emitNeverOpened(connId, remoteAddress, reason, undefined, message);
   }
 
   /**
