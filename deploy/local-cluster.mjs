@@ -172,6 +172,7 @@ async function runCluster() {
       RTMPC_REDIS_URL: `redis://${host}:${ports.redis}`,
       RTMPC_NATS_SERVERS: `nats://${host}:${ports.nats}`,
       RTMPC_RELAY_TOKEN: process.env.RTMPC_RELAY_TOKEN ?? 'local-relay-token',
+      RTMPC_CLUSTER_SECRET: process.env.RTMPC_CLUSTER_SECRET ?? 'local-cluster-secret-change-me',
       RTMPC_RTMP_HOST: host,
       RTMPC_HTTP_HOST: host,
       RTMPC_GRPC_HOST: host,

@@ -13,7 +13,7 @@ import { loadConfig, type NodeHandle } from 'rtmp-cluster';
 import { createControlNode, type ControlNodeHandle } from '../../packages/node/src/roles/controlRole.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertRtmpctlBuilt, runRtmpctl, startRtmpctl, type RtmpctlResult } from '../../packages/control/test/support/rtmpctlProcess.js';
-import { startClusterInfra, type ClusterInfra } from '../cluster/support/clusterInfra.js';
+import { CLUSTER_SECRET, startClusterInfra, type ClusterInfra } from '../cluster/support/clusterInfra.js';
 import { startConfiguredNode } from '../cluster/support/configuredNode.js';
 import { metricValue } from '../cluster/support/nodeProcess.js';
 import { TestRtmpClient } from '../e2e/support/TestRtmpClient.js';
@@ -78,6 +78,7 @@ describe('control plane on a real origin/edge cluster', () => {
           RTMPC_HTTP_PORT: String(await freePort()),
           RTMPC_REDIS_URL: infra.redis.url,
           RTMPC_NATS_SERVERS: infra.nats.url,
+          RTMPC_CLUSTER_SECRET: CLUSTER_SECRET,
           RTMPC_LOG_LEVEL: 'silent',
         },
       }),

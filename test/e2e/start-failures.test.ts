@@ -38,6 +38,7 @@ describe('rtmp-cluster start failures', () => {
       RTMPC_HTTP_PORT: String(await freePort()),
       RTMPC_WEB_HOST: '127.0.0.1',
       RTMPC_WEB_PORT: '0',
+      RTMPC_CLUSTER_SECRET: 'start-failures-cluster-secret',
     };
     return procs.run('node', [CLI, ...args], { env: executableEnv({ ...base, ...env }), timeoutMs: 30_000 });
   }

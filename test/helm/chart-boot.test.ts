@@ -269,6 +269,9 @@ describe('the chart boots a working cluster', () => {
     nodes.push(edge);
     const control = await boot(objs, controlDep, `${controlDep.metadata.name}-5c4b-fghij`);
     nodes.push(control);
+    // One cluster secret for all roles, or the control plane's signed commands would be refused.
+    expect(origin.env.RTMPC_CLUSTER_SECRET.length).toBeGreaterThanOrEqual(16);
+    expect([edge.env.RTMPC_CLUSTER_SECRET, control.env.RTMPC_CLUSTER_SECRET]).toEqual([origin.env.RTMPC_CLUSTER_SECRET, origin.env.RTMPC_CLUSTER_SECRET]);
     await Promise.all([probeReady(sts, origin), probeReady(edgeDep, edge), probeReady(controlDep, control)]);
 
     const flv = await makeTestFlv(undefined, { seconds: 8, width: 320, height: 240 });

@@ -154,10 +154,15 @@ describe('helm chart', () => {
   it('tokens come from a Secret; only the control pods get the control token; existingSecret values are honoured', () => {
     const objs = renderChart();
     const secret = secretNamed(objs, 'rel-rtmp-cluster-auth')!;
-    expect(Object.keys(secret.data!).sort()).toEqual(['control-token', 'relay-token']);
+    expect(Object.keys(secret.data!).sort()).toEqual(['cluster-secret', 'control-token', 'relay-token']);
     expect(secretText(secret, 'control-token')).toMatch(/^[A-Za-z0-9]{40}$/);
+    expect(secretText(secret, 'cluster-secret')).toMatch(/^[A-Za-z0-9]{48}$/);
     const dep = one(objs, 'Deployment', 'control');
     expect(envValue(dep, 'RTMPC_CONTROL_TOKEN').valueFrom.secretKeyRef).toEqual({ name: secret.metadata.name, key: 'control-token' });
+    // Every role signs or verifies node commands with the same secret.
+    for (const w of [dep, one(objs, 'StatefulSet', 'origin'), one(objs, 'Deployment', 'edge')]) {
+      expect(envValue(w, 'RTMPC_CLUSTER_SECRET').valueFrom.secretKeyRef, w.metadata.name).toEqual({ name: secret.metadata.name, key: 'cluster-secret' });
+    }
     for (const w of [one(objs, 'StatefulSet', 'origin'), one(objs, 'Deployment', 'edge')]) {
       expect(envValue(w, 'RTMPC_CONTROL_TOKEN'), w.metadata.name).toBeUndefined();
       expect(envValue(w, 'RTMPC_RELAY_TOKEN').valueFrom.secretKeyRef).toEqual({ name: secret.metadata.name, key: 'relay-token' });
@@ -170,6 +175,7 @@ describe('helm chart', () => {
     expect(envValue(edge, 'RTMPC_REDIS_URL').valueFrom.secretKeyRef.name).toBe('rtmpc-redis');
     expect(envValue(edge, 'RTMPC_NATS_SERVERS').valueFrom.secretKeyRef.name).toBe('rtmpc-nats');
     expect(envValue(edge, 'RTMPC_RELAY_TOKEN').valueFrom.secretKeyRef.name).toBe('rtmpc-auth');
+    expect(envValue(edge, 'RTMPC_CLUSTER_SECRET').valueFrom.secretKeyRef).toEqual({ name: 'rtmpc-auth', key: 'cluster-secret' });
     expect(envValue(edge, 'RTMPC_AUTH_KEYS').valueFrom.secretKeyRef).toEqual({ name: 'rtmpc-stream-keys', key: 'auth-keys' });
   });
 

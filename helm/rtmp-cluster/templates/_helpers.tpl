@@ -157,6 +157,15 @@ The bundled NATS server's user of one role (its permissions are in files/nats.co
 {{- end }}
 {{- end -}}
 
+{{/* Every node role: the cluster secret node commands are signed and verified with. */}}
+{{- define "rtmpc.clusterSecretEnv" -}}
+- name: RTMPC_CLUSTER_SECRET
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "rtmpc.secretName" . }}
+      key: cluster-secret
+{{- end -}}
+
 {{/* Origins and edges: the relay credential and the keys that verify publishers and players. */}}
 {{- define "rtmpc.mediaEnv" -}}
 - name: RTMPC_RELAY_TOKEN

@@ -1,4 +1,5 @@
 import { type ConnectionOptions, connect, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { type CommandAuthError, CommandVerifier, signCommand } from './CommandSignature.js';
 import { type CommandHandler, type NodeCommand, runCommand, unwrapReply, validateCommand } from './commands.js';
 import { EventBusError } from './errors.js';
 import {
@@ -42,6 +43,13 @@ export interface NatsEventBusOptions {
   /** Extra nats.js options (user, pass, token, authenticator, tls, name, ...); reconnect settings above win. */
   connectionOptions?: Partial<ConnectionOptions>;
   logger?: Logger;
+  /**
+   * The cluster secret: commands this bus sends are signed with it, and commands it serves must carry a
+   * valid, fresh, unused signature (CommandSignature). Without it commands travel unsigned.
+   */
+  commandSecret?: string;
+  /** clock for command signatures (tests) */
+  now?: () => number;
 }
 
 /** EventBus over core NATS (at-most-once) with the official nats.js client. */
@@ -56,6 +64,8 @@ export class NatsEventBus implements EventBus {
   private droppedWhileDisconnected = 0;
   private readonly stateListeners = new Set<(state: BusConnectionState) => void>();
   private readonly subscriptions = new Set<Subscription>();
+  private readonly commandSecret: string | undefined;
+  private readonly now: () => number;
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -65,6 +75,8 @@ export class NatsEventBus implements EventBus {
     this.subjects = new SubjectScheme(options.subjectPrefix);
     this.logger = options.logger ?? silentLogger;
     this.maxBufferBytes = options.maxDisconnectedBufferBytes ?? 1024 * 1024;
+    this.commandSecret = options.commandSecret;
+    this.now = options.now ?? Date.now;
     this.watchStatus().catch((err: unknown) => {
       this.logger.error({ err: (err as Error).message }, 'events: nats status stream failed');
     });
@@ -154,6 +166,19 @@ export class NatsEventBus implements EventBus {
   serveCommands(nodeId: string, handler: CommandHandler): Unsubscribe {
     this.checkOpen();
     const subject = this.subjects.commands(nodeId);
+    const verifier = this.commandSecret !== undefined ? new CommandVerifier(this.commandSecret, nodeId) : undefined;
+    const authenticate = verifier
+      ? (parsed: unknown): unknown => {
+          try {
+            return verifier.verify(parsed, this.now());
+          } catch (err) {
+            const e = err as CommandAuthError;
+            const cmd = (parsed as { command?: { cmd?: unknown }; cmd?: unknown } | null)?.command?.cmd ?? (parsed as { cmd?: unknown } | null)?.cmd;
+            this.logger.warn({ subject, code: e.code, command: typeof cmd === 'string' ? cmd.slice(0, 64) : undefined, err: e.message }, 'events: node command refused');
+            throw err;
+          }
+        }
+      : undefined;
     const sub = this.nc.subscribe(subject, {
       callback: (err, msg) => {
         if (err) {
@@ -161,7 +186,7 @@ export class NatsEventBus implements EventBus {
           return;
         }
         if (!msg.reply) return;
-        runCommand(handler, msg.string())
+        runCommand(handler, msg.string(), authenticate)
           .then((reply) => msg.respond(JSON.stringify(reply)))
           .catch((e: unknown) => this.logger.warn({ subject, err: (e as Error).message }, 'events: could not send command reply'));
       },
@@ -179,7 +204,8 @@ export class NatsEventBus implements EventBus {
     if (!this.connected) throw new EventBusError('BUS_UNAVAILABLE', 'not connected to NATS');
     let msg: Msg;
     try {
-      msg = await this.nc.request(this.subjects.commands(nodeId), JSON.stringify(command), { timeout: timeoutMs });
+      const payload = this.commandSecret !== undefined ? signCommand(this.commandSecret, nodeId, command, this.now()) : command;
+      msg = await this.nc.request(this.subjects.commands(nodeId), JSON.stringify(payload), { timeout: timeoutMs });
     } catch (err) {
       throw translateRequestError(err, nodeId, command, timeoutMs);
     }

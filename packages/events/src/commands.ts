@@ -1,3 +1,4 @@
+import { CommandAuthError } from './CommandSignature.js';
 import { EventBusError } from './errors.js';
 
 /** Control-plane commands a node serves on P.v1.node.<nodeId>.cmd (JSON request, JSON reply). */
@@ -66,15 +67,20 @@ export function validateCommand(value: unknown): NodeCommand {
   return o as unknown as NodeCommand;
 }
 
-/** Runs the handler and turns its outcome into a reply; never throws. */
-export async function runCommand(handler: CommandHandler, raw: string): Promise<CommandReply> {
+/**
+ * Runs the handler and turns its outcome into a reply; never throws. `authenticate` (signed buses) takes
+ * the parsed request and returns the command inside it, or throws a coded error that becomes the reply.
+ */
+export async function runCommand(handler: CommandHandler, raw: string, authenticate?: (parsed: unknown) => unknown): Promise<CommandReply> {
   let command: NodeCommand;
   try {
     if (raw.length > MAX_COMMAND_BYTES) throw new EventBusError('INVALID_ARGUMENT', 'command larger than 64 KiB');
-    command = validateCommand(JSON.parse(raw));
+    const parsed: unknown = JSON.parse(raw);
+    command = validateCommand(authenticate ? authenticate(parsed) : parsed);
   } catch (err) {
     const message = err instanceof SyntaxError ? 'command is not JSON' : (err as Error).message;
-    return { ok: false, error: { code: 'INVALID_ARGUMENT', message } };
+    const code = err instanceof CommandAuthError ? err.code : 'INVALID_ARGUMENT';
+    return { ok: false, error: { code, message } };
   }
   try {
     const result = await handler(command);

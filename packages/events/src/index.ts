@@ -18,3 +18,12 @@ export {
 } from './EventBus.js';
 export { InMemoryEventBus, InMemoryEventHub, type InMemoryEventBusOptions } from './InMemoryEventBus.js';
 export { NatsEventBus, type NatsEventBusOptions } from './NatsEventBus.js';
+export {
+  CommandAuthError,
+  type CommandAuthErrorCode,
+  CommandVerifier,
+  COMMAND_WINDOW_MS,
+  MIN_CLUSTER_SECRET_LENGTH,
+  signCommand,
+  type SignedCommandEnvelope,
+} from './CommandSignature.js';

@@ -31,7 +31,8 @@ export function redisConnectionOptions(config: NodeConfig): Pick<RedisRegistryOp
 }
 
 /** `servers` plus nats.js options: user/pass or token, and TLS (CA, client certificate). */
-export function natsConnectionOptions(config: NodeConfig): Pick<NatsEventBusOptions, 'servers' | 'connectionOptions'> {
+/** Also the cluster secret that signs and verifies node commands (RTMPC_CLUSTER_SECRET). */
+export function natsConnectionOptions(config: NodeConfig): Pick<NatsEventBusOptions, 'servers' | 'connectionOptions' | 'commandSecret'> {
   const connectionOptions: NonNullable<NatsEventBusOptions['connectionOptions']> = {};
   if (config.natsUser !== undefined) connectionOptions.user = config.natsUser;
   if (config.natsPassword !== undefined) connectionOptions.pass = config.natsPassword;
@@ -43,5 +44,5 @@ export function natsConnectionOptions(config: NodeConfig): Pick<NatsEventBusOpti
     if (config.natsTlsKeyFile !== undefined) tls.keyFile = config.natsTlsKeyFile;
     connectionOptions.tls = tls;
   }
-  return { servers: config.natsServers, connectionOptions };
+  return { servers: config.natsServers, connectionOptions, ...(config.clusterSecret !== undefined ? { commandSecret: config.clusterSecret } : {}) };
 }

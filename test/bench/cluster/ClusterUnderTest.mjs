@@ -206,6 +206,7 @@ export class ClusterUnderTest {
       RTMPC_WEB_PORT: '0',
       RTMPC_REDIS_URL: this.redisUrl,
       RTMPC_NATS_SERVERS: this.natsUrl,
+      RTMPC_CLUSTER_SECRET: 'bench-cluster-secret-0123',
       ...this.o.nodeEnv,
       ...env,
     });

@@ -42,6 +42,9 @@ export async function startClusterInfra(): Promise<ClusterInfra> {
  * The RTMPC_* variables of a cluster node under test: its id, listeners and advertised address on
  * 127.0.0.1, this infrastructure, info logs, a short drain and a fast heartbeat.
  */
+/** The cluster secret every node of a test cluster shares (node commands are signed with it). */
+export const CLUSTER_SECRET = 'test-cluster-secret-0123456789';
+
 export function nodeEnvironment(id: string, urls: InfraUrls, ports: { rtmp: number; http: number }): Record<string, string> {
   return {
     RTMPC_NODE_ID: id,
@@ -54,6 +57,7 @@ export function nodeEnvironment(id: string, urls: InfraUrls, ports: { rtmp: numb
     RTMPC_WEB_PORT: '0',
     RTMPC_REDIS_URL: urls.redisUrl,
     RTMPC_NATS_SERVERS: urls.natsUrl,
+    RTMPC_CLUSTER_SECRET: CLUSTER_SECRET,
     RTMPC_LOG_LEVEL: 'info',
     RTMPC_DRAIN_TIMEOUT_MS: '2000',
     RTMPC_HEARTBEAT_MS: '500',

@@ -14,7 +14,7 @@ import { RELAY_TOKEN } from './inProcessNodes.js';
 
 export interface NodeProcess {
   id: string;
-  role: 'origin' | 'edge';
+  role: 'origin' | 'edge' | 'control';
   rtmpPort: number;
   httpPort: number;
   address: string;
@@ -29,7 +29,7 @@ export interface NodeProcess {
 
 export async function startNodeProcess(
   group: ClientProcesses,
-  role: 'origin' | 'edge',
+  role: 'origin' | 'edge' | 'control',
   id: string,
   urls: InfraUrls,
   env: Record<string, string> = {},

@@ -40,6 +40,7 @@ export function settingConstraintProblems(cfg: NodeConfig, configFile: string | 
     problems.push(`RTMPC_HLS_SEGMENT_MS (${cfg.hlsSegmentMs}) must be a multiple of RTMPC_HLS_PART_MS (${cfg.hlsPartMs})`);
   }
   if (cfg.role === 'control' && unset('controlToken')) problems.push('RTMPC_CONTROL_TOKEN: required for the control role');
+  if (cfg.role !== 'all-in-one' && unset('clusterSecret')) problems.push(`RTMPC_CLUSTER_SECRET: required for the ${cfg.role} role (signs node commands)`);
 
   // Named by env variable, plus the JSON key when a config file is in play (the value may come from either).
   const unreadable = new Set<Key>();

@@ -249,6 +249,16 @@ export const NODE_SETTINGS = [
     roles: MEDIA,
     group: 'auth',
   }),
+  optionalSetting({
+    key: 'clusterSecret',
+    env: 'RTMPC_CLUSTER_SECRET',
+    type: secretText(16),
+    defaultDoc: 'none (required by origin, edge and control)',
+    doc: 'shared by every node of a cluster: signs node commands (drain, kick, ...) end to end; a node obeys only commands signed with it',
+    roles: ['origin', 'edge', 'control'],
+    group: 'auth',
+    secret: true,
+  }),
   optionalSetting({ key: 'relayToken', env: 'RTMPC_RELAY_TOKEN', type: text(), doc: 'credential edges present to origins (lets relays past play auth)', roles: ['origin', 'edge'], group: 'auth', secret: true }),
 ] as const;
 
