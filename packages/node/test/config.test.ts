@@ -32,7 +32,7 @@ describe('loadConfig', () => {
   it('applies defaults < file < env < overrides', () => {
     const file = writeJson('layered.json', { rtmpPort: 2000, httpPort: 2001, logLevel: 'debug', playWaitMs: 5 });
     const c = loadConfig({
-      env: { RTMPC_RTMP_PORT: '3000', RTMPC_NATS_SERVERS: 'nats://a:1, nats://b:2', RTMPC_CONFIG: file },
+      env: { RTMPC_RTMP_PORT: '3000', RTMPC_NATS_SERVERS: 'nats://a:1, nats://b:2', RTMPC_CONFIG: file, RTMPC_CLUSTER_SECRET: 'a-cluster-secret-16' },
       overrides: { role: 'edge', playWaitMs: 7 },
       hostname: 'h',
     });
@@ -99,9 +99,22 @@ describe('loadConfig', () => {
     expect(problemsOf(() => loadConfig({ env: {}, configFile: arr }))[0]).toMatch(/expected a JSON object/);
   });
 
+  it('requires a cluster secret of 16+ characters for origin, edge and control, not for all-in-one', () => {
+    for (const role of ['origin', 'edge', 'control']) {
+      expect(problemsOf(() => loadConfig({ env: { RTMPC_ROLE: role, RTMPC_CONTROL_TOKEN: 'sixteen-chars-ok' } }))).toContain(
+        `RTMPC_CLUSTER_SECRET: required for the ${role} role (signs node commands)`,
+      );
+    }
+    const short = problemsOf(() => loadConfig({ env: { RTMPC_ROLE: 'origin', RTMPC_CLUSTER_SECRET: 'short-secret-15' } }));
+    expect(short[0]).toMatch(/RTMPC_CLUSTER_SECRET: expected a string of at least 16 characters/);
+    expect(short.join('\n')).not.toContain('short-secret-15');
+    expect(loadConfig({ env: { RTMPC_ROLE: 'origin', RTMPC_CLUSTER_SECRET: 'a-cluster-secret-16' } }).clusterSecret).toBe('a-cluster-secret-16');
+    expect(loadConfig({ env: {} }).clusterSecret).toBeUndefined();
+  });
+
   it('requires a control token for the control role', () => {
-    expect(problemsOf(() => loadConfig({ env: { RTMPC_ROLE: 'control' } }))[0]).toMatch(/RTMPC_CONTROL_TOKEN: required/);
-    expect(loadConfig({ env: { RTMPC_ROLE: 'control', RTMPC_CONTROL_TOKEN: 'sixteen-chars-ok' } }).controlToken).toBe('sixteen-chars-ok');
+    expect(problemsOf(() => loadConfig({ env: { RTMPC_ROLE: 'control', RTMPC_CLUSTER_SECRET: 'a-cluster-secret-16' } }))[0]).toMatch(/RTMPC_CONTROL_TOKEN: required/);
+    expect(loadConfig({ env: { RTMPC_ROLE: 'control', RTMPC_CONTROL_TOKEN: 'sixteen-chars-ok', RTMPC_CLUSTER_SECRET: 'a-cluster-secret-16' } }).controlToken).toBe('sixteen-chars-ok');
     // A short token is guessable: refused, and the message does not repeat it.
     const short = problemsOf(() => loadConfig({ env: { RTMPC_ROLE: 'control', RTMPC_CONTROL_TOKEN: 'fifteen-chars-x' } }));
     expect(short[0]).toMatch(/RTMPC_CONTROL_TOKEN: expected a string of at least 16 characters/);
