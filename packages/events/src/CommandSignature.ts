@@ -14,7 +14,6 @@ import type { NodeCommand } from './commands.js';
 export const COMMAND_WINDOW_MS = 30_000;
 /** Nonces remembered at most; beyond it (a flood of valid commands) the node refuses rather than forgets. */
 export const MAX_REMEMBERED_NONCES = 100_000;
-export const MIN_CLUSTER_SECRET_LENGTH = 16;
 
 /** The wire form of a signed command: the command itself plus `auth`. */
 export interface SignedCommandEnvelope {

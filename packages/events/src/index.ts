@@ -23,7 +23,6 @@ export {
   type CommandAuthErrorCode,
   CommandVerifier,
   COMMAND_WINDOW_MS,
-  MIN_CLUSTER_SECRET_LENGTH,
   signCommand,
   type SignedCommandEnvelope,
 } from './CommandSignature.js';
