@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { reflectionDefinition } from './ReflectionDescriptors.js';
 import type { EventBus, Unsubscribe } from '@rtmp-cluster/events';
-import { formatHostPort, type Logger, silentLogger } from '@rtmp-cluster/core';
+import { formatHostPort, loadTlsFiles, type Logger, silentLogger, TlsCertificateReloader } from '@rtmp-cluster/core';
+import { ReloadableCertificateProvider } from './ReloadableCertificateProvider.js';
 import type { ClusterRegistry } from '@rtmp-cluster/registry';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
 import { BearerAuth } from './BearerAuth.js';
@@ -23,6 +23,11 @@ export interface ControlServerTls {
   certFile: string;
   /** PEM private key file. */
   keyFile: string;
+  /**
+   * How often both files are checked for changes (default 5000 ms). A changed valid pair is used for new
+   * connections without restarting the listener; a pair that does not load is logged and the current one stays.
+   */
+  reloadIntervalMs?: number;
 }
 
 export interface ControlServerOptions {
@@ -53,6 +58,8 @@ export interface ControlServerOptions {
 export interface ControlServer {
   /** The bound port (useful with port 0). */
   readonly port: number;
+  /** Certificate reloads applied / failed since start (0 without TLS). */
+  readonly tlsReloads: { applied: number; failed: number };
   /** Ends watch streams, stops accepting, waits up to graceMs (default 2000) for calls, then cuts the rest. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -189,11 +196,20 @@ export async function startControlServer(options: ControlServerOptions): Promise
   };
   server.addService(grpcObject.rtmpcluster.control.v1.ClusterControl.service, handlers);
 
-  const credentials = options.tls
-    ? grpc.ServerCredentials.createSsl(null, [
-        { cert_chain: readFileSync(options.tls.certFile), private_key: readFileSync(options.tls.keyFile) },
-      ], false)
-    : grpc.ServerCredentials.createInsecure();
+  // Throws (naming the file) before anything starts when the pair does not load.
+  let reloader: TlsCertificateReloader | undefined;
+  let credentials = grpc.ServerCredentials.createInsecure();
+  if (options.tls) {
+    const provider = new ReloadableCertificateProvider(loadTlsFiles(options.tls));
+    credentials = grpc.experimental.createCertificateProviderServerCredentials(provider, null, false);
+    reloader = new TlsCertificateReloader({
+      certFile: options.tls.certFile,
+      keyFile: options.tls.keyFile,
+      apply: (secure) => provider.update(secure),
+      logger,
+      ...(options.tls.reloadIntervalMs !== undefined ? { pollIntervalMs: options.tls.reloadIntervalMs } : {}),
+    });
+  }
 
   await monitor.start();
   try {
@@ -216,13 +232,18 @@ export async function startControlServer(options: ControlServerOptions): Promise
     server.forceShutdown();
     throw err;
   }
+  reloader?.start();
   logger.info({ host, port, tls: Boolean(options.tls) }, 'control API listening');
 
   let stopped: Promise<void> | undefined;
   return {
     port,
+    get tlsReloads() {
+      return { applied: reloader?.reloads ?? 0, failed: reloader?.failures ?? 0 };
+    },
     stop(graceMs = 2000): Promise<void> {
       stopped ??= (async () => {
+        reloader?.stop();
         monitor.stop();
         liveness?.stop();
         for (const call of [...watches]) call.emit('error', toServiceError(new ControlError('UNAVAILABLE', 'control server shutting down')));

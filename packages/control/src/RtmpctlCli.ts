@@ -91,7 +91,7 @@ class Rtmpctl {
     this.client ??= createControlClient({
       address: this.g.address,
       ...(this.g.token ? { token: this.g.token } : {}),
-      ...(this.g.tls ? { tls: this.g.ca ? { caFile: this.g.ca } : {} } : {}),
+      ...(this.g.ca ? { tls: { caFile: this.g.ca } } : this.g.tls ? { tls: {} } : {}),
     });
     return this.client;
   }
@@ -355,8 +355,8 @@ export function buildProgram(run: (fn: (ctl: Rtmpctl) => Promise<void>) => Promi
     .addOption(new Option('--address <host:port>', 'control API address').env('RTMPCTL_ADDRESS').default('127.0.0.1:50051'))
     .addOption(new Option('--token <token>', 'bearer token of the control API').env('RTMPCTL_TOKEN'))
     .option('--json', 'print the API response as JSON (watch: one JSON object per line)', false)
-    .option('--tls', 'connect with TLS', false)
-    .option('--ca <file>', 'CA certificate (PEM) to verify the server with --tls')
+    .addOption(new Option('--tls', 'connect with TLS, verifying the server against the system CA roots').env('RTMPCTL_TLS').default(false))
+    .addOption(new Option('--ca <file>', 'connect with TLS, verifying the server against this CA certificate (PEM) instead').env('RTMPCTL_CA'))
     .addOption(new Option('--timeout <ms>', 'deadline of each call').default(10000).argParser(positiveInt))
     .showHelpAfterError()
     .exitOverride();

@@ -3,18 +3,19 @@
  * runtime (Redis registry, NATS events, OriginRole/EdgeRole as the server's access policy). Tests run it
  * in-process; the executable wraps it.
  */
-import { CidrList, CodedError } from '@rtmp-cluster/core';
+import { CidrList, CodedError, TlsCertificateReloader } from '@rtmp-cluster/core';
 import type { AddressInfo } from 'node:net';
 import { StreamHub, type StreamHubOptions } from '@rtmp-cluster/media';
-import { AllowAllAccessPolicy, RtmpServer, TlsCertificateReloader, loadTlsFiles, type RtmpServerStats, type StreamAccessPolicy } from '@rtmp-cluster/server';
+import { AllowAllAccessPolicy, RtmpServer, type RtmpServerStats, type StreamAccessPolicy } from '@rtmp-cluster/server';
 import { WebService } from '@rtmp-cluster/web';
 import { AccessPolicy } from '@rtmp-cluster/auth';
 import { AuthAccessPolicy } from './AuthAccessPolicy.js';
 import type { DestinationStream, Logger } from 'pino';
 import { ClusterRoleRuntime } from './ClusterRoleRuntime.js';
-import { ConfigError, type NodeConfig } from './config.js';
+import type { NodeConfig } from './config.js';
 import { HealthServer } from './HealthServer.js';
 import { localUrl } from './LocalAddress.js';
+import { loadConfiguredTls } from './TlsSettings.js';
 import { nodeLogger } from './logger.js';
 import type { MetricSample } from './MetricsText.js';
 import type { DrainReply } from '@rtmp-cluster/control';
@@ -321,13 +322,7 @@ class AllInOneNode implements NodeHandle {
     const c = this.config;
     if (c.tlsCertFile === undefined || c.tlsKeyFile === undefined) return undefined;
     const files = { certFile: c.tlsCertFile, keyFile: c.tlsKeyFile };
-    let secure;
-    try {
-      secure = loadTlsFiles(files);
-    } catch (err) {
-      // A certificate that is not PEM, or a key of another certificate: the operator's to fix (exit 2).
-      throw new ConfigError([`RTMPC_TLS_CERT_FILE and RTMPC_TLS_KEY_FILE: ${(err as Error).message}`]);
-    }
+    const secure = loadConfiguredTls(files, 'RTMPC_TLS_CERT_FILE', 'RTMPC_TLS_KEY_FILE');
     const addr = await this.rtmp.listenTls(c.rtmpsPort, c.rtmpHost, secure);
     this.tlsReloader = new TlsCertificateReloader({
       ...files,

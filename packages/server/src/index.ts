@@ -14,8 +14,6 @@ export { AllowAllAccessPolicy } from './StreamAccessPolicy.js';
 export type { StreamAccessPolicy, AccessDecision, StreamRequest, PublishRequest, PlayRequest } from './StreamAccessPolicy.js';
 export { ConnectionRateLimiter } from './ConnectionRateLimiter.js';
 export type { ConnectionRateLimiterOptions } from './ConnectionRateLimiter.js';
-export { TlsCertificateReloader, loadTlsFiles } from './TlsCertificateReloader.js';
-export type { TlsFiles, TlsCertificateReloaderOptions } from './TlsCertificateReloader.js';
 export { PROXY_PROTOCOL_MODES, readProxyPreface } from './proxy/ProxyPreface.js';
 export type { ProxyProtocolMode, ProxyProtocolOptions, ProxyPrefaceOutcome } from './proxy/ProxyPreface.js';
 export { parseProxyHeader, ProxyProtocolError, startsLikeProxyHeader } from './proxy/ProxyHeader.js';

@@ -13,11 +13,11 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TestRtmpClient } from '../../../test/e2e/support/TestRtmpClient.js';
 import { rawConnect, rawHandshake, type RawClient } from '../../../test/e2e/support/rawRtmp.js';
+import { loadTlsFiles } from '@rtmp-cluster/core';
 import { makeSelfSignedCert } from '../../../test/security/support/tlsCert.js';
 import {
   ConnectionRateLimiter,
   RtmpServer,
-  loadTlsFiles,
   type ConnectionClosedEvent,
   type RtmpServerOptions,
   type StreamAccessPolicy,

@@ -13,6 +13,7 @@ import type { ClusterRegistry } from '@rtmp-cluster/registry';
 import type { RtmpServer } from '@rtmp-cluster/server';
 import type { Logger } from '@rtmp-cluster/core';
 import type { NodeConfig } from '../config.js';
+import { controlApiListener } from '../ControlApiSettings.js';
 import { DrainController } from '../drain/DrainController.js';
 import type { MetricSample } from '../MetricsText.js';
 import { NodeMetrics } from '../observability/NodeMetrics.js';
@@ -144,9 +145,7 @@ export class NodeOperations {
     this.control = await startControlServer({
       registry: this.local.registry,
       events: this.local.controlBus,
-      token: c.controlToken,
-      host: c.grpcHost,
-      port: c.grpcPort,
+      ...controlApiListener(c, c.controlToken),
       logger: this.o.logger.child({ component: 'control' }),
     });
     this.o.logger.info({ grpc: `${c.grpcHost}:${this.control.port}` }, 'control server started (all-in-one)');

@@ -11,6 +11,7 @@ import type { DestinationStream, Logger } from 'pino';
 import { Gauge } from 'prom-client';
 import { connectClusterBackends } from '../ClusterRoleRuntime.js';
 import { ConfigError, type NodeConfig } from '../config.js';
+import { controlApiListener } from '../ControlApiSettings.js';
 import { HealthServer } from '../HealthServer.js';
 import { localHost, localUrl } from '../LocalAddress.js';
 import { nodeLogger } from '../logger.js';
@@ -112,9 +113,7 @@ class ControlNode implements ControlNodeHandle {
       this.control = await startControlServer({
         registry: this.registry,
         events: this.bus,
-        token: c.controlToken!,
-        host: c.grpcHost,
-        port: c.grpcPort,
+        ...controlApiListener(c, c.controlToken!),
         logger: this.logger.child({ component: 'control' }),
       });
       this.addrs = { grpc: { address: c.grpcHost, port: this.control.port }, http };

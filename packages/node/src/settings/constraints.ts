@@ -23,6 +23,7 @@ export function settingConstraintProblems(cfg: NodeConfig, configFile: string | 
     if (unset(a) !== unset(b)) problems.push(`${envOf(a)} and ${envOf(b)}: ${why}`);
   };
   bothOrNeither('tlsCertFile', 'tlsKeyFile', 'set both to enable RTMPS, or neither');
+  bothOrNeither('grpcTlsCertFile', 'grpcTlsKeyFile', 'set both to serve the control API over TLS, or neither');
   if (!unset('tlsCertFile') && !unset('tlsKeyFile') && cfg.rtmpsPort === cfg.rtmpPort) {
     problems.push(`RTMPC_RTMPS_PORT: must differ from RTMPC_RTMP_PORT (both ${cfg.rtmpPort})`);
   }

@@ -121,11 +121,13 @@ export const NODE_SETTINGS = [
   }),
   setting({ key: 'grpcPort', env: 'RTMPC_GRPC_PORT', type: port(), default: 50051, doc: 'gRPC control API port', roles: GRPC, group: 'listeners' }),
   optionalSetting({ key: 'controlToken', env: 'RTMPC_CONTROL_TOKEN', type: secretText(16), defaultDoc: 'none (required by the control role)', doc: 'bearer token of the gRPC control API', roles: GRPC, group: 'listeners', secret: true }),
+  optionalSetting({ key: 'grpcTlsCertFile', env: 'RTMPC_GRPC_TLS_CERT_FILE', type: filePath('a PEM certificate'), doc: 'gRPC control API certificate (chain): the API speaks TLS when both files are set; reloaded when the file changes', roles: GRPC, group: 'listeners' }),
+  optionalSetting({ key: 'grpcTlsKeyFile', env: 'RTMPC_GRPC_TLS_KEY_FILE', type: filePath('a PEM private key'), doc: 'gRPC control API private key, reloaded when the file changes', roles: GRPC, group: 'listeners' }),
   // ---- RTMPS ----
   setting({ key: 'rtmpsPort', env: 'RTMPC_RTMPS_PORT', type: port(), default: 1936, doc: 'RTMPS listener port (on the RTMP host), on when both TLS files are set', roles: MEDIA, group: 'rtmps' }),
   optionalSetting({ key: 'tlsCertFile', env: 'RTMPC_TLS_CERT_FILE', type: filePath('a PEM certificate'), doc: 'RTMPS certificate (chain), reloaded when the file changes', roles: MEDIA, group: 'rtmps' }),
   optionalSetting({ key: 'tlsKeyFile', env: 'RTMPC_TLS_KEY_FILE', type: filePath('a PEM private key'), doc: 'RTMPS private key, reloaded when the file changes', roles: MEDIA, group: 'rtmps' }),
-  setting({ key: 'tlsReloadIntervalMs', env: 'RTMPC_TLS_RELOAD_INTERVAL_MS', type: integer(100, 3_600_000, 'ms'), default: 5000, doc: 'how often the certificate and key files are checked for changes', roles: MEDIA, group: 'rtmps' }),
+  setting({ key: 'tlsReloadIntervalMs', env: 'RTMPC_TLS_RELOAD_INTERVAL_MS', type: integer(100, 3_600_000, 'ms'), default: 5000, doc: 'how often the certificate and key files (RTMPS, gRPC) are checked for changes', roles: [...MEDIA, 'control'], group: 'rtmps' }),
   // ---- RTMP sessions ----
   setting({ key: 'chunkSize', env: 'RTMPC_CHUNK_SIZE', type: integer(128, 65536), default: 4096, doc: 'outbound RTMP chunk size', roles: MEDIA, group: 'rtmp' }),
   setting({ key: 'playWaitMs', env: 'RTMPC_PLAY_WAIT_MS', type: integer(0, MAX_MS, 'ms'), default: 10_000, doc: 'how long a player waits for a publisher before StreamNotFound', roles: MEDIA, group: 'rtmp' }),

@@ -1,5 +1,5 @@
 /**
- * Keeps an RTMPS listener's certificate current: polls the certificate and key files (fs.watchFile, which
+ * Keeps a TLS listener's certificate current (RTMPS, the gRPC control API): polls the certificate and key files (fs.watchFile, which
  * also works for files replaced by rename and for Kubernetes secret volumes, where inotify on the file is
  * unreliable) and, after a short settle delay, loads both and hands them to the listener. A pair that does
  * not load (half-written file, key not matching the certificate) is logged and the current one stays in use;
@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import tls from 'node:tls';
-import type { Logger } from 'pino';
+import type { Logger } from './Logger.js';
 
 export interface TlsFiles {
   certFile: string;
@@ -15,7 +15,7 @@ export interface TlsFiles {
 }
 
 export interface TlsCertificateReloaderOptions extends TlsFiles {
-  /** receives each new valid pair (RtmpServer.setSecureContext) */
+  /** receives each new valid pair (RtmpServer.setSecureContext, ControlServer's certificate) */
   apply: (secure: tls.SecureContextOptions) => void;
   logger: Logger;
   /** how often the files are polled, default 5000 ms */
