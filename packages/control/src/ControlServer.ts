@@ -58,8 +58,6 @@ export interface ControlServerOptions {
 export interface ControlServer {
   /** The bound port (useful with port 0). */
   readonly port: number;
-  /** Certificate reloads applied / failed since start (0 without TLS). */
-  readonly tlsReloads: { applied: number; failed: number };
   /** Ends watch streams, stops accepting, waits up to graceMs (default 2000) for calls, then cuts the rest. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -238,9 +236,6 @@ export async function startControlServer(options: ControlServerOptions): Promise
   let stopped: Promise<void> | undefined;
   return {
     port,
-    get tlsReloads() {
-      return { applied: reloader?.reloads ?? 0, failed: reloader?.failures ?? 0 };
-    },
     stop(graceMs = 2000): Promise<void> {
       stopped ??= (async () => {
         reloader?.stop();
