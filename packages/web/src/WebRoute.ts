@@ -21,6 +21,8 @@ export interface WebRequestContext {
   /** the groups the route's pattern captured */
   readonly params: Readonly<Record<string, string>>;
   readonly log: Logger;
+  /** aborted when the client's response or upgraded socket closes: ends waits held for this request */
+  readonly closed: AbortSignal;
 }
 
 export interface WebHttpContext extends WebRequestContext {

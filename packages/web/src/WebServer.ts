@@ -151,7 +151,8 @@ export class WebServer {
     return hops[0] ?? peer;
   }
 
-  private context(req: http.IncomingMessage): WebRequestContext {
+  /** `closes`: the response or upgraded socket whose close ends what the request waits for */
+  private context(req: http.IncomingMessage, closes: ClosingStream): WebRequestContext {
     const connId = `web-${++this.nextId}`;
     const url = new URL(req.url ?? '/', 'http://web.invalid');
     let path: string;
@@ -171,6 +172,7 @@ export class WebServer {
       remoteAddress,
       params: {},
       log: this.log.child({ connId, remote: clientIp }),
+      closed: closedSignal(closes),
     };
   }
 
@@ -187,7 +189,7 @@ export class WebServer {
       }
       for (const [k, v] of Object.entries(this.cors.responseHeaders(origin))) res.setHeader(k, v);
       if (req.method !== 'GET' && req.method !== 'HEAD') throw new WebError('METHOD_NOT_ALLOWED', `method ${req.method} not allowed`);
-      const base = this.context(req);
+      const base = this.context(req, res);
       const match = this.o.router.match(base.path);
       if (!match?.route.handle) throw new WebError('NOT_FOUND', `no such path: ${base.path}`);
       await match.route.handle({ ...base, params: match.params, log: base.log.child({ route: match.route.name }), res });
@@ -204,7 +206,7 @@ export class WebServer {
         throw new WebError('ORIGIN_NOT_ALLOWED', `origin ${req.headers.origin} is not allowed`);
       }
       if (req.method !== 'GET') throw new WebError('METHOD_NOT_ALLOWED', `method ${req.method} not allowed`);
-      const base = this.context(req);
+      const base = this.context(req, socket);
       const match = this.o.router.match(base.path);
       if (!match) throw new WebError('NOT_FOUND', `no such path: ${base.path}`);
       if (!match.route.upgrade) throw new WebError('BAD_REQUEST', `${base.path} does not take a WebSocket upgrade`);
@@ -237,4 +239,14 @@ export class WebServer {
     }
     res.writeHead(e.status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end(`${e.message}\n`);
   }
+}
+
+interface ClosingStream {
+  once(event: 'close', listener: () => void): unknown;
+}
+
+function closedSignal(stream: ClosingStream): AbortSignal {
+  const abort = new AbortController();
+  stream.once('close', () => abort.abort());
+  return abort.signal;
 }

@@ -75,10 +75,8 @@ export function flvPlaybackRoute(web: WebService, options: FlvPlaybackOptions = 
 
     async handle(ctx: WebHttpContext): Promise<void> {
       const { res } = ctx;
-      const abort = new AbortController();
-      res.on('close', () => abort.abort());
-      const grant = await web.gate.open(ctx, ctx.params['app']!, ctx.params['name']!, abort.signal);
-      if (abort.signal.aborted) {
+      const grant = await web.gate.open(ctx, ctx.params['app']!, ctx.params['name']!, ctx.closed);
+      if (ctx.closed.aborted) {
         grant.release();
         return;
       }
@@ -103,10 +101,8 @@ export function flvPlaybackRoute(web: WebService, options: FlvPlaybackOptions = 
       if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket' || req.headers['sec-websocket-version'] !== '13' || !isWebSocketKey(key)) {
         throw new WebError('BAD_REQUEST', 'expected a WebSocket upgrade (version 13 with a valid Sec-WebSocket-Key)');
       }
-      const abort = new AbortController();
-      socket.once('close', () => abort.abort());
-      const grant = await web.gate.open(ctx, ctx.params['app']!, ctx.params['name']!, abort.signal);
-      if (abort.signal.aborted || !socket.writable) {
+      const grant = await web.gate.open(ctx, ctx.params['app']!, ctx.params['name']!, ctx.closed);
+      if (ctx.closed.aborted || !socket.writable) {
         grant.release();
         return;
       }

@@ -50,13 +50,13 @@ export function hlsPlayback(web: WebService, hls: () => HlsService): HlsPlayback
   };
 
   /** The stream key the session was admitted for (the gate applies the one stream key rule). */
-  const admit = async (ctx: WebHttpContext, session: string, abort: AbortSignal): Promise<string> => {
+  const admit = async (ctx: WebHttpContext, session: string): Promise<string> => {
     const known = admitted.get(session);
     if (known !== undefined) return known.grant.key;
     let pending = admitting.get(session);
     if (pending === undefined) {
       pending = (async () => {
-        const grant = await web.gate.open(ctx, ctx.params['app']!, ctx.params['name']!, abort);
+        const grant = await web.gate.open(ctx, ctx.params['app']!, ctx.params['name']!, ctx.closed);
         const raced = admitted.get(session);
         if (raced !== undefined) {
           grant.release();
@@ -82,8 +82,6 @@ export function hlsPlayback(web: WebService, hls: () => HlsService): HlsPlayback
 
     async handle(ctx: WebHttpContext): Promise<void> {
       const { res } = ctx;
-      const abort = new AbortController();
-      res.on('close', () => abort.abort());
       const session = ctx.query.get('session');
       const file = ctx.params['file']!;
       let key = '';
@@ -92,12 +90,12 @@ export function hlsPlayback(web: WebService, hls: () => HlsService): HlsPlayback
         if (!/^[A-Za-z0-9_-]{8,64}$/.test(session)) throw new WebError('BAD_REQUEST', 'malformed session id');
         const kickedAt = kicked.get(session);
         if (kickedAt !== undefined && Date.now() - kickedAt < KICK_BAN_MS) throw new WebError('UNAUTHORIZED', 'this HLS session was ended by an operator');
-        key = await admit(ctx, session, abort.signal);
+        key = await admit(ctx, session);
       } else if (file !== 'index.m3u8') {
         throw new WebError('BAD_REQUEST', 'HLS media requests carry the session of their playlist');
       }
-      if (abort.signal.aborted) return;
-      const response = await hls().handle(key, file, ctx.query, { remoteAddress: ctx.clientIp, signal: abort.signal });
+      if (ctx.closed.aborted) return;
+      const response = await hls().handle(key, file, ctx.query, { remoteAddress: ctx.clientIp, signal: ctx.closed });
       if (res.destroyed || res.writableEnded) return;
       res.writeHead(response.status, response.headers);
       res.end(response.body);
