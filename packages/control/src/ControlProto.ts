@@ -11,7 +11,7 @@ export const CLUSTER_CONTROL_SERVICE = 'rtmpcluster.control.v1.ClusterControl';
 export const CONTROL_PROTO_FILE = 'rtmpcluster/control/v1/control.proto';
 
 /**
- * The loader options the committed generated types were made for (see the `proto:gen` script):
+ * The loader options the generated types are made for (scripts/proto-gen.mjs passes the same):
  * camelCase fields, 64-bit integers as JS numbers (all our 64-bit values are counters, times and
  * rates far below 2^53), enums as their names, defaults filled in, oneof discriminator set.
  */

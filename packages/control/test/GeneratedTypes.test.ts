@@ -1,40 +1,40 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const packageDir = fileURLToPath(new URL('..', import.meta.url));
-const repoRoot = join(packageDir, '../..');
-const committed = join(packageDir, 'src/generated');
+const script = fileURLToPath(new URL('../scripts/proto-gen.mjs', import.meta.url));
+const outDir = join(mkdtempSync(join(tmpdir(), 'control-proto-gen-')), 'v1');
 
-function listFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => relative(dir, join(e.parentPath, e.name)))
-    .sort();
+function generate(): void {
+  execFileSync(process.execPath, [script, outDir], { stdio: 'pipe' });
 }
 
-describe('generated TypeScript types', () => {
-  const out = mkdtempSync(join(tmpdir(), 'control-proto-gen-'));
-  afterAll(() => rmSync(out, { recursive: true, force: true }));
+describe('proto-gen (the build writes src/generated before tsc)', () => {
+  afterAll(() => rmSync(join(outDir, '..'), { recursive: true, force: true }));
 
-  it('match what `npm run proto:gen` produces from proto/ (drift check)', () => {
-    // Run the package's own script, only pointed at a temp dir, so the check and the script cannot diverge.
-    const script: string = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')).scripts['proto:gen'];
-    const outFlag = '--outDir=packages/control/src/generated';
-    expect(script).toContain(outFlag);
-    execFileSync('sh', ['-c', script.replace(outFlag, `--outDir=${out}`)], {
-      cwd: packageDir,
-      env: { ...process.env, PATH: `${join(repoRoot, 'node_modules/.bin')}:${process.env.PATH ?? ''}` },
-      stdio: 'pipe',
-    });
-    const fresh = listFiles(out);
-    expect(fresh.length).toBeGreaterThan(10);
-    expect(listFiles(committed)).toEqual(fresh);
-    const drifted = fresh.filter((f) => readFileSync(join(out, f), 'utf8') !== readFileSync(join(committed, f), 'utf8'));
-    // If this fails: run `npm run proto:gen -w packages/control` and commit the result.
-    expect(drifted).toEqual([]);
+  it('writes the types the sources import, from proto/', () => {
+    generate();
+    expect(readFileSync(join(outDir, 'control.ts'), 'utf8')).toContain('export interface ProtoGrpcType');
+    expect(readFileSync(join(outDir, 'rtmpcluster/control/v1/Node.ts'), 'utf8')).toContain('export interface Node__Output');
+  });
+
+  it('leaves unchanged files alone (incremental tsc -b), rewrites edited ones and removes stale ones', () => {
+    generate();
+    const kept = join(outDir, 'rtmpcluster/control/v1/Stream.ts');
+    const edited = join(outDir, 'rtmpcluster/control/v1/Session.ts');
+    const stale = join(outDir, 'rtmpcluster/control/v1/Removed.ts');
+    const past = new Date(Date.UTC(2020, 0, 1));
+    utimesSync(kept, past, past);
+    const original = readFileSync(edited, 'utf8');
+    writeFileSync(edited, '// hand-edited\n');
+    writeFileSync(stale, 'export {};\n');
+
+    generate();
+    expect(statSync(kept).mtimeMs).toBe(past.getTime());
+    expect(readFileSync(edited, 'utf8')).toBe(original);
+    expect(existsSync(stale)).toBe(false);
   });
 });
