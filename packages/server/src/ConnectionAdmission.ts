@@ -3,7 +3,7 @@
  * connection rate, and the publisher limit. Counts what it admitted until release(); counts and logs what it
  * refused (at most one log line per reason and second: a flood is refused thousands of times a second).
  */
-import type { Logger } from 'pino';
+import type { Logger } from '@rtmp-cluster/core';
 import type { ConnectionCloseReason } from './ConnectionClose.js';
 import { ConnectionRateLimiter } from './ConnectionRateLimiter.js';
 

@@ -1,6 +1,5 @@
-import { CodedError } from '@rtmp-cluster/core';
+import { CodedError, type Logger } from '@rtmp-cluster/core';
 import type { RtmpErrorCode } from '@rtmp-cluster/rtmp';
-import type { Logger } from 'pino';
 
 /**
  * Why the server closed (or lost) a connection. Stable codes: logs, metrics and tests match on them.

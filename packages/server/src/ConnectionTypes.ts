@@ -2,7 +2,7 @@ import type net from 'node:net';
 import type tls from 'node:tls';
 import type { ServerSession } from '@rtmp-cluster/rtmp';
 import type { StreamHub } from '@rtmp-cluster/media';
-import type { Logger } from 'pino';
+import type { Logger } from '@rtmp-cluster/core';
 import type { ConnectionCloseReason, ConnectionClosedEvent, ConnectionRole } from './ConnectionClose.js';
 import type { ResolvedServerOptions } from './ServerOptions.js';
 

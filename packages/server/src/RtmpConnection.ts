@@ -7,7 +7,7 @@
  * StreamAccessGate (the policy's decisions), ConnectionPublishes and ConnectionPlays (the hub side).
  */
 import { ChunkDecoder, ServerHandshake, ServerSession, isRtmpError, type ConnectRequest } from '@rtmp-cluster/rtmp';
-import type { Logger } from 'pino';
+import type { Logger } from '@rtmp-cluster/core';
 import { logConnectionClosed, type ConnectionCloseReason, type ConnectionClosedEvent, type ConnectionRole } from './ConnectionClose.js';
 import { ConnectionOutput } from './ConnectionOutput.js';
 import { ConnectionPlays } from './ConnectionPlays.js';
@@ -88,7 +88,7 @@ export class RtmpConnection implements ConnectionContext {
       if (this.phase === 'handshake') this.close('HANDSHAKE_INCOMPLETE', 'peer closed the socket during the handshake');
       else this.close('PEER_CLOSED', 'peer closed the socket');
     });
-    this.log.debug('connection accepted');
+    this.log.debug({}, 'connection accepted');
   }
 
   get log(): Logger {
@@ -246,7 +246,7 @@ export class RtmpConnection implements ConnectionContext {
     s.on('stopPlay', (ev) => this.plays.ended(ev));
     s.on('warning', (w) => this.log.debug({ warning: w.code, streamId: w.streamId }, w.message));
     s.on('unknownCommand', (ev) => this.log.debug({ command: ev.command.name }, 'unknown command (answered)'));
-    s.on('rtt', (ms) => this.log.trace({ rttMs: ms }, 'ping response'));
+    s.on('rtt', (ms) => this.log.debug({ rttMs: ms }, 'ping response'));
   }
 
   private onConnect(req: ConnectRequest): void {

@@ -1,6 +1,6 @@
 import type { ProtocolLimits } from '@rtmp-cluster/rtmp';
 import type { DuplicatePublishPolicy, StreamHub } from '@rtmp-cluster/media';
-import type { Logger } from 'pino';
+import type { Logger } from '@rtmp-cluster/core';
 import type { ProxyProtocolOptions } from './proxy/ProxyPreface.js';
 import type { StreamAccessPolicy } from './StreamAccessPolicy.js';
 

@@ -5,8 +5,7 @@
  * (the registry claim of an origin, the relay pull of an edge).
  */
 import type { SessionPlayRequest, SessionPublishRequest } from '@rtmp-cluster/rtmp';
-import { redactText, rtmpStreamKey, type StreamKey } from '@rtmp-cluster/core';
-import type { Logger } from 'pino';
+import { redactText, rtmpStreamKey, type StreamKey, type Logger } from '@rtmp-cluster/core';
 import type { ConnectionContext } from './ConnectionTypes.js';
 import type { AccessDecision, PlayRequest, PublishRequest, StreamRequest } from './StreamAccessPolicy.js';
 

@@ -9,7 +9,9 @@ export type WebErrorCode =
   | 'TOO_MANY_REQUESTS'
   | 'UNAUTHORIZED'
   | 'STREAM_NOT_FOUND'
-  | 'UNAVAILABLE';
+  | 'UNAVAILABLE'
+  /** a WebSocket viewer sent a frame the protocol forbids (closed with the RFC 6455 close code) */
+  | 'WEBSOCKET_PROTOCOL';
 
 const STATUS: Record<WebErrorCode, number> = {
   NOT_FOUND: 404,
@@ -20,10 +22,11 @@ const STATUS: Record<WebErrorCode, number> = {
   UNAUTHORIZED: 403,
   STREAM_NOT_FOUND: 404,
   UNAVAILABLE: 503,
+  WEBSOCKET_PROTOCOL: 400,
 };
 
 export class WebError extends CodedError<WebErrorCode> {
-  override readonly name = 'WebError';
+  override readonly name: string = 'WebError';
   readonly domain = 'web';
   readonly status: number;
   constructor(code: WebErrorCode, message: string) {

@@ -5,7 +5,7 @@
  */
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Logger } from 'pino';
+import type { Logger } from '@rtmp-cluster/core';
 
 export interface WebRequestContext {
   readonly req: http.IncomingMessage;

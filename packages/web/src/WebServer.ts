@@ -6,9 +6,8 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { normalizeIp } from '@rtmp-cluster/core';
+import { normalizeIp, type Logger } from '@rtmp-cluster/core';
 import { ConnectionRateLimiter } from '@rtmp-cluster/server';
-import type { Logger } from 'pino';
 import { CorsPolicy } from './CorsPolicy.js';
 import { isWebError, WebError } from './WebError.js';
 import type { WebRequestContext } from './WebRoute.js';

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { HlsService, type HlsServiceOptions } from '@rtmp-cluster/hls';
 import type { StreamHub } from '@rtmp-cluster/media';
 import type { StreamAccessPolicy } from '@rtmp-cluster/server';
-import type { Logger } from 'pino';
+import type { Logger } from '@rtmp-cluster/core';
 import { flvPlaybackRoute } from './flv/FlvPlayback.js';
 import { hlsPlayback } from './hls/HlsPlayback.js';
 import { PlayGate } from './PlayGate.js';

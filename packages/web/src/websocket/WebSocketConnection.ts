@@ -58,8 +58,8 @@ export class WebSocketConnection {
     try {
       frames = this.reader.push(data);
     } catch (err) {
-      const e = err as WebSocketProtocolError;
-      this.close(e.closeCode ?? WsCloseCode.ProtocolError, e.message);
+      if (!(err instanceof WebSocketProtocolError)) throw err;
+      this.close(err.closeCode, err.message);
       return;
     }
     for (const f of frames) {

@@ -4,6 +4,7 @@
  * (close, ping), so the reader refuses large or fragmented data instead of buffering it.
  */
 import { createHash } from 'node:crypto';
+import { WebError } from '../WebError.js';
 
 export const WsOpcode = { Continuation: 0, Text: 1, Binary: 2, Close: 8, Ping: 9, Pong: 10 } as const;
 
@@ -12,13 +13,14 @@ export const WsCloseCode = { Normal: 1000, GoingAway: 1001, ProtocolError: 1002,
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
-export class WebSocketProtocolError extends Error {
+/** A client frame this server refuses; the connection is closed with `closeCode` (RFC 6455 section 7.4). */
+export class WebSocketProtocolError extends WebError {
   override readonly name = 'WebSocketProtocolError';
   constructor(
     readonly closeCode: number,
     message: string,
   ) {
-    super(message);
+    super('WEBSOCKET_PROTOCOL', message);
   }
 }
 
