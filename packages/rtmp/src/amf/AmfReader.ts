@@ -64,58 +64,46 @@ export class AmfReader {
     this.depth--;
   }
 
+  /** Claims the next `n` bytes and returns where they start. */
+  private take(n: number): number {
+    this.need(n);
+    const at = this.pos;
+    this.pos = at + n;
+    return at;
+  }
+
   u8(): number {
-    this.need(1);
-    return this.buf[this.pos++]!;
+    return this.buf[this.take(1)]!;
   }
 
   u16(): number {
-    this.need(2);
-    const v = this.buf.readUInt16BE(this.pos);
-    this.pos += 2;
-    return v;
+    return this.buf.readUInt16BE(this.take(2));
   }
 
   s16(): number {
-    this.need(2);
-    const v = this.buf.readInt16BE(this.pos);
-    this.pos += 2;
-    return v;
+    return this.buf.readInt16BE(this.take(2));
   }
 
   u32(): number {
-    this.need(4);
-    const v = this.buf.readUInt32BE(this.pos);
-    this.pos += 4;
-    return v;
+    return this.buf.readUInt32BE(this.take(4));
   }
 
   s32(): number {
-    this.need(4);
-    const v = this.buf.readInt32BE(this.pos);
-    this.pos += 4;
-    return v;
+    return this.buf.readInt32BE(this.take(4));
   }
 
   double(): number {
-    this.need(8);
-    const v = this.buf.readDoubleBE(this.pos);
-    this.pos += 8;
-    return v;
+    return this.buf.readDoubleBE(this.take(8));
   }
 
   utf8(len: number): string {
-    this.need(len);
-    const s = this.buf.toString('utf8', this.pos, this.pos + len);
-    this.pos += len;
-    return s;
+    const at = this.take(len);
+    return this.buf.toString('utf8', at, at + len);
   }
 
   /** Copies: a decoded value must not pin the (possibly large) message buffer. */
   bytes(len: number): Buffer {
-    this.need(len);
-    const out = Buffer.from(this.buf.subarray(this.pos, this.pos + len));
-    this.pos += len;
-    return out;
+    const at = this.take(len);
+    return Buffer.from(this.buf.subarray(at, at + len));
   }
 }

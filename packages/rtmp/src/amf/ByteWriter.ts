@@ -17,6 +17,8 @@ export class ByteWriter {
     this.buf = next;
   }
 
+  // Buffer's write methods return the offset after what they wrote: that is the new length.
+
   u8(v: number): void {
     this.ensure(1);
     this.buf[this.length++] = v & 0xff;
@@ -24,32 +26,27 @@ export class ByteWriter {
 
   u16(v: number): void {
     this.ensure(2);
-    this.buf.writeUInt16BE(v, this.length);
-    this.length += 2;
+    this.length = this.buf.writeUInt16BE(v, this.length);
   }
 
   s16(v: number): void {
     this.ensure(2);
-    this.buf.writeInt16BE(v, this.length);
-    this.length += 2;
+    this.length = this.buf.writeInt16BE(v, this.length);
   }
 
   u32(v: number): void {
     this.ensure(4);
-    this.buf.writeUInt32BE(v >>> 0, this.length);
-    this.length += 4;
+    this.length = this.buf.writeUInt32BE(v >>> 0, this.length);
   }
 
   s32(v: number): void {
     this.ensure(4);
-    this.buf.writeInt32BE(v | 0, this.length);
-    this.length += 4;
+    this.length = this.buf.writeInt32BE(v | 0, this.length);
   }
 
   double(v: number): void {
     this.ensure(8);
-    this.buf.writeDoubleBE(v, this.length);
-    this.length += 8;
+    this.length = this.buf.writeDoubleBE(v, this.length);
   }
 
   bytes(b: Uint8Array): void {

@@ -18,52 +18,43 @@ export class TagCursor {
     }
   }
 
+  /** Claims the next `n` bytes and returns where they start. */
+  private take(n: number, what: string): number {
+    this.need(n, what);
+    const at = this.pos;
+    this.pos = at + n;
+    return at;
+  }
+
   u8(what: string): number {
-    this.need(1, what);
-    return this.buf[this.pos++]!;
+    return this.buf[this.take(1, what)]!;
   }
 
   u16(what: string): number {
-    this.need(2, what);
-    const v = this.buf.readUInt16BE(this.pos);
-    this.pos += 2;
-    return v;
+    return this.buf.readUInt16BE(this.take(2, what));
   }
 
   u24(what: string): number {
-    this.need(3, what);
-    const v = this.buf.readUIntBE(this.pos, 3);
-    this.pos += 3;
-    return v;
+    return this.buf.readUIntBE(this.take(3, what), 3);
   }
 
   si24(what: string): number {
-    this.need(3, what);
-    const v = this.buf.readIntBE(this.pos, 3);
-    this.pos += 3;
-    return v;
+    return this.buf.readIntBE(this.take(3, what), 3);
   }
 
   u32(what: string): number {
-    this.need(4, what);
-    const v = this.buf.readUInt32BE(this.pos);
-    this.pos += 4;
-    return v;
+    return this.buf.readUInt32BE(this.take(4, what));
   }
 
   fourCc(what: string): string {
-    this.need(4, what);
     const b = this.buf;
-    const p = this.pos;
+    const p = this.take(4, what);
     // Same result as toString('latin1'), without the native call: this runs once per enhanced tag.
-    const s = String.fromCharCode(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!);
-    this.pos = p + 4;
-    return s;
+    return String.fromCharCode(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!);
   }
 
   skip(n: number, what: string): void {
-    this.need(n, what);
-    this.pos += n;
+    this.take(n, what);
   }
 }
 
