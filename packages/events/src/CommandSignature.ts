@@ -7,8 +7,8 @@
  * Pure: time and nonces come from the caller, so vectors test it without clocks or randomness.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { CodedError } from '@rtmp-cluster/core';
 import type { NodeCommand } from './commands.js';
+import { CommandAuthError } from './errors.js';
 
 /** How far a command's issue time may be from the node's clock (either way). */
 export const COMMAND_WINDOW_MS = 30_000;
@@ -19,16 +19,6 @@ export const MAX_REMEMBERED_NONCES = 100_000;
 export interface SignedCommandEnvelope {
   command: NodeCommand;
   auth: { target: string; iat: number; nonce: string; sig: string };
-}
-
-export type CommandAuthErrorCode = 'COMMAND_UNSIGNED' | 'COMMAND_BAD_SIGNATURE' | 'COMMAND_STALE' | 'COMMAND_REPLAYED' | 'COMMAND_NONCE_CACHE_FULL';
-
-export class CommandAuthError extends CodedError<CommandAuthErrorCode> {
-  readonly domain = 'events';
-  constructor(code: CommandAuthErrorCode, message: string) {
-    super(code, message);
-    this.name = 'CommandAuthError';
-  }
 }
 
 /** Arguments with sorted keys, so sender and node hash the same bytes whatever order JSON kept. */

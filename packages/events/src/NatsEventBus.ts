@@ -1,7 +1,7 @@
 import { type ConnectionOptions, connect, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
-import { type CommandAuthError, CommandVerifier, signCommand } from './CommandSignature.js';
+import { CommandVerifier, signCommand } from './CommandSignature.js';
 import { type CommandHandler, type NodeCommand, runCommand, unwrapReply, validateCommand } from './commands.js';
-import { EventBusError } from './errors.js';
+import { type CommandAuthError, EventBusError } from './errors.js';
 import {
   type ClusterEvent,
   type ClusterEventInput,

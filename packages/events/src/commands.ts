@@ -1,5 +1,4 @@
-import { CommandAuthError } from './CommandSignature.js';
-import { EventBusError } from './errors.js';
+import { CommandAuthError, EventBusError } from './errors.js';
 
 /** Control-plane commands a node serves on P.v1.node.<nodeId>.cmd (JSON request, JSON reply). */
 export type NodeCommand =

@@ -24,3 +24,14 @@ export class EventBusError extends CodedError<EventBusErrorCode> {
     this.remoteCode = options?.remoteCode;
   }
 }
+
+/** Why a node refused a command before running it (packages/events CommandSignature). */
+export type CommandAuthErrorCode = 'COMMAND_UNSIGNED' | 'COMMAND_BAD_SIGNATURE' | 'COMMAND_STALE' | 'COMMAND_REPLAYED' | 'COMMAND_NONCE_CACHE_FULL';
+
+export class CommandAuthError extends CodedError<CommandAuthErrorCode> {
+  readonly domain = 'events';
+  constructor(code: CommandAuthErrorCode, message: string) {
+    super(code, message);
+    this.name = 'CommandAuthError';
+  }
+}

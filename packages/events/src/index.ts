@@ -1,4 +1,4 @@
-export { EventBusError, type EventBusErrorCode } from './errors.js';
+export { CommandAuthError, type CommandAuthErrorCode, EventBusError, type EventBusErrorCode } from './errors.js';
 export * from './events.js';
 export { SubjectScheme, encodeToken, decodeToken } from './subjects.js';
 export {
@@ -19,8 +19,6 @@ export {
 export { InMemoryEventBus, InMemoryEventHub, type InMemoryEventBusOptions } from './InMemoryEventBus.js';
 export { NatsEventBus, type NatsEventBusOptions } from './NatsEventBus.js';
 export {
-  CommandAuthError,
-  type CommandAuthErrorCode,
   CommandVerifier,
   COMMAND_WINDOW_MS,
   signCommand,

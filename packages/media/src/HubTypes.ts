@@ -1,5 +1,7 @@
 import type { RtmpMessage } from '@rtmp-cluster/rtmp';
-import type { MediaPacket } from './MediaPacket.js';
+import type { PacketEncoding } from './MediaPacket.js';
+
+export type { PacketEncoding };
 
 /**
  * One message a publisher feeds the hub, already decoded by the RTMP session (packages/rtmp), so the hub
@@ -82,17 +84,6 @@ export interface SubscriberSink {
   writev(buffers: Buffer[]): void;
   onStreamStarted(info: StreamStartedInfo): void;
   onStreamStopped(reason: StreamStopReason): void;
-}
-
-/**
- * A wire format the hub serializes packets into for a group of sinks (RTMP chunks, FLV tags, ...). Each packet
- * is encoded at most once per encoding id and the Buffer is shared by every sink of that id.
- */
-export interface PacketEncoding {
-  /** equal ids mean equal bytes: 'rtmp:<chunkSize>:<streamId>', 'flv', ... */
-  readonly id: string;
-  /** the bytes for one packet, or null when this format does not carry it (the sinks skip it) */
-  encode(packet: MediaPacket): Buffer | null;
 }
 
 export interface GopCacheOptions {
@@ -245,4 +236,27 @@ export interface StreamHubEvents {
   subscriberLagging: [SubscriberLaggingEvent];
   subscriberRecovered: [SubscriberRecoveredEvent];
   subscriberError: [SubscriberErrorEvent];
+}
+
+/** Handle a publisher source holds while it feeds a stream. */
+export interface Publication {
+  readonly key: string;
+  readonly publisherId: string;
+  /** false once unpublished, taken over, kicked or the hub closed */
+  readonly active: boolean;
+  /** One message as the RTMP session decoded it (see PublishedMessage). */
+  push(input: PublishedMessage): void;
+  /** Ends the publish; idempotent; subscribers stay and wait for a republish. */
+  unpublish(): void;
+}
+
+/** Handle a subscriber sink holds while it plays a stream. */
+export interface Subscription {
+  readonly key: string;
+  readonly sink: SubscriberSink;
+  /** the stream has a publisher right now */
+  readonly live: boolean;
+  stats(): SubscriberStats;
+  /** idempotent */
+  unsubscribe(): void;
 }

@@ -5,6 +5,7 @@ import type {
   DuplicatePublishPolicy,
   GopCacheOptions,
   PacketEncoding,
+  Publication,
   PublishedMessage,
   PublisherCloseReason,
   PublisherSource,
@@ -20,7 +21,6 @@ import type {
 import { GopCache } from './GopCache.js';
 import { MediaKind, MediaPacket, RtmpChunkEncoding } from './MediaPacket.js';
 import type { MergedFlushScheduler } from './MergedFlushScheduler.js';
-import type { Publication } from './StreamHub.js';
 import { Subscriber, type ResolvedSubscriberOptions, type SubscriberHost, type SubscriberLag } from './Subscriber.js';
 import { TimestampRepairer, TimestampTrack } from './TimestampRepairer.js';
 

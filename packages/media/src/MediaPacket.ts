@@ -1,5 +1,4 @@
 import { ChunkStreamId, encodeMessageShared, MessageType, plainAudioTag, plainVideoTag } from '@rtmp-cluster/rtmp';
-import type { PacketEncoding } from './HubTypes.js';
 
 export const MediaKind = { Audio: 0, Video: 1, Data: 2 } as const;
 export type MediaKindId = (typeof MediaKind)[keyof typeof MediaKind];
@@ -9,6 +8,17 @@ const TYPE_BY_KIND = [MessageType.Audio, MessageType.Video, MessageType.DataAmf0
 const TWO_POW_32 = 4294967296;
 
 const LEGACY = { enhanced: false };
+
+/**
+ * A wire format the hub serializes packets into for a group of sinks (RTMP chunks, FLV tags, ...). Each packet
+ * is encoded at most once per encoding id and the Buffer is shared by every sink of that id.
+ */
+export interface PacketEncoding {
+  /** equal ids mean equal bytes: 'rtmp:<chunkSize>:<streamId>', 'flv', ... */
+  readonly id: string;
+  /** the bytes for one packet, or null when this format does not carry it (the sinks skip it) */
+  encode(packet: MediaPacket): Buffer | null;
+}
 
 /**
  * RTMP chunks for one (chunk size, message stream id): the encoding of every RTMP player. A `legacyOnly`

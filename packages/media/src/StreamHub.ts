@@ -2,44 +2,22 @@ import { EventEmitter } from 'node:events';
 import { HubError } from './HubError.js';
 import type {
   GopCacheOptions,
+  Publication,
   PublisherSource,
   PublishOptions,
-  PublishedMessage,
   StreamHubEvents,
   StreamHubOptions,
   StreamStats,
   SubscriberOptions,
   SubscriberSink,
   SubscriberStats,
+  Subscription,
   TimestampRepairOptions,
 } from './HubTypes.js';
 import { LiveStream, type StreamHost } from './LiveStream.js';
 import { MergedFlushScheduler } from './MergedFlushScheduler.js';
 import type { ResolvedSubscriberOptions } from './Subscriber.js';
 import { isStreamKeyError, parseStreamKey } from '@rtmp-cluster/core';
-
-/** Handle a publisher source holds while it feeds a stream. */
-export interface Publication {
-  readonly key: string;
-  readonly publisherId: string;
-  /** false once unpublished, taken over, kicked or the hub closed */
-  readonly active: boolean;
-  /** One message as the RTMP session decoded it (see PublishedMessage). */
-  push(input: PublishedMessage): void;
-  /** Ends the publish; idempotent; subscribers stay and wait for a republish. */
-  unpublish(): void;
-}
-
-/** Handle a subscriber sink holds while it plays a stream. */
-export interface Subscription {
-  readonly key: string;
-  readonly sink: SubscriberSink;
-  /** the stream has a publisher right now */
-  readonly live: boolean;
-  stats(): SubscriberStats;
-  /** idempotent */
-  unsubscribe(): void;
-}
 
 /**
  * Every stream of a node, keyed 'app/name'. Publishers (connections or relay

@@ -1,7 +1,7 @@
 import type { PacketEncoding, StreamStartedInfo, StreamStopReason, SubscriberSink, SubscriberStats } from './HubTypes.js';
 import type { Flushable } from './MergedFlushScheduler.js';
 import { MediaKind, type MediaPacket } from './MediaPacket.js';
-import type { Subscription } from './StreamHub.js';
+import type { Subscription } from './HubTypes.js';
 
 /** numbers per written batch in Subscriber.written */
 const WRITTEN_STRIDE = 4;

@@ -1,5 +1,5 @@
 export { StreamHub } from './StreamHub.js';
-export type { Publication, Subscription } from './StreamHub.js';
+export type { Publication, Subscription } from './HubTypes.js';
 export { HubError, isHubError } from './HubError.js';
 export type { HubErrorCode } from './HubError.js';
 export type * from './HubTypes.js';

@@ -5,23 +5,18 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
-import type { AccessPolicyConfig } from '@rtmp-cluster/auth';
 import { CodedError } from '@rtmp-cluster/core';
 import { resolveAuthConfig } from './AuthSettings.js';
 import { closest, unknownVariableProblems } from './settings/environment.js';
 import { AUTH_SHORTCUTS, isConfigFileKey, NODE_SETTINGS, SETTINGS, type AuthShortcuts } from './settings/schema.js';
-import type { SettingSpec, SettingValues } from './settings/SettingSpec.js';
+import type { NodeConfig } from './settings/NodeConfig.js';
+import type { SettingSpec } from './settings/SettingSpec.js';
 import { settingConstraintProblems } from './settings/constraints.js';
 
 export { NODE_ROLES, type NodeRole } from './settings/SettingSpec.js';
+export type { NodeConfig } from './settings/NodeConfig.js';
 export { LOG_LEVELS, DUPLICATE_PUBLISH_POLICIES, CLAIM_POLICIES, DEFAULT_MERGE_WINDOW_MS, type LogLevel } from './settings/schema.js';
 
-/**
- * The typed configuration the node consumes: one field per NODE_SETTINGS entry, plus the effective access
- * policy (publish/play auth), assembled from RTMPC_AUTH_CONFIG < the JSON config's `auth` object < the
- * RTMPC_PUBLISH_AUTH/RTMPC_PLAY_AUTH/RTMPC_AUTH_* shortcuts, with relayToken; undefined = no auth.
- */
-export type NodeConfig = SettingValues<typeof NODE_SETTINGS> & { auth: AccessPolicyConfig | undefined };
 
 /** A configuration the node refuses to start with; `problems` holds one line per bad value. */
 export class ConfigError extends CodedError<'INVALID_CONFIGURATION'> {

@@ -10,6 +10,7 @@ import type { StreamAccessPolicy } from '@rtmp-cluster/server';
 import type { Logger } from '@rtmp-cluster/core';
 import { flvPlaybackRoute } from './flv/FlvPlayback.js';
 import { hlsPlayback } from './hls/HlsPlayback.js';
+import type { PlaybackContext } from './PlaybackContext.js';
 import { PlayGate } from './PlayGate.js';
 import { playerAssetsRoute } from './player/PlayerAssets.js';
 import { playerPageRoute } from './player/PlayerPage.js';
@@ -25,7 +26,7 @@ export interface WebServiceOptions extends Omit<WebServerOptions, 'router'> {
   hls?: Omit<HlsServiceOptions, 'hub' | 'logger' | 'onSessionEnded'>;
 }
 
-export class WebService {
+export class WebService implements PlaybackContext {
   readonly router = new WebRouter();
   readonly gate: PlayGate;
   readonly viewers = new WebViewers();

@@ -3,7 +3,7 @@
  * which must be readable when the node starts rather than when the first TLS client arrives.
  */
 import fs from 'node:fs';
-import type { NodeConfig } from '../config.js';
+import type { NodeConfig } from './NodeConfig.js';
 import { NODE_SETTINGS } from './schema.js';
 
 type Key = keyof NodeConfig;

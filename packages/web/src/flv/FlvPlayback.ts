@@ -8,7 +8,7 @@ import type { PacketEncoding, Subscription } from '@rtmp-cluster/media';
 import type { PlayGrant, WebProtocol } from '../PlayGate.js';
 import { WebError } from '../WebError.js';
 import type { WebHttpContext, WebRequestContext, WebRoute, WebUpgradeContext } from '../WebRoute.js';
-import type { WebService } from '../WebService.js';
+import type { PlaybackContext } from '../PlaybackContext.js';
 import { isWebSocketKey, webSocketAccept, WsCloseCode, wsFrame, WsOpcode, wsPayloadOffset } from '../websocket/WebSocketFrames.js';
 import { WebSocketConnection } from '../websocket/WebSocketConnection.js';
 import { FLV_ENCODING } from './FlvEncoding.js';
@@ -25,7 +25,7 @@ export interface FlvPlaybackOptions {
 /** /live/cam1.flv -> app 'live', name 'cam1' (the first segment is the app, as for every stream path) */
 export const FLV_PATH = /^\/(?<app>[^/]+)\/(?<name>.+)\.flv$/;
 
-export function flvPlaybackRoute(web: WebService, options: FlvPlaybackOptions = {}): WebRoute {
+export function flvPlaybackRoute(web: PlaybackContext, options: FlvPlaybackOptions = {}): WebRoute {
   const republishWaitMs = options.republishWaitMs ?? 10_000;
   const maxPending = options.maxPendingBytes ?? 32 * 1024 * 1024;
 

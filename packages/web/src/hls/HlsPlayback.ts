@@ -10,7 +10,7 @@ import type { HlsService, HlsSessionInfo } from '@rtmp-cluster/hls';
 import type { PlayGrant } from '../PlayGate.js';
 import { WebError } from '../WebError.js';
 import type { WebHttpContext, WebRoute } from '../WebRoute.js';
-import type { WebService } from '../WebService.js';
+import type { PlaybackContext } from '../PlaybackContext.js';
 
 /** /live/cam1/index.m3u8 -> app 'live', name 'cam1', file 'index.m3u8' */
 export const HLS_PATH = /^\/(?<app>[^/]+)\/(?<name>.+)\/(?<file>index\.m3u8|init-[0-9a-f]{12}\.mp4|seg-[0-9]{1,15}\.m4s|part-[0-9]{1,15}\.[0-9]{1,4}\.m4s)$/;
@@ -30,7 +30,7 @@ export interface HlsPlayback {
   sessionEnded(session: HlsSessionInfo): void;
 }
 
-export function hlsPlayback(web: WebService, hls: () => HlsService): HlsPlayback {
+export function hlsPlayback(web: PlaybackContext, hls: () => HlsService): HlsPlayback {
   const admitted = new Map<string, AdmittedSession>();
   /** sessions being admitted right now (single-flight per session id) */
   const admitting = new Map<string, Promise<string>>();
