@@ -44,8 +44,7 @@ export class Amf0Decoder {
 
   readValue(): AmfValue {
     const r = this.r;
-    r.countItem();
-    const marker = r.u8();
+    const marker = r.valueMarker();
     switch (marker) {
       case Amf0Marker.Number:
         return r.double();
@@ -141,8 +140,5 @@ export function decodeAmf0(buf: Buffer, limits?: Partial<ProtocolLimits>): AmfVa
 /** Decodes every AMF0 value in `buf` from byte `start` on (commands of type 17/15 skip their format byte). */
 export function decodeAmf0From(buf: Buffer, start: number, limits?: Partial<ProtocolLimits>): AmfValue[] {
   const r = new AmfReader(buf, resolveLimits(limits), start);
-  const dec = new Amf0Decoder(r);
-  const out: AmfValue[] = [];
-  while (r.pos < buf.length) out.push(dec.readValue());
-  return out;
+  return r.readAll(new Amf0Decoder(r));
 }

@@ -31,7 +31,7 @@ export class Amf0Encoder extends AmfValueWriter {
   private readonly refs = new Map<object, number>();
 
   constructor(w: ByteWriter) {
-    super(w, 'AMF0');
+    super(w, 'AMF0', { undefined: Amf0Marker.Undefined, null: Amf0Marker.Null });
   }
 
   private writeShortUtf8(s: string): void {
@@ -66,38 +66,27 @@ export class Amf0Encoder extends AmfValueWriter {
     }
   }
 
-  writeValue(v: AmfValue): void {
+  protected writeNumber(v: number): void {
+    this.w.u8(Amf0Marker.Number);
+    this.w.double(v);
+  }
+
+  protected writeBoolean(v: boolean): void {
+    this.w.u8(Amf0Marker.Boolean);
+    this.w.u8(v ? 1 : 0);
+  }
+
+  protected writeStringValue(v: string): void {
     const w = this.w;
-    switch (typeof v) {
-      case 'number':
-        w.u8(Amf0Marker.Number);
-        w.double(v);
-        return;
-      case 'boolean':
-        w.u8(Amf0Marker.Boolean);
-        w.u8(v ? 1 : 0);
-        return;
-      case 'string': {
-        const bytes = Buffer.from(v, 'utf8');
-        if (bytes.length > 0xffff) {
-          w.u8(Amf0Marker.LongString);
-          w.u32(bytes.length);
-        } else {
-          w.u8(Amf0Marker.String);
-          w.u16(bytes.length);
-        }
-        w.bytes(bytes);
-        return;
-      }
-      case 'undefined':
-        w.u8(Amf0Marker.Undefined);
-        return;
-      case 'object':
-        break;
-      default:
-        this.unsupportedType(v);
+    const bytes = Buffer.from(v, 'utf8');
+    if (bytes.length > 0xffff) {
+      w.u8(Amf0Marker.LongString);
+      w.u32(bytes.length);
+    } else {
+      w.u8(Amf0Marker.String);
+      w.u16(bytes.length);
     }
-    this.writeObjectOrNull(v, Amf0Marker.Null);
+    w.bytes(bytes);
   }
 
   /** Writes a reference and returns true if `obj` was written before; otherwise registers it. */

@@ -93,8 +93,13 @@ export class Amf3Decoder {
 
   readValue(): AmfValue {
     const r = this.r;
-    r.countItem();
-    const marker = r.u8();
+    const marker = r.valueMarker();
+    if (marker >= Amf3Marker.XmlDocument && marker <= Amf3Marker.Dictionary) {
+      // Every marker from XmlDocument on starts with a U29O-ref: low bit 0 names an earlier object.
+      const header = this.readU29();
+      if ((header & 1) === 0) return this.objectRef(header >>> 1);
+      return this.readInlineObject(marker, header >>> 1);
+    }
     switch (marker) {
       case Amf3Marker.Undefined:
         return undefined;
@@ -113,50 +118,42 @@ export class Amf3Decoder {
         return r.double();
       case Amf3Marker.String:
         return this.readString();
-      case Amf3Marker.XmlDocument:
-      case Amf3Marker.Xml: {
-        const header = this.readU29();
-        if ((header & 1) === 0) return this.objectRef(header >>> 1);
-        const text = r.utf8(header >>> 1);
-        const v = marker === Amf3Marker.Xml ? new AmfXml(text) : new AmfXmlDocument(text);
-        this.objects.push(v);
-        return v;
-      }
-      case Amf3Marker.Date: {
-        const header = this.readU29();
-        if ((header & 1) === 0) return this.objectRef(header >>> 1);
-        const d = new Date(r.double());
-        this.objects.push(d);
-        return d;
-      }
-      case Amf3Marker.Array:
-        return this.readArray();
-      case Amf3Marker.Object:
-        return this.readObject();
-      case Amf3Marker.ByteArray: {
-        const header = this.readU29();
-        if ((header & 1) === 0) return this.objectRef(header >>> 1);
-        const v = new AmfByteArray(r.bytes(header >>> 1));
-        this.objects.push(v);
-        return v;
-      }
-      case Amf3Marker.VectorInt:
-      case Amf3Marker.VectorUint:
-      case Amf3Marker.VectorDouble:
-      case Amf3Marker.VectorObject:
-        return this.readVector(marker);
-      case Amf3Marker.Dictionary:
-        return this.readDictionary();
       default:
         throw new RtmpError('AMF_UNSUPPORTED_MARKER', `unknown AMF3 marker 0x${marker.toString(16)}`);
     }
   }
 
-  private readArray(): AmfValue {
+  /** An object written in full; `info` is its U29O-ref header without the inline bit. */
+  private readInlineObject(marker: number, info: number): AmfValue {
+    let v: AmfValue;
+    switch (marker) {
+      case Amf3Marker.XmlDocument:
+      case Amf3Marker.Xml: {
+        const text = this.r.utf8(info);
+        v = marker === Amf3Marker.Xml ? new AmfXml(text) : new AmfXmlDocument(text);
+        break;
+      }
+      case Amf3Marker.Date:
+        v = new Date(this.r.double());
+        break;
+      case Amf3Marker.ByteArray:
+        v = new AmfByteArray(this.r.bytes(info));
+        break;
+      case Amf3Marker.Array:
+        return this.readArray(info);
+      case Amf3Marker.Object:
+        return this.readObject(info);
+      case Amf3Marker.Dictionary:
+        return this.readDictionary(info);
+      default:
+        return this.readVector(marker, info);
+    }
+    this.objects.push(v);
+    return v;
+  }
+
+  private readArray(denseCount: number): AmfValue {
     const r = this.r;
-    const header = this.readU29();
-    if ((header & 1) === 0) return this.objectRef(header >>> 1);
-    const denseCount = header >>> 1;
     r.checkDeclaredCount(denseCount, 1);
     r.enter();
     // The container must exist before any child is read (children may refer back to it),
@@ -187,20 +184,19 @@ export class Amf3Decoder {
     return result;
   }
 
-  private readObject(): AmfValue {
+  /** `info`: bit 0 inline traits (else a traits reference), bit 1 externalizable, bit 2 dynamic, then the sealed count. */
+  private readObject(info: number): AmfValue {
     const r = this.r;
-    const header = this.readU29();
-    if ((header & 1) === 0) return this.objectRef(header >>> 1);
     let traits: TraitsEntry;
-    if ((header & 2) === 0) {
-      const index = header >>> 2;
+    if ((info & 1) === 0) {
+      const index = info >>> 1;
       const t = this.traits[index];
       if (t === undefined) throw new RtmpError('AMF_BAD_REFERENCE', `AMF3 traits reference ${index} of ${this.traits.length}`);
       traits = t;
     } else {
-      const externalizable = (header & 4) !== 0;
-      const dynamic = (header & 8) !== 0;
-      const sealedCount = header >>> 4;
+      const externalizable = (info & 2) !== 0;
+      const dynamic = (info & 4) !== 0;
+      const sealedCount = info >>> 3;
       const className = this.readString();
       r.checkDeclaredCount(sealedCount, 1);
       const sealed: string[] = [];
@@ -238,11 +234,8 @@ export class Amf3Decoder {
     return obj;
   }
 
-  private readVector(marker: number): AmfValue {
+  private readVector(marker: number, count: number): AmfValue {
     const r = this.r;
-    const header = this.readU29();
-    if ((header & 1) === 0) return this.objectRef(header >>> 1);
-    const count = header >>> 1;
     const kind: AmfVectorKind =
       marker === Amf3Marker.VectorInt ? 'int' : marker === Amf3Marker.VectorUint ? 'uint' : marker === Amf3Marker.VectorDouble ? 'double' : 'object';
     const fixed = r.u8() !== 0;
@@ -266,11 +259,8 @@ export class Amf3Decoder {
     return vector;
   }
 
-  private readDictionary(): AmfValue {
+  private readDictionary(count: number): AmfValue {
     const r = this.r;
-    const header = this.readU29();
-    if ((header & 1) === 0) return this.objectRef(header >>> 1);
-    const count = header >>> 1;
     const weakKeys = r.u8() !== 0;
     r.checkDeclaredCount(count, 2);
     r.enter();
@@ -289,8 +279,5 @@ export class Amf3Decoder {
 /** Decodes every AMF3 value in `buf` (one set of reference tables for the whole buffer). Throws RtmpError only. */
 export function decodeAmf3(buf: Buffer, limits?: Partial<ProtocolLimits>): AmfValue[] {
   const r = new AmfReader(buf, resolveLimits(limits));
-  const dec = new Amf3Decoder(r);
-  const out: AmfValue[] = [];
-  while (r.pos < buf.length) out.push(dec.readValue());
-  return out;
+  return r.readAll(new Amf3Decoder(r));
 }

@@ -35,7 +35,7 @@ export class Amf3Encoder extends AmfValueWriter {
   private readonly traits = new Map<string, number>();
 
   constructor(w: ByteWriter) {
-    super(w, 'AMF3');
+    super(w, 'AMF3', { undefined: Amf3Marker.Undefined, null: Amf3Marker.Null });
   }
 
   writeU29(v: number): void {
@@ -85,42 +85,30 @@ export class Amf3Encoder extends AmfValueWriter {
     return false;
   }
 
-  writeValue(v: AmfValue): void {
-    const w = this.w;
-    switch (typeof v) {
-      case 'undefined':
-        w.u8(Amf3Marker.Undefined);
-        return;
-      case 'boolean':
-        w.u8(v ? Amf3Marker.True : Amf3Marker.False);
-        return;
-      case 'number':
-        if (Number.isInteger(v) && v >= INT29_MIN && v <= INT29_MAX && !Object.is(v, -0)) {
-          w.u8(Amf3Marker.Integer);
-          this.writeU29(v & U29_MAX);
-        } else {
-          w.u8(Amf3Marker.Double);
-          w.double(v);
-        }
-        return;
-      case 'string':
-        w.u8(Amf3Marker.String);
-        this.writeString(v);
-        return;
-      case 'object':
-        break;
-      default:
-        this.unsupportedType(v);
+  protected writeNumber(v: number): void {
+    if (Number.isInteger(v) && v >= INT29_MIN && v <= INT29_MAX && !Object.is(v, -0)) {
+      this.w.u8(Amf3Marker.Integer);
+      this.writeU29(v & U29_MAX);
+    } else {
+      this.w.u8(Amf3Marker.Double);
+      this.w.double(v);
     }
-    this.writeObjectOrNull(v, Amf3Marker.Null);
+  }
+
+  protected writeBoolean(v: boolean): void {
+    this.w.u8(v ? Amf3Marker.True : Amf3Marker.False);
+  }
+
+  protected writeStringValue(v: string): void {
+    this.w.u8(Amf3Marker.String);
+    this.writeString(v);
   }
 
   protected writeComplex(v: object): void {
     const w = this.w;
     if (v instanceof AmfLongString) {
       // AMF3 strings have no short/long distinction
-      w.u8(Amf3Marker.String);
-      this.writeString(v.value);
+      this.writeStringValue(v.value);
     } else if (v instanceof Date) {
       w.u8(Amf3Marker.Date);
       if (this.writeObjectRef(v)) return;

@@ -1,5 +1,6 @@
 import { RtmpError } from '../errors.js';
 import { DEFAULT_LIMITS, type ProtocolLimits } from '../message.js';
+import type { AmfValue } from './AmfValue.js';
 
 export function resolveLimits(limits?: Partial<ProtocolLimits>): ProtocolLimits {
   return limits === undefined ? DEFAULT_LIMITS : { ...DEFAULT_LIMITS, ...limits };
@@ -34,7 +35,7 @@ export class AmfReader {
   }
 
   /** Called for every decoded value: bounds the total work per message. */
-  countItem(): void {
+  private countItem(): void {
     if (++this.items > this.limits.maxAmfItems) {
       throw new RtmpError('AMF_COUNT_EXCEEDED', `more than ${this.limits.maxAmfItems} AMF values in one message`);
     }
@@ -52,6 +53,19 @@ export class AmfReader {
     if (count * minBytesEach > this.remaining) {
       throw new RtmpError('AMF_TRUNCATED', `declared count ${count} cannot fit in the ${this.remaining} bytes left`);
     }
+  }
+
+  /** The marker that starts a value; every value counts against the per-message bound. */
+  valueMarker(): number {
+    this.countItem();
+    return this.u8();
+  }
+
+  /** A message body is a sequence of values: reads them up to its end. */
+  readAll(decoder: { readValue(): AmfValue }): AmfValue[] {
+    const out: AmfValue[] = [];
+    while (this.pos < this.buf.length) out.push(decoder.readValue());
+    return out;
   }
 
   enter(): void {
