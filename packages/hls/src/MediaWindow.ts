@@ -18,6 +18,11 @@ export interface Segment {
   readonly initName: string;
   /** the timeline does not continue from the previous segment (new epoch, new codec configuration, numbering gap) */
   readonly discontinuity: boolean;
+  /**
+   * its discontinuity sequence number (EXT-X-DISCONTINUITY-SEQUENCE when it is the first listed), derived
+   * from the registry epoch of its timeline so that nodes that joined at different times agree (Segmenter)
+   */
+  readonly discontinuitySequence: number;
   readonly parts: Part[];
   /** seconds; set when the segment is complete */
   duration: number;
@@ -45,8 +50,6 @@ export class MediaWindow {
   private readonly inits = new Map<string, InitSection>();
   private readonly joined = new WeakMap<Segment, Buffer>();
   private readonly listeners = new Set<() => void>();
-  /** discontinuities that have slid out of the window (EXT-X-DISCONTINUITY-SEQUENCE) */
-  private droppedDiscontinuities = 0;
   private ended = false;
 
   constructor(options: MediaWindowOptions = {}) {
@@ -60,7 +63,7 @@ export class MediaWindow {
   }
 
   get discontinuitySequence(): number {
-    return this.droppedDiscontinuities;
+    return this.segments[0]?.discontinuitySequence ?? 0;
   }
 
   /** the publisher left: no more parts will come until a new segment starts */
@@ -94,6 +97,15 @@ export class MediaWindow {
     this.segments.push(segment);
     while (this.completeCount() > this.maxSegments) this.dropOldest();
     this.pruneInits();
+  }
+
+  /**
+   * Forgets every segment: a new timeline whose numbers do not follow the listed ones (its epoch started
+   * before the old timeline's last segment ended) replaces the window, as a node that joined now would list it.
+   */
+  clear(): void {
+    this.segments.length = 0;
+    this.notify();
   }
 
   addPart(part: Part): void {
@@ -152,8 +164,7 @@ export class MediaWindow {
   }
 
   private dropOldest(): void {
-    const dropped = this.segments.shift();
-    if (dropped?.discontinuity) this.droppedDiscontinuities++;
+    this.segments.shift();
   }
 
   private pruneInits(): void {

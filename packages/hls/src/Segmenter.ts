@@ -64,6 +64,8 @@ export class Segmenter {
   private discontinuityNext = false;
   /** MSN of the newest segment written */
   private lastMsn: number | undefined;
+  /** discontinuity sequence number of the newest segment written */
+  private lastDiscontinuitySequence: number | undefined;
 
   constructor(
     private readonly grid: ResolvedSegmentation,
@@ -147,15 +149,27 @@ export class Segmenter {
   private openSegment(frame: TimedFrame, cell: number, anchor: TimelineAnchor): void {
     const S = this.grid.segmentMs;
     const msn = Math.floor(anchor.startedAtMs / S) + cell;
+    if (this.lastMsn !== undefined && msn <= this.lastMsn) {
+      // The new timeline's numbers overlap the old one's (its publisher's clock ran ahead of the wall clock):
+      // list it as a node that joins now does, alone.
+      this.window.clear();
+      this.lastMsn = undefined;
+    }
     // a new timeline, a new codec configuration, or a gap in the numbering (no frame for a whole cell)
     const discontinuity = this.discontinuityNext || (this.lastMsn !== undefined && msn !== this.lastMsn + 1);
     this.discontinuityNext = false;
     this.lastMsn = msn;
+    // Counted from the epoch (consecutive per stream in the registry), not from what this node happened to
+    // see: an edge that lived through an origin failover and one that joined after it then agree.
+    const last = this.lastDiscontinuitySequence;
+    const discontinuitySequence = last === undefined ? anchor.epoch : discontinuity ? Math.max(last + 1, anchor.epoch) : last;
+    this.lastDiscontinuitySequence = discontinuitySequence;
     const seg: Segment = {
       msn,
       dateMs: anchor.startedAtMs + (frame.dts - anchor.originTs),
       initName: this.initName!,
       discontinuity,
+      discontinuitySequence,
       parts: [],
       duration: 0,
       complete: false,

@@ -150,4 +150,74 @@ describe('HlsService: LL-HLS from a hub stream', () => {
     expect(Math.min(...msns)).toBeGreaterThan(lastBefore + 50);
     expect(Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(after)![1])).toBe(Math.min(...msns));
   });
+
+  it('an edge that lived through an origin failover lists the new epoch as an edge that joined after it does', async () => {
+    // Two edges' hubs fed by relays. Epoch 3 from origin A; then origin B (epoch 4) serves the stream with
+    // timestamps of its own (a new encoder, from 0). The surviving edge's hub rebases them to keep its players
+    // monotonic; its HLS must still number them as the fresh edge does.
+    let epoch = 3;
+    let since = STARTED_AT;
+    const epochOf = async (): Promise<{ epoch: number; startedAtMs: number }> => ({ epoch, startedAtMs: since });
+    const survivorHub = new StreamHub();
+    const freshHub = new StreamHub();
+    const survivor = new HlsService({ hub: survivorHub, epochOf, holdMs: 1500, windowSegments: 4 });
+    const fresh = new HlsService({ hub: freshHub, epochOf, holdMs: 1500, windowSegments: 4 });
+    try {
+      const relayA = survivorHub.publish(KEY, { id: 'relay', relayed: true, close() {} });
+      await survivor.warm(KEY);
+      const feed = async (targets: Array<{ hub: StreamHub; pub: Publication }>, fromMs: number, toMs: number): Promise<void> => {
+        for (const m of messages) {
+          if (m.timestamp < fromMs || m.timestamp > toMs) continue;
+          const ev = mediaEventOf(m, 1);
+          if (ev.kind === 'dropped') continue;
+          for (const t of targets) {
+            t.pub.push(ev);
+            t.hub.flush();
+          }
+        }
+        await tick();
+      };
+      const sendFromB = async (pubs: Array<{ hub: StreamHub; pub: Publication }>, fromMs: number, toMs: number): Promise<void> => {
+        // B's timeline: the same file, config first (a relay gets the sequence headers on Play.Start)
+        const config = messages.filter((m) => m.timestamp === 0 && (m.type === 18 || m.payload[1] === 0));
+        for (const m of fromMs === 0 ? config : []) {
+          const ev = mediaEventOf(m, 1);
+          if (ev.kind !== 'dropped') for (const t of pubs) t.pub.push(ev);
+        }
+        await feed(pubs, fromMs, toMs);
+      };
+      await feed([{ hub: survivorHub, pub: relayA }], 0, 9000);
+      const beforeText = String((await survivor.handle(KEY, 'index.m3u8', new URLSearchParams('session=abcdefgh12'), { remoteAddress: '127.0.0.1' })).body);
+      const lastA = Math.max(...[...beforeText.matchAll(/seg-(\d+)\.m4s/g)].map((m) => Number(m[1])));
+
+      // origin A dies; B claims the stream 20 s after A did (epoch 4); the surviving relay moves to B
+      epoch = 4;
+      since = STARTED_AT + 20_000;
+      relayA.restartSource();
+      const relayFresh = freshHub.publish(KEY, { id: 'relay', relayed: true, close() {} });
+      await fresh.warm(KEY);
+      await sendFromB([{ hub: survivorHub, pub: relayA }, { hub: freshHub, pub: relayFresh }], 0, 12_000);
+      // the surviving hub's players kept a monotonic clock: B's frames were rebased past A's
+      const [s, f] = await Promise.all(
+        [survivor, fresh].map(async (h) => String((await h.handle(KEY, 'index.m3u8', new URLSearchParams('session=abcdefgh12'), { remoteAddress: '127.0.0.1' })).body)),
+      );
+      const segs = (text: string): string[] => [...text.matchAll(/#EXTINF:([\d.]+),\n(?:#.*\n)*?seg-(\d+)\.m4s/g)].map((m) => `${m[2]}:${m[1]}`);
+      // the window (4 segments) has slid past A's: both list the same B segments, durations, discontinuity sequence
+      expect(segs(s).length).toBeGreaterThanOrEqual(4);
+      expect(segs(s)).toEqual(segs(f));
+      const msns = segs(s).map((x) => Number(x.split(':')[0]));
+      expect(Math.min(...msns)).toBeGreaterThan(lastA);
+      expect(msns[0]).toBeGreaterThanOrEqual(since / 1000);
+      expect(s).toContain('#EXT-X-DISCONTINUITY-SEQUENCE:4');
+      expect(f).toContain('#EXT-X-DISCONTINUITY-SEQUENCE:4');
+      const uri = `seg-${msns[1]}.m4s`;
+      const [a, b] = await Promise.all([survivor, fresh].map((h) => h.handle(KEY, uri, new URLSearchParams('session=abcdefgh12'), { remoteAddress: '127.0.0.1' })));
+      expect((a.body as Buffer).equals(b.body as Buffer)).toBe(true);
+    } finally {
+      survivor.close();
+      fresh.close();
+      survivorHub.close();
+      freshHub.close();
+    }
+  });
 });

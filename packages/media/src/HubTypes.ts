@@ -34,6 +34,11 @@ export type StreamStopReason = 'unpublished' | 'takeover' | 'kicked' | 'hubClose
  */
 export interface PublisherSource {
   readonly id: string;
+  /**
+   * The source relays a stream published on another node (an edge's pull): the stream's timeline is the
+   * upstream's timestamps as received, not this hub's output (see LiveStream.streamTimestamp).
+   */
+  readonly relayed?: boolean;
   close(reason: PublisherCloseReason): void;
 }
 
@@ -248,6 +253,11 @@ export interface Publication {
   push(input: PublishedMessage): void;
   /** Ends the publish; idempotent; subscribers stay and wait for a republish. */
   unpublish(): void;
+  /**
+   * The media now comes from a new source (a relay's new upstream after a failover or republish): players'
+   * timestamps continue from where they were, the stream's timeline restarts (a new `timeline` on packets).
+   */
+  restartSource(): void;
 }
 
 /** Handle a subscriber sink holds while it plays a stream. */

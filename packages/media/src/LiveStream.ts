@@ -71,6 +71,10 @@ class PublisherHandle implements Publication {
   unpublish(): void {
     if (this.active) this.stream.detachPublisher(this, 'unpublished', false);
   }
+
+  restartSource(): void {
+    if (this.active) this.stream.restartTimeline();
+  }
 }
 
 /**
@@ -84,6 +88,14 @@ export class LiveStream implements SubscriberHost {
   /** HEVC sent under legacy codec id 7: only the sequence header tells, the frames after it say 'avc' */
   private readonly videoCodecs = new VideoCodecTracker();
   private publisher: PublisherHandle | null = null;
+  /**
+   * The stream's own timeline, which every node sees alike (LL-HLS numbers segments from it): on the node the
+   * stream is published on, this hub's output; on a node that relays it, the upstream's timestamps as
+   * received, which this hub's rebases (a relay's failover to another origin) would otherwise make differ
+   * from what a node that joined later sees. `timeline` counts its restarts.
+   */
+  private timeline = 0;
+  private relayed = false;
   private everPublished = false;
   private groups: SinkGroup[] = [];
   private subscriberCount = 0;
@@ -150,6 +162,8 @@ export class LiveStream implements SubscriberHost {
     this.resetPublishState();
     // Output time continues from the previous publish instead of restarting.
     this.repairer.markDiscontinuity();
+    this.timeline++;
+    this.relayed = source.relayed === true;
     const handle = new PublisherHandle(this, source);
     this.publisher = handle;
     this.publishedAt = this.host.now();
@@ -174,6 +188,12 @@ export class LiveStream implements SubscriberHost {
       }
     }
     if (!keepStream && this.idle) this.host.streamIdle(this);
+  }
+
+  /** The publisher's media comes from a new source: output time continues, the stream's timeline restarts. */
+  restartTimeline(): void {
+    this.repairer.markDiscontinuity();
+    this.timeline++;
   }
 
   kick(reason: PublisherCloseReason): boolean {
@@ -223,7 +243,7 @@ export class LiveStream implements SubscriberHost {
       return;
     }
     const ext = this.repairer.repairExtended(msg.timestamp, TimestampTrack.Audio);
-    const packet = new MediaPacket(MediaKind.Audio, ext, ownedPayload(payload), false, false);
+    const packet = new MediaPacket(MediaKind.Audio, ext, ownedPayload(payload), false, false, this.timeline, this.streamTimestamp(ext));
     this.measure(ext, payload.length, false);
     this.gop.add(packet);
     this.fanOut(packet);
@@ -255,7 +275,7 @@ export class LiveStream implements SubscriberHost {
     }
     const ext = this.repairer.repairExtended(msg.timestamp, TimestampTrack.Video);
     const keyframe = info.isKeyframe;
-    const packet = new MediaPacket(MediaKind.Video, ext, ownedPayload(payload), keyframe, false);
+    const packet = new MediaPacket(MediaKind.Video, ext, ownedPayload(payload), keyframe, false, this.timeline, this.streamTimestamp(ext));
     this.measure(ext, payload.length, true);
     this.gop.add(packet);
     this.fanOut(packet);
@@ -282,6 +302,11 @@ export class LiveStream implements SubscriberHost {
   private ingestData(msg: RtmpMessage): void {
     this.countIn(msg.payload.length);
     this.fanOut(new MediaPacket(MediaKind.Data, this.repairer.headExtended, msg.payload, false, false));
+  }
+
+  /** the stream-timeline time of the frame just repaired to `ext` */
+  private streamTimestamp(ext: number): number {
+    return this.relayed ? this.repairer.sourceExtended : ext;
   }
 
   private configPacket(kind: typeof MediaKind.Audio | typeof MediaKind.Video | typeof MediaKind.Data, payload: Buffer): MediaPacket {

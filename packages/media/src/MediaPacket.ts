@@ -78,6 +78,13 @@ export class MediaPacket {
     readonly isKeyframe: boolean,
     /** sequence header or onMetaData: state a player needs before any frame */
     readonly isConfig: boolean,
+    /** which timeline of the stream the packet belongs to: changes with every publish and relayed source restart */
+    readonly timeline = 0,
+    /**
+     * time on the stream's own timeline (see LiveStream): what every node of the cluster sees for this packet,
+     * unlike `extendedTimestamp`, which a node rebases to keep its players' timestamps monotonic
+     */
+    readonly streamTimestamp = extendedTimestamp,
   ) {}
 
   /** output timestamp as RTMP carries it, uint32 */

@@ -50,6 +50,15 @@ export class TimestampRepairer {
     return this.discontinuityCount;
   }
 
+  /**
+   * The input timestamp of the last repair() on a 64-bit timeline of its own, counted from the start of the
+   * current segment (the first input after construction or markDiscontinuity): the source's own clock,
+   * untouched by the rebases that keep the output continuous.
+   */
+  get sourceExtended(): number {
+    return this.extended;
+  }
+
   /** the newest output on the 64-bit timeline */
   get headExtended(): number {
     return this.head;

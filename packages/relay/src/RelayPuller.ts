@@ -357,6 +357,7 @@ export class RelayPuller extends EventEmitter<RelayPullerEvents> {
       try {
         this.publication = this.o.hub.publish(this.key, {
           id: this.id,
+          relayed: true,
           close: (reason: PublisherCloseReason) => this.publicationClosed(reason),
         });
       } catch (err) {
@@ -365,6 +366,9 @@ export class RelayPuller extends EventEmitter<RelayPullerEvents> {
         this.stop('RELAY_STOPPED', `hub refused the relay: ${why}`);
         return;
       }
+    } else {
+      // Another upstream (a new epoch, or the same origin after a republish): its timestamps are a new timeline.
+      this.publication.restartSource();
     }
     this.clearHold();
     const switched = this.liveTarget !== undefined && !sameUpstream(this.liveTarget, target);

@@ -7,13 +7,7 @@ import type { PlaylistSettings } from '../playlist/MediaPlaylist.js';
 import { RtmpIngest } from '../RtmpIngest.js';
 import { Segmenter } from '../Segmenter.js';
 import { resolveSegmentation, targetDurationSeconds, type ResolvedSegmentation, type SegmentationOptions } from '../Timeline.js';
-import { HubTap, type TapHandlers } from './HubTap.js';
-
-interface HeldPacket {
-  kind: 'audio' | 'video' | 'data';
-  timestamp: number;
-  payload: Buffer;
-}
+import { HubTap, type TapHandlers, type TappedPacket } from './HubTap.js';
 
 /** Where a publish sits in the cluster: the registry's epoch and claim time (see Timeline.ts). */
 export interface StreamEpoch {
@@ -98,8 +92,10 @@ class LiveHls implements HlsStreamView {
   readonly tap: HubTap;
   lastRequestAt: number;
   /** packets held while the epoch of a new publish is looked up; null when flowing */
-  pending: HeldPacket[] | null = null;
+  pending: TappedPacket[] | null = null;
   generation = 0;
+  /** the stream timeline of the last frame seen (a change re-anchors: see onPacket) */
+  timeline: number | undefined;
 
   constructor(
     readonly key: string,
@@ -251,7 +247,7 @@ export class HlsService {
   private async open(key: string): Promise<LiveHls> {
     if (this.streams.size >= (this.o.maxStreams ?? 1000)) throw new Error('too many HLS streams on this node');
     const stream: LiveHls = new LiveHls(key, this.grid, this.o.windowSegments ?? 24, this.playlist, this.now(), {
-      packet: (kind, timestamp, payload) => this.onPacket(stream, { kind, timestamp, payload }),
+      packet: (p) => this.onPacket(stream, p),
       started: () => {
         this.beginPublish(stream).catch((err: unknown) => {
           this.o.logger?.warn({ stream: key, err: (err as Error).message }, 'HLS: starting the publish failed');
@@ -291,10 +287,23 @@ export class HlsService {
     for (const p of held) stream.ingest.push(p.kind, p.timestamp, p.payload);
   }
 
-  private onPacket(stream: LiveHls, p: HeldPacket): void {
+  private onPacket(stream: LiveHls, p: TappedPacket): void {
+    if (p.kind !== 'data' && !p.config) {
+      // A frame of a new stream timeline without a new publish here: an edge's relay moved to another upstream
+      // (origin failover, republish). The registry has the new epoch; every node anchors to it alike.
+      if (stream.timeline !== undefined && p.timeline !== stream.timeline && stream.pending === null) this.restartTimeline(stream);
+      stream.timeline = p.timeline;
+    }
     const pending = stream.pending;
     if (pending === null) stream.ingest.push(p.kind, p.timestamp, p.payload);
     else if (pending.length < (this.o.maxPendingMessages ?? 4096)) pending.push(p);
+  }
+
+  private restartTimeline(stream: LiveHls): void {
+    this.o.logger?.info({ stream: stream.key }, 'HLS: the stream timeline restarted (new upstream): re-anchoring');
+    this.beginPublish(stream).catch((err: unknown) => {
+      this.o.logger?.warn({ stream: stream.key, err: (err as Error).message }, 'HLS: re-anchoring failed');
+    });
   }
 
   private sweep(): void {

@@ -1,8 +1,19 @@
 import { MediaKind, type MediaPacket, type PacketEncoding, type StreamHub, type Subscription, type SubscriberSink } from '@rtmp-cluster/media';
 
-/** What a tap hands on: one packet as the hub fans it out (repaired 64-bit timestamp, payload by reference). */
+/** One packet as a tap hands it on (payload by reference). */
+export interface TappedPacket {
+  kind: 'audio' | 'video' | 'data';
+  /** time on the stream's own timeline, ms, 64-bit (the same on every node: MediaPacket.streamTimestamp) */
+  timestamp: number;
+  /** the stream timeline it belongs to: a change means a new publish or a relayed source restart */
+  timeline: number;
+  /** sequence header or metadata (cached, so it may belong to an earlier timeline) */
+  config: boolean;
+  payload: Buffer;
+}
+
 export interface TapHandlers {
-  packet(kind: 'audio' | 'video' | 'data', timestamp: number, payload: Buffer): void;
+  packet(packet: TappedPacket): void;
   started(): void;
   stopped(): void;
 }
@@ -54,7 +65,9 @@ export class HubTap implements SubscriberSink {
   writev(buffers: Buffer[]): void {
     for (const token of buffers) {
       const p = this.encoding.packets.get(token);
-      if (p !== undefined) this.handlers.packet(KIND_NAMES[p.kind], p.extendedTimestamp, p.payload);
+      if (p !== undefined) {
+        this.handlers.packet({ kind: KIND_NAMES[p.kind], timestamp: p.streamTimestamp, timeline: p.timeline, config: p.isConfig, payload: p.payload });
+      }
     }
   }
 

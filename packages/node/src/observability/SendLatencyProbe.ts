@@ -62,6 +62,9 @@ class ProbedPublication implements Publication {
   unpublish(): void {
     this.inner.unpublish();
   }
+  restartSource(): void {
+    this.inner.restartSource();
+  }
 }
 
 class ProbedSink implements SubscriberSink {
