@@ -12,16 +12,7 @@ import type { Node } from './generated/rtmpcluster/control/v1/Node.js';
 import type { Session } from './generated/rtmpcluster/control/v1/Session.js';
 import type { Stream } from './generated/rtmpcluster/control/v1/Stream.js';
 import type { Logger } from '@rtmp-cluster/core';
-import {
-  parseDrainReply,
-  parseUndrainReply,
-  parseKickPublisherReply,
-  parseKickSessionReply,
-  parseListSessionsReply,
-  parseStatsReply,
-  type NodeStreamStats,
-  type SessionKindName,
-} from './NodeCommands.js';
+import { parseNodeReply, type NodeCommandReplies, type NodeStreamStats, type SessionKindName } from './NodeCommands.js';
 import { kindToProto, nodeToProto, type roleFromProto } from './ProtoMapping.js';
 
 export interface ClusterControlServiceOptions {
@@ -99,7 +90,7 @@ export class ClusterControlService {
   async listSessions(filter: { nodeId: string; stream: string; kind: SessionKindName | undefined }): Promise<ListSessionsResponse> {
     const key = filter.stream ? this.parseKey(filter.stream, 'stream') : undefined;
     const nodes = filter.nodeId ? [await this.requireNode(filter.nodeId)] : await this.mediaNodes();
-    const command: NodeCommand = key ? { cmd: 'list-sessions', key } : { cmd: 'list-sessions' };
+    const command = (key ? { cmd: 'list-sessions', key } : { cmd: 'list-sessions' }) satisfies NodeCommand;
     const replies = await Promise.all(
       nodes.map(async (n) => ({ node: n, result: await this.tryRequest(n.id, command) })),
     );
@@ -112,7 +103,7 @@ export class ClusterControlService {
         unreachable.push(node.id);
         continue;
       }
-      for (const s of parseListSessionsReply(node.id, result.value).sessions) {
+      for (const s of result.value.sessions) {
         // Nodes may ignore the key filter; kind is always filtered here.
         if (key && `${s.app}/${s.name}` !== key) continue;
         if (filter.kind && s.kind !== filter.kind) continue;
@@ -138,7 +129,7 @@ export class ClusterControlService {
   async kickSession(sessionId: string, nodeId: string): Promise<KickSessionResponse> {
     if (!sessionId) throw new ControlError('INVALID_ARGUMENT', 'session_id is required');
     const nodes = nodeId ? [await this.requireNode(nodeId)] : await this.mediaNodes();
-    const command: NodeCommand = { cmd: 'kick-session', sessionId, reason: 'kicked by operator' };
+    const command = { cmd: 'kick-session', sessionId, reason: 'kicked by operator' } satisfies NodeCommand;
     const results = await Promise.all(nodes.map(async (n) => ({ node: n, result: await this.tryRequest(n.id, command) })));
     const unreachable: string[] = [];
     for (const { node, result } of results) {
@@ -146,14 +137,14 @@ export class ClusterControlService {
         unreachable.push(node.id);
         continue;
       }
-      const reply = parseKickSessionReply(node.id, result.value);
+      const reply = result.value;
       if (!reply.kicked) continue;
       this.logger.info({ sessionId, nodeId: node.id, kind: reply.kind, key: reply.key }, 'session kicked by operator');
       this.events.publish({
         type: 'session.kicked',
         nodeId: node.id,
         sessionId,
-        kind: reply.kind!, // required by parseKickSessionReply when kicked
+        kind: reply.kind!, // a kicked reply carries its kind (parseKickSessionReply)
         ...(reply.key ? { key: reply.key } : {}),
         reason: 'kicked by operator',
       });
@@ -170,8 +161,7 @@ export class ClusterControlService {
     const key = this.parseKey(stream, 'stream');
     const location = await this.registry.lookup(key);
     if (!location) throw new ControlError('NOT_FOUND', `stream ${key} is not published`);
-    const raw = await this.request(location.ownerId, { cmd: 'kick-publisher', key, reason: 'kicked by operator' });
-    const reply = parseKickPublisherReply(location.ownerId, raw);
+    const reply = await this.request(location.ownerId, { cmd: 'kick-publisher', key, reason: 'kicked by operator' });
     if (reply.kicked) {
       this.logger.info({ key, nodeId: location.ownerId, sessionId: reply.sessionId }, 'publisher kicked by operator');
       this.events.publish({
@@ -195,8 +185,8 @@ export class ClusterControlService {
   async drainNode(nodeId: string, deadlineMs: number, stay = false): Promise<DrainNodeResponse> {
     if (!nodeId) throw new ControlError('INVALID_ARGUMENT', 'node_id is required');
     await this.requireNode(nodeId);
-    const command: NodeCommand = { cmd: 'drain', ...(deadlineMs > 0 ? { timeoutMs: deadlineMs } : {}), ...(stay ? { stay } : {}) };
-    const reply = parseDrainReply(nodeId, await this.request(nodeId, command));
+    const command = { cmd: 'drain', ...(deadlineMs > 0 ? { timeoutMs: deadlineMs } : {}), ...(stay ? { stay } : {}) } satisfies NodeCommand;
+    const reply = await this.request(nodeId, command);
     this.logger.info({ nodeId, deadlineMs: reply.deadlineMs, stay }, 'node draining on operator request');
     return {
       nodeId,
@@ -209,7 +199,7 @@ export class ClusterControlService {
   async undrainNode(nodeId: string): Promise<UndrainNodeResponse> {
     if (!nodeId) throw new ControlError('INVALID_ARGUMENT', 'node_id is required');
     await this.requireNode(nodeId);
-    parseUndrainReply(nodeId, await this.request(nodeId, { cmd: 'undrain' }));
+    await this.request(nodeId, { cmd: 'undrain' });
     this.logger.info({ nodeId }, 'node back in service on operator request');
     return { nodeId, state: 'NODE_STATE_READY' };
   }
@@ -244,7 +234,7 @@ export class ClusterControlService {
         unreachable.push(node.id);
         continue;
       }
-      for (const s of parseStatsReply(node.id, result.value).streams) {
+      for (const s of result.value.streams) {
         let perNode = byKey.get(s.key);
         if (!perNode) byKey.set(s.key, (perNode = new Map()));
         perNode.set(node.id, s);
@@ -291,29 +281,33 @@ export class ClusterControlService {
     };
   }
 
-  /** A command whose failure fails the call. */
-  private async request(nodeId: string, command: NodeCommand): Promise<unknown> {
+  /** A command whose failure fails the call; the reply is checked against the command's reply shape. */
+  private async request<C extends NodeCommand>(nodeId: string, command: C): Promise<NodeCommandReplies[C['cmd']]> {
+    let raw: unknown;
     try {
-      return await this.events.request(nodeId, command, this.timeoutMs);
+      raw = await this.events.request(nodeId, command, this.timeoutMs);
     } catch (err) {
       throw commandError(nodeId, command, err);
     }
+    return parseNodeReply<C['cmd']>(command.cmd, nodeId, raw);
   }
 
-  /** A command to one of many nodes: unreachable nodes are reported, other failures still fail the call. */
-  private async tryRequest(
+  /**
+   * A command to one of many nodes: unreachable nodes are reported, other failures (a malformed reply
+   * included) still fail the call.
+   */
+  private async tryRequest<C extends NodeCommand>(
     nodeId: string,
-    command: NodeCommand,
-  ): Promise<{ status: 'ok'; value: unknown } | { status: 'unreachable'; error: ControlError }> {
+    command: C,
+  ): Promise<{ status: 'ok'; value: NodeCommandReplies[C['cmd']] } | { status: 'unreachable'; error: ControlError }> {
     try {
-      return { status: 'ok', value: await this.events.request(nodeId, command, this.timeoutMs) };
+      return { status: 'ok', value: await this.request(nodeId, command) };
     } catch (err) {
-      const error = commandError(nodeId, command, err);
-      if (error.code === 'UNAVAILABLE') {
-        this.logger.warn({ nodeId, cmd: command.cmd, err: error.message }, 'node did not answer');
-        return { status: 'unreachable', error };
+      if (err instanceof ControlError && err.code === 'UNAVAILABLE') {
+        this.logger.warn({ nodeId, cmd: command.cmd, err: err.message }, 'node did not answer');
+        return { status: 'unreachable', error: err };
       }
-      throw error;
+      throw err;
     }
   }
 }

@@ -1,4 +1,5 @@
 import { CodedError } from '@rtmp-cluster/core';
+import type { NodeCommandName } from '@rtmp-cluster/events';
 /**
  * The commands the control plane sends to a node over the events package's node command
  * request/reply, and the JSON replies every node (origin, edge, all-in-one) must send back.
@@ -146,6 +147,9 @@ export class NodeReplyError extends CodedError<'NODE_REPLY_INVALID'> {
 
 type Check = (what: string, v: unknown) => void;
 
+/** Bounds what one node reply can make the control plane hold in memory. */
+export const MAX_REPLY_ENTRIES = 100_000;
+
 function record(v: unknown, what: string, fail: (d: string) => never): Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(`${what} must be an object`);
   return v as Record<string, unknown>;
@@ -164,33 +168,33 @@ function checker(command: string, nodeId: string) {
   const bool: Check = (what, v) => {
     if (typeof v !== 'boolean') fail(`${what} must be a boolean`);
   };
-  const list = (what: string, v: unknown, max: number): unknown[] => {
+  /** Each object of the array `what` (at most MAX_REPLY_ENTRIES), with `at` naming its fields in messages. */
+  const entries = <T>(what: string, v: unknown, each: (e: Record<string, unknown>, at: (field: string) => string) => T): T[] => {
     if (!Array.isArray(v)) fail(`${what} must be an array`);
     const arr = v as unknown[];
-    if (arr.length > max) fail(`${what} has more than ${max} entries`);
-    return arr;
+    if (arr.length > MAX_REPLY_ENTRIES) fail(`${what} has more than ${MAX_REPLY_ENTRIES} entries`);
+    return arr.map((item, i) => {
+      const path = `${what}[${i}]`;
+      return each(record(item, path, fail), (field) => `${path}.${field}`);
+    });
   };
-  return { fail, str, count, bool, list, obj: (v: unknown, what: string) => record(v, what, fail) };
+  return { fail, str, count, bool, entries, obj: (v: unknown, what: string) => record(v, what, fail) };
 }
-
-/** Bounds what one node reply can make the control plane hold in memory. */
-export const MAX_REPLY_ENTRIES = 100_000;
 
 export function parseListSessionsReply(nodeId: string, raw: unknown): ListSessionsReply {
   const c = checker('list-sessions', nodeId);
   const o = c.obj(raw, 'reply');
-  const sessions = c.list('sessions', o.sessions, MAX_REPLY_ENTRIES).map((s, i): NodeSession => {
-    const e = c.obj(s, `sessions[${i}]`);
-    c.str(`sessions[${i}].id`, e.id);
-    if (!SESSION_KINDS.includes(e.kind as SessionKindName)) c.fail(`sessions[${i}].kind must be one of ${SESSION_KINDS.join(', ')}`);
-    c.str(`sessions[${i}].remoteAddress`, e.remoteAddress);
-    c.str(`sessions[${i}].app`, e.app);
-    c.str(`sessions[${i}].name`, e.name);
-    c.count(`sessions[${i}].startedAt`, e.startedAt);
-    c.count(`sessions[${i}].bytesIn`, e.bytesIn);
-    c.count(`sessions[${i}].bytesOut`, e.bytesOut);
-    if (e.rttMs !== null && e.rttMs !== undefined) c.count(`sessions[${i}].rttMs`, e.rttMs);
-    if (e.protocol !== undefined) c.str(`sessions[${i}].protocol`, e.protocol);
+  const sessions = c.entries('sessions', o.sessions, (e, at): NodeSession => {
+    c.str(at('id'), e.id);
+    if (!SESSION_KINDS.includes(e.kind as SessionKindName)) c.fail(`${at('kind')} must be one of ${SESSION_KINDS.join(', ')}`);
+    c.str(at('remoteAddress'), e.remoteAddress);
+    c.str(at('app'), e.app);
+    c.str(at('name'), e.name);
+    c.count(at('startedAt'), e.startedAt);
+    c.count(at('bytesIn'), e.bytesIn);
+    c.count(at('bytesOut'), e.bytesOut);
+    if (e.rttMs !== null && e.rttMs !== undefined) c.count(at('rttMs'), e.rttMs);
+    if (e.protocol !== undefined) c.str(at('protocol'), e.protocol);
     return {
       id: e.id as string,
       kind: e.kind as SessionKindName,
@@ -210,12 +214,11 @@ export function parseListSessionsReply(nodeId: string, raw: unknown): ListSessio
 export function parseStatsReply(nodeId: string, raw: unknown): StatsReply {
   const c = checker('stats', nodeId);
   const o = c.obj(raw, 'reply');
-  const streams = c.list('streams', o.streams, MAX_REPLY_ENTRIES).map((s, i): NodeStreamStats => {
-    const e = c.obj(s, `streams[${i}]`);
-    c.str(`streams[${i}].key`, e.key);
-    c.count(`streams[${i}].viewers`, e.viewers);
-    c.count(`streams[${i}].ingressBps`, e.ingressBps);
-    if (e.publisherSessionId !== undefined) c.str(`streams[${i}].publisherSessionId`, e.publisherSessionId);
+  const streams = c.entries('streams', o.streams, (e, at): NodeStreamStats => {
+    c.str(at('key'), e.key);
+    c.count(at('viewers'), e.viewers);
+    c.count(at('ingressBps'), e.ingressBps);
+    if (e.publisherSessionId !== undefined) c.str(at('publisherSessionId'), e.publisherSessionId);
     const out: NodeStreamStats = { key: e.key as string, viewers: e.viewers as number, ingressBps: e.ingressBps as number };
     if (typeof e.publisherSessionId === 'string') out.publisherSessionId = e.publisherSessionId;
     return out;
@@ -271,4 +274,21 @@ export function parseDrainReply(nodeId: string, raw: unknown): DrainReply {
     reconnectRequested: o.reconnectRequested as number,
     toClose: o.toClose as number,
   };
+}
+
+const REPLY_PARSERS: { [K in NodeCommandName]: (nodeId: string, raw: unknown) => NodeCommandReplies[K] } = {
+  'list-sessions': parseListSessionsReply,
+  stats: parseStatsReply,
+  'kick-session': parseKickSessionReply,
+  'kick-publisher': parseKickPublisherReply,
+  drain: parseDrainReply,
+  undrain: parseUndrainReply,
+};
+
+/**
+ * `raw` checked as the reply to `command`: the one validation both sides use (the control plane on what it
+ * receives, a node on what it sends), so neither can pair a command with the wrong parser.
+ */
+export function parseNodeReply<K extends NodeCommandName>(command: K, nodeId: string, raw: unknown): NodeCommandReplies[K] {
+  return REPLY_PARSERS[command](nodeId, raw);
 }

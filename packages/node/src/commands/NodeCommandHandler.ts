@@ -2,7 +2,7 @@
  * The node side of the control plane's node command contract (packages/control README, "Node command
  * contract"): list-sessions, stats, kick-session, kick-publisher, drain. Served with
  * EventBus.serveCommands(nodeId, handler.handle) on NATS in cluster roles and on the in-memory bus in
- * all-in-one. Every reply goes through the control package's own parse*Reply validators before it leaves,
+ * all-in-one. Every reply goes through the control package's own validator (parseNodeReply) before it leaves,
  * so a node can never send a reply the control plane would reject as malformed.
  *
  * Session ids are the RTMP connection ids, prefixed with the node id when the server did not already do it
@@ -12,13 +12,9 @@
  */
 import { ipOfRemoteAddress, isStreamKeyError, parseStreamKey, type StreamKey } from '@rtmp-cluster/core';
 import {
-  parseDrainReply,
-  parseUndrainReply,
-  parseKickPublisherReply,
-  parseKickSessionReply,
-  parseListSessionsReply,
-  parseStatsReply,
+  parseNodeReply,
   type DrainReply,
+  type NodeCommandReplies,
   type KickPublisherReply,
   type KickSessionReply,
   type ListSessionsReply,
@@ -87,7 +83,7 @@ export class NodeCommandHandler {
   /** The CommandHandler for EventBus.serveCommands (bound: pass it as is). */
   readonly handle = async (command: NodeCommand): Promise<unknown> => {
     try {
-      const reply = await this.dispatch(command);
+      const reply = parseNodeReply(command.cmd, this.o.nodeId, await this.dispatch(command));
       this.o.onServed?.(command.cmd, 'ok');
       return reply;
     } catch (err) {
@@ -98,24 +94,23 @@ export class NodeCommandHandler {
     }
   };
 
-  private async dispatch(command: NodeCommand): Promise<unknown> {
-    const id = this.o.nodeId;
+  private async dispatch(command: NodeCommand): Promise<NodeCommandReplies[NodeCommand['cmd']]> {
     switch (command.cmd) {
       case 'list-sessions':
         if (command.key !== undefined) checkKey(command.key);
-        return parseListSessionsReply(id, this.listSessions(command.key));
+        return this.listSessions(command.key);
       case 'stats':
-        return parseStatsReply(id, this.stats());
+        return this.stats();
       case 'kick-session':
-        return parseKickSessionReply(id, this.kickSession(command.sessionId, command.reason ?? 'kicked by operator'));
+        return this.kickSession(command.sessionId, command.reason ?? 'kicked by operator');
       case 'kick-publisher':
         checkKey(command.key);
-        return parseKickPublisherReply(id, this.kickPublisher(command.key, command.reason ?? 'kicked by operator'));
+        return this.kickPublisher(command.key, command.reason ?? 'kicked by operator');
       case 'drain':
-        return parseDrainReply(id, await this.o.drain(command.timeoutMs !== undefined && command.timeoutMs > 0 ? command.timeoutMs : undefined, command.stay === true));
+        return this.o.drain(command.timeoutMs !== undefined && command.timeoutMs > 0 ? command.timeoutMs : undefined, command.stay === true);
       case 'undrain':
         await this.o.undrain();
-        return parseUndrainReply(id, { state: 'running' });
+        return { state: 'running' };
       default:
         throw new NodeCommandError('INVALID_ARGUMENT', `unknown command ${JSON.stringify((command as { cmd: unknown }).cmd)}`);
     }
