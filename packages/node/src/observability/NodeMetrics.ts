@@ -74,168 +74,76 @@ export class NodeMetrics implements ClusterMetrics {
 
   constructor() {
     const r = [this.registry];
-    const self = this;
-    new Gauge({
-      name: 'rtmpc_connections',
-      help: 'Open RTMP connections of this node (incoming plus outgoing relay pulls); the HPA per-pod metric.',
-      registers: r,
-      collect() {
-        if (!self.sources) return;
-        this.set(self.sources.server.stats().connections + self.relays.outgoingRelays().length);
-      },
+    // Scrape-time metrics: `read` sets the value from its owner when Prometheus scrapes.
+    const gauge = <L extends string = never>(name: string, help: string, read: (g: Gauge<L>) => void, labelNames: readonly L[] = []) =>
+      new Gauge<L>({ name, help, labelNames, registers: r, collect() { read(this); } });
+    const counter = <L extends string = never>(name: string, help: string, labelNames: readonly L[] = [], read?: (c: Counter<L>) => void) =>
+      new Counter<L>({ name, help, labelNames, registers: r, ...(read ? { collect() { read(this); } } : {}) });
+
+    gauge('rtmpc_connections', 'Open RTMP connections of this node (incoming plus outgoing relay pulls); the HPA per-pod metric.', (g) => {
+      if (!this.sources) return;
+      g.set(this.sources.server.stats().connections + this.relays.outgoingRelays().length);
     });
-    new Gauge({
-      name: 'rtmpc_connections_by_kind',
-      help: 'Open connections by kind: publisher, player, relay (incoming relay pulls and outgoing pulls), unknown (no publish/play yet).',
-      labelNames: ['kind'],
-      registers: r,
-      collect() {
-        const counts = self.connectionsByKind();
-        for (const k of CONNECTION_KINDS) this.set({ kind: k }, counts[k]);
-      },
+    gauge('rtmpc_connections_by_kind', 'Open connections by kind: publisher, player, relay (incoming relay pulls and outgoing pulls), unknown (no publish/play yet).', (g) => {
+      const counts = this.connectionsByKind();
+      for (const k of CONNECTION_KINDS) g.set({ kind: k }, counts[k]);
+    }, ['kind']);
+    gauge('rtmpc_streams', 'Streams this node serves (published here or relayed from an origin).', (g) => {
+      if (!this.sources) return;
+      g.set(this.sources.hub.allStreamStats().filter((s) => s.live).length);
     });
-    new Gauge({
-      name: 'rtmpc_streams',
-      help: 'Streams this node serves (published here or relayed from an origin).',
-      registers: r,
-      collect() {
-        if (!self.sources) return;
-        this.set(self.sources.hub.allStreamStats().filter((s) => s.live).length);
-      },
+    gauge('rtmpc_stream_viewers', 'Player subscriptions over all streams of this node.', (g) => {
+      if (!this.sources) return;
+      let n = 0;
+      for (const s of this.sources.hub.allStreamStats()) n += s.subscriberCount;
+      g.set(n);
     });
-    new Gauge({
-      name: 'rtmpc_stream_viewers',
-      help: 'Player subscriptions over all streams of this node.',
-      registers: r,
-      collect() {
-        if (!self.sources) return;
-        let n = 0;
-        for (const s of self.sources.hub.allStreamStats()) n += s.subscriberCount;
-        this.set(n);
-      },
+    gauge('rtmpc_ingress_bitrate_bps', 'Sum of the measured media ingress rate of the live streams, bit/s.', (g) => {
+      if (!this.sources) return;
+      let n = 0;
+      for (const s of this.sources.hub.allStreamStats()) if (s.live) n += s.ingressBitrate;
+      g.set(n);
     });
-    new Gauge({
-      name: 'rtmpc_ingress_bitrate_bps',
-      help: 'Sum of the measured media ingress rate of the live streams, bit/s.',
-      registers: r,
-      collect() {
-        if (!self.sources) return;
-        let n = 0;
-        for (const s of self.sources.hub.allStreamStats()) if (s.live) n += s.ingressBitrate;
-        this.set(n);
-      },
+    counter('rtmpc_rtmp_connections_closed_total', 'RTMP connections closed, by reason.', ['reason'], (c) => {
+      if (!this.sources) return;
+      c.reset();
+      for (const [reason, n] of Object.entries(this.sources.server.stats().closedByReason)) c.inc({ reason }, n);
     });
-    new Counter({
-      name: 'rtmpc_rtmp_connections_closed_total',
-      help: 'RTMP connections closed, by reason.',
-      labelNames: ['reason'],
-      registers: r,
-      collect() {
-        if (!self.sources) return;
-        this.reset();
-        for (const [reason, n] of Object.entries(self.sources.server.stats().closedByReason)) this.inc({ reason }, n);
-      },
+    counter('rtmpc_relay_bytes_received_total', "Bytes received by the outgoing relay pulls running now (an edge's upstream traffic).", [], (c) => {
+      let n = 0;
+      for (const x of this.relays.outgoingRelays()) n += x.bytesIn;
+      c.reset();
+      c.inc(n);
     });
-    new Counter({
-      name: 'rtmpc_relay_bytes_received_total',
-      help: 'Bytes received by the outgoing relay pulls running now (an edge\'s upstream traffic).',
-      registers: r,
-      collect() {
-        let n = 0;
-        for (const x of self.relays.outgoingRelays()) n += x.bytesIn;
-        this.reset();
-        this.inc(n);
-      },
+    gauge('rtmpc_relays', 'Outgoing relay pulls by state (live: media flows; pending: resolving, connecting or waiting).', (g) => {
+      let live = 0;
+      let pending = 0;
+      for (const x of this.relays.outgoingRelays()) {
+        if (x.live) live++;
+        else pending++;
+      }
+      g.set({ state: 'live' }, live);
+      g.set({ state: 'pending' }, pending);
+    }, ['state']);
+    gauge('rtmpc_players_dropping', 'Players currently skipping to the next keyframe because they fell behind.', (g) => {
+      if (!this.sources) return;
+      const hub = this.sources.hub;
+      let n = 0;
+      for (const s of hub.allStreamStats()) for (const sub of hub.subscriberStats(s.key)) if (sub.dropping) n++;
+      g.set(n);
     });
-    new Gauge({
-      name: 'rtmpc_relays',
-      help: 'Outgoing relay pulls by state (live: media flows; pending: resolving, connecting or waiting).',
-      labelNames: ['state'],
-      registers: r,
-      collect() {
-        let live = 0;
-        let pending = 0;
-        for (const x of self.relays.outgoingRelays()) {
-          if (x.live) live++;
-          else pending++;
-        }
-        this.set({ state: 'live' }, live);
-        this.set({ state: 'pending' }, pending);
-      },
-    });
-    new Gauge({
-      name: 'rtmpc_players_dropping',
-      help: 'Players currently skipping to the next keyframe because they fell behind.',
-      registers: r,
-      collect() {
-        if (!self.sources) return;
-        const hub = self.sources.hub;
-        let n = 0;
-        for (const s of hub.allStreamStats()) for (const sub of hub.subscriberStats(s.key)) if (sub.dropping) n++;
-        this.set(n);
-      },
-    });
-    new Gauge({
-      name: 'rtmpc_ready',
-      help: 'Readiness (1 ready; 0 starting, draining or a dependency unavailable).',
-      registers: r,
-      collect() {
-        this.set(self.status?.ready() ? 1 : 0);
-      },
-    });
-    new Gauge({
-      name: 'rtmpc_draining',
-      help: '1 while the node drains.',
-      registers: r,
-      collect() {
-        this.set(self.status?.draining() ? 1 : 0);
-      },
-    });
-    this.handshakeFailures = new Counter({
-      name: 'rtmpc_handshake_failures_total',
-      help: 'Connections that ended before the RTMP handshake completed, by close reason (code: RTMP or system error code). TCP probes that send nothing are not counted.',
-      labelNames: ['reason', 'code'],
-      registers: r,
-    });
-    this.dropEpisodes = new Counter({
-      name: 'rtmpc_player_drop_episodes_total',
-      help: 'Times a slow player started skipping to the next keyframe (delay compensation).',
-      registers: r,
-    });
-    this.droppedMessages = new Counter({
-      name: 'rtmpc_player_dropped_frames_total',
-      help: 'Audio/video messages skipped for slow players (counted when the player resumes at a keyframe).',
-      registers: r,
-    });
-    this.relayPulls = new Counter({
-      name: 'rtmpc_relay_pulls_total',
-      help: 'Upstream relay connections an edge opened.',
-      registers: r,
-    });
-    this.relayRepulls = new Counter({
-      name: 'rtmpc_relay_repulls_total',
-      help: 'Streams an edge pulled again while its players stayed connected, by reason.',
-      labelNames: ['reason'],
-      registers: r,
-    });
-    this.registryErrors = new Counter({
-      name: 'rtmpc_registry_errors_total',
-      help: 'Failed registry (Redis) operations, by operation.',
-      labelNames: ['operation'],
-      registers: r,
-    });
-    this.natsErrors = new Counter({
-      name: 'rtmpc_nats_errors_total',
-      help: 'NATS failures (disconnects, failed publishes/requests), by operation.',
-      labelNames: ['operation'],
-      registers: r,
-    });
-    this.commands = new Counter({
-      name: 'rtmpc_node_commands_total',
-      help: 'Control-plane node commands served, by command and result (ok or the error code).',
-      labelNames: ['command', 'result'],
-      registers: r,
-    });
+    gauge('rtmpc_ready', 'Readiness (1 ready; 0 starting, draining or a dependency unavailable).', (g) => g.set(this.status?.ready() ? 1 : 0));
+    gauge('rtmpc_draining', '1 while the node drains.', (g) => g.set(this.status?.draining() ? 1 : 0));
+
+    // Event-driven counters: incremented as things happen.
+    this.handshakeFailures = counter('rtmpc_handshake_failures_total', 'Connections that ended before the RTMP handshake completed, by close reason (code: RTMP or system error code). TCP probes that send nothing are not counted.', ['reason', 'code']);
+    this.dropEpisodes = counter('rtmpc_player_drop_episodes_total', 'Times a slow player started skipping to the next keyframe (delay compensation).');
+    this.droppedMessages = counter('rtmpc_player_dropped_frames_total', 'Audio/video messages skipped for slow players (counted when the player resumes at a keyframe).');
+    this.relayPulls = counter('rtmpc_relay_pulls_total', 'Upstream relay connections an edge opened.');
+    this.relayRepulls = counter('rtmpc_relay_repulls_total', 'Streams an edge pulled again while its players stayed connected, by reason.', ['reason']);
+    this.registryErrors = counter('rtmpc_registry_errors_total', 'Failed registry (Redis) operations, by operation.', ['operation']);
+    this.natsErrors = counter('rtmpc_nats_errors_total', 'NATS failures (disconnects, failed publishes/requests), by operation.', ['operation']);
+    this.commands = counter('rtmpc_node_commands_total', 'Control-plane node commands served, by command and result (ok or the error code).', ['command', 'result']);
     this.sendLatency = new Histogram({
       name: 'rtmpc_hub_send_latency_seconds',
       help: 'Sampled time from a media message entering the hub to its write to a player socket (one hop).',
