@@ -26,6 +26,19 @@ const GRPC: readonly NodeRole[] = ['all-in-one', 'control'];
 
 const hostName = text('a host name or IP address');
 
+/**
+ * The CA bundle, client certificate and key a node reaches a cluster dependency with over TLS: the same three
+ * settings for Redis and NATS (`redisTlsCaFile`, RTMPC_REDIS_TLS_CA_FILE, ... and the nats ones).
+ */
+function clientTlsFiles<const G extends 'redis' | 'nats'>(group: G, service: string, caNote: string) {
+  const env = `RTMPC_${group.toUpperCase()}_TLS` as const;
+  return [
+    optionalSetting({ key: `${group}TlsCaFile`, env: `${env}_CA_FILE`, type: filePath('a PEM CA bundle'), doc: `CA bundle to verify ${service} ${caNote}`, roles: CLUSTER, group }),
+    optionalSetting({ key: `${group}TlsCertFile`, env: `${env}_CERT_FILE`, type: filePath('a PEM certificate'), doc: `client certificate for ${service} mutual TLS`, roles: CLUSTER, group }),
+    optionalSetting({ key: `${group}TlsKeyFile`, env: `${env}_KEY_FILE`, type: filePath('a PEM private key'), doc: `client key for ${service} mutual TLS`, roles: CLUSTER, group }),
+  ] as const;
+}
+
 /** RTMPC_AUTH_KEYS, in the format the auth package's `sign` command reads too (its parser, not a copy). */
 const signingKeys: SettingType<SigningKey[]> = {
   expected: 'comma-separated KEY_ID:SECRET entries',
@@ -223,9 +236,7 @@ export const NODE_SETTINGS = [
   setting({ key: 'redisUrl', env: 'RTMPC_REDIS_URL', type: url(['redis:', 'rediss:'], 'a redis:// or rediss:// URL'), default: 'redis://127.0.0.1:6379', doc: 'the registry', roles: CLUSTER, group: 'redis' }),
   optionalSetting({ key: 'redisUsername', env: 'RTMPC_REDIS_USERNAME', type: text(), doc: 'Redis ACL user (over the one in the URL)', roles: CLUSTER, group: 'redis' }),
   optionalSetting({ key: 'redisPassword', env: 'RTMPC_REDIS_PASSWORD', type: text(), doc: 'Redis password (over the one in the URL)', roles: CLUSTER, group: 'redis', secret: true }),
-  optionalSetting({ key: 'redisTlsCaFile', env: 'RTMPC_REDIS_TLS_CA_FILE', type: filePath('a PEM CA bundle'), doc: 'CA bundle to verify Redis (implies TLS, as does rediss://)', roles: CLUSTER, group: 'redis' }),
-  optionalSetting({ key: 'redisTlsCertFile', env: 'RTMPC_REDIS_TLS_CERT_FILE', type: filePath('a PEM certificate'), doc: 'client certificate for Redis mutual TLS', roles: CLUSTER, group: 'redis' }),
-  optionalSetting({ key: 'redisTlsKeyFile', env: 'RTMPC_REDIS_TLS_KEY_FILE', type: filePath('a PEM private key'), doc: 'client key for Redis mutual TLS', roles: CLUSTER, group: 'redis' }),
+  ...clientTlsFiles('redis', 'Redis', '(implies TLS, as does rediss://)'),
   // ---- NATS ----
   setting({
     key: 'natsServers',
@@ -239,9 +250,7 @@ export const NODE_SETTINGS = [
   optionalSetting({ key: 'natsUser', env: 'RTMPC_NATS_USER', type: text(), doc: 'NATS user (with the password)', roles: CLUSTER, group: 'nats' }),
   optionalSetting({ key: 'natsPassword', env: 'RTMPC_NATS_PASSWORD', type: text(), doc: 'NATS password', roles: CLUSTER, group: 'nats', secret: true }),
   optionalSetting({ key: 'natsToken', env: 'RTMPC_NATS_TOKEN', type: text(), doc: 'NATS token (instead of user and password)', roles: CLUSTER, group: 'nats', secret: true }),
-  optionalSetting({ key: 'natsTlsCaFile', env: 'RTMPC_NATS_TLS_CA_FILE', type: filePath('a PEM CA bundle'), doc: 'CA bundle to verify NATS (implies TLS)', roles: CLUSTER, group: 'nats' }),
-  optionalSetting({ key: 'natsTlsCertFile', env: 'RTMPC_NATS_TLS_CERT_FILE', type: filePath('a PEM certificate'), doc: 'client certificate for NATS mutual TLS', roles: CLUSTER, group: 'nats' }),
-  optionalSetting({ key: 'natsTlsKeyFile', env: 'RTMPC_NATS_TLS_KEY_FILE', type: filePath('a PEM private key'), doc: 'client key for NATS mutual TLS', roles: CLUSTER, group: 'nats' }),
+  ...clientTlsFiles('nats', 'NATS', '(implies TLS)'),
   // ---- auth ----
   optionalSetting({
     key: 'authConfigFile',
