@@ -10,13 +10,12 @@ import {
   SessionChunkStream,
   type AcceptConnectOptions,
   type ConnectRequest,
-  type SessionPlayRequest,
-  type SessionPublishRequest,
   type PublishType,
   type ServerSessionEventMap,
   type ServerSessionOptions,
   type ServerSessionStats,
   type SessionStreamInfo,
+  type SessionStreamRequest,
   type SessionStreamState,
   type StreamEndReason,
 } from './SessionTypes.js';
@@ -314,6 +313,12 @@ export class ServerSession extends SessionCore<ServerSessionEventMap> {
     this.sendCommand({ name: '_result', transactionId, commandObject, args });
   }
 
+  /** The FC* commands: a _result, then the matching onFC* event naming the stream as sent. */
+  private answerFc(transactionId: number, event: string, code: string, rawName: string): void {
+    this.sendResult(transactionId);
+    this.sendCommand({ name: event, transactionId: 0, commandObject: null, args: [{ code, description: rawName }] });
+  }
+
   /** The slot of `streamId` if the session is connected and the slot is in `state` (a request it may answer). */
   private answerable(streamId: number, state: SessionStreamState): StreamSlot | undefined {
     const slot = this.slots.get(streamId);
@@ -449,38 +454,19 @@ export class ServerSession extends SessionCore<ServerSessionEventMap> {
     const name = parseStreamName(rawName).name;
     switch (cmd.name) {
       case 'FCPublish':
-        this.sendResult(cmd.transactionId);
         // Some appliances wait for onFCPublish before they publish.
-        this.sendCommand({
-          name: 'onFCPublish',
-          transactionId: 0,
-          commandObject: null,
-          args: [{ code: StatusCode.PublishStart, description: rawName }],
-        });
+        this.answerFc(cmd.transactionId, 'onFCPublish', StatusCode.PublishStart, rawName);
         break;
-      case 'FCUnpublish': {
+      case 'FCUnpublish':
         for (const slot of this.slots.values()) {
           if ((slot.state === 'publishing' || slot.state === 'publishPending') && slot.name === name) {
             this.endSlot(slot, 'FCUnpublish', true);
           }
         }
-        this.sendResult(cmd.transactionId);
-        this.sendCommand({
-          name: 'onFCUnpublish',
-          transactionId: 0,
-          commandObject: null,
-          args: [{ code: StatusCode.UnpublishSuccess, description: rawName }],
-        });
+        this.answerFc(cmd.transactionId, 'onFCUnpublish', StatusCode.UnpublishSuccess, rawName);
         break;
-      }
       case 'FCSubscribe':
-        this.sendResult(cmd.transactionId);
-        this.sendCommand({
-          name: 'onFCSubscribe',
-          transactionId: 0,
-          commandObject: null,
-          args: [{ code: StatusCode.PlayStart, description: rawName }],
-        });
+        this.answerFc(cmd.transactionId, 'onFCSubscribe', StatusCode.PlayStart, rawName);
         break;
       case 'getStreamLength':
         // Live streams have no length; ffmpeg reads 0 as "unknown duration".
@@ -511,25 +497,9 @@ export class ServerSession extends SessionCore<ServerSessionEventMap> {
   private handlePublish(cmd: RtmpCommand, streamId: number): void {
     const slot = this.slotFor('publish', streamId);
     if (slot.state !== 'idle') throw violation(`publish on message stream ${streamId}, which is ${slot.state}`);
-    const rawName = argString(cmd.args, 0) ?? '';
     const typeArg = argString(cmd.args, 1);
     const publishType: PublishType = typeArg === 'record' || typeArg === 'append' ? typeArg : 'live';
-    const { name, query } = parseStreamName(rawName);
-    const connect = this.connect as ConnectRequest;
-    slot.state = 'publishPending';
-    slot.name = name;
-    const req: SessionPublishRequest = {
-      streamId,
-      transactionId: cmd.transactionId,
-      name,
-      rawName,
-      query,
-      publishType,
-      app: connect.app,
-      tcUrl: connect.tcUrl,
-      appQuery: connect.appQuery,
-    };
-    this.emit('publish', req);
+    this.emit('publish', { ...this.openRequest(slot, 'publishPending', cmd), publishType });
   }
 
   private handlePlay(cmd: RtmpCommand, streamId: number): void {
@@ -538,29 +508,34 @@ export class ServerSession extends SessionCore<ServerSessionEventMap> {
       throw violation(`play on message stream ${streamId}, which is ${slot.state}`);
     }
     if (slot.state === 'playing' || slot.state === 'playPending') this.endSlot(slot, 'replay', false);
-    const rawName = argString(cmd.args, 0) ?? '';
     const start = argNumber(cmd.args, 1) ?? -2;
-    const duration = argNumber(cmd.args, 2) ?? -1;
     const resetArg = cmd.args[3];
+    this.emit('play', {
+      ...this.openRequest(slot, 'playPending', cmd),
+      start,
+      live: isLivePlayStart(start),
+      duration: argNumber(cmd.args, 2) ?? -1,
+      reset: typeof resetArg === 'boolean' ? resetArg : true,
+    });
+  }
+
+  /** Puts the slot in `state` under the name the command asks for; returns what the request to the application carries. */
+  private openRequest(slot: StreamSlot, state: 'publishPending' | 'playPending', cmd: RtmpCommand): SessionStreamRequest {
+    const rawName = argString(cmd.args, 0) ?? '';
     const { name, query } = parseStreamName(rawName);
     const connect = this.connect as ConnectRequest;
-    slot.state = 'playPending';
+    slot.state = state;
     slot.name = name;
-    const req: SessionPlayRequest = {
-      streamId,
+    return {
+      streamId: slot.id,
       transactionId: cmd.transactionId,
       name,
       rawName,
       query,
-      start,
-      live: isLivePlayStart(start),
-      duration,
-      reset: typeof resetArg === 'boolean' ? resetArg : true,
       app: connect.app,
       tcUrl: connect.tcUrl,
       appQuery: connect.appQuery,
     };
-    this.emit('play', req);
   }
 
   private resetSlot(slot: StreamSlot): void {

@@ -67,27 +67,26 @@ export interface ConnectRequest {
   messageType: number;
 }
 
-export interface SessionPublishRequest {
+/** What a publish and a play request both carry: the stream name and the connection's app. */
+export interface SessionStreamRequest {
   streamId: number;
   transactionId: number;
   /** stream name without its query ('key' of 'key?token=abc') */
   name: string;
   /** the name exactly as sent */
   rawName: string;
-  /** query of the publish name */
+  /** query of the stream name */
   query: QueryParams;
-  publishType: PublishType;
   app: string;
   tcUrl: string | undefined;
   appQuery: QueryParams;
 }
 
-export interface SessionPlayRequest {
-  streamId: number;
-  transactionId: number;
-  name: string;
-  rawName: string;
-  query: QueryParams;
+export interface SessionPublishRequest extends SessionStreamRequest {
+  publishType: PublishType;
+}
+
+export interface SessionPlayRequest extends SessionStreamRequest {
   /** start as sent (default -2 when absent) */
   start: number;
   /** true for -2, -1, -1000, -2000 and 0 (librtmp sends 0 unless live=1); false for a positive VOD offset */
@@ -96,9 +95,6 @@ export interface SessionPlayRequest {
   duration: number;
   /** reset flag as sent (default true) */
   reset: boolean;
-  app: string;
-  tcUrl: string | undefined;
-  appQuery: QueryParams;
 }
 
 /** A publish or play that ended (emitted once per accepted publish/play). */
