@@ -1,17 +1,5 @@
 import { RtmpError } from '../errors.js';
-import {
-  FLASH_MEDIA_SERVER_KEY,
-  FLASH_MEDIA_SERVER_PARTIAL_KEY,
-  FLASH_PLAYER_KEY,
-  FLASH_PLAYER_PARTIAL_KEY,
-  HANDSHAKE_PACKET_SIZE,
-  RTMP_VERSION,
-  findPacketDigest,
-  formatHandshakeVersion,
-  signPacket,
-  signResponse,
-  verifyResponse,
-} from './HandshakeDigest.js';
+import { CLIENT_KEYS, HANDSHAKE_PACKET_SIZE, RTMP_VERSION, formatHandshakeVersion } from './HandshakeDigest.js';
 import { HandshakeExchange } from './HandshakeExchange.js';
 import type { HandshakeStep, RandomBytesSource } from './HandshakeStep.js';
 
@@ -41,7 +29,7 @@ export class ClientHandshake extends HandshakeExchange {
   private _s2Matched = false;
 
   constructor(opts: ClientHandshakeOptions = {}) {
-    super('S0', opts.randomBytes);
+    super('S0', CLIENT_KEYS, opts.randomBytes);
     this.digest = opts.digest ?? false;
     this.clientVersion = (opts.clientVersion ?? DEFAULT_CLIENT_VERSION) >>> 0;
     if (this.digest && this.clientVersion === 0) {
@@ -70,10 +58,8 @@ export class ClientHandshake extends HandshakeExchange {
     const out = Buffer.allocUnsafe(1 + HANDSHAKE_PACKET_SIZE);
     out[0] = RTMP_VERSION;
     const c1 = out.subarray(1);
-    c1.writeUInt32BE(0, 0);
-    c1.writeUInt32BE(this.digest ? this.clientVersion : 0, 4);
-    this.random(HANDSHAKE_PACKET_SIZE - 8).copy(c1, 8);
-    if (this.digest) this.c1Digest = signPacket(c1, 0, FLASH_PLAYER_PARTIAL_KEY);
+    this.fillFirstPacket(c1, this.digest ? this.clientVersion : 0);
+    if (this.digest) this.c1Digest = this.signOwnPacket(c1, 0);
     this.c1 = Buffer.from(c1);
     this.started = true;
     return out;
@@ -92,7 +78,7 @@ export class ClientHandshake extends HandshakeExchange {
       return Buffer.from(s1);
     }
     // ffmpeg tries the 772..775 scheme first; the order does not matter for a valid S1.
-    const found = findPacketDigest(s1, FLASH_MEDIA_SERVER_PARTIAL_KEY, [1, 0]);
+    const found = this.findPeerDigest(s1, [1, 0]);
     if (!found) {
       throw new RtmpError(
         'HANDSHAKE_DIGEST_INVALID',
@@ -100,12 +86,12 @@ export class ClientHandshake extends HandshakeExchange {
       );
     }
     this.negotiatedMode = 'digest';
-    return signResponse(this.random(HANDSHAKE_PACKET_SIZE - 32), found.digest, FLASH_PLAYER_KEY);
+    return this.answerPeerDigest(found.digest);
   }
 
   protected checkSecondPacket(s2: Buffer): void {
     if (this.negotiatedMode === 'digest') {
-      this._s2Matched = verifyResponse(s2, this.c1Digest!, FLASH_MEDIA_SERVER_KEY);
+      this._s2Matched = this.isPeerAnswer(s2, this.c1Digest!);
       if (!this._s2Matched) {
         throw new RtmpError('HANDSHAKE_DIGEST_INVALID', 'S2 signature does not match our C1 digest');
       }

@@ -30,6 +30,32 @@ export const FLASH_PLAYER_PARTIAL_KEY: Buffer = FLASH_PLAYER_KEY.subarray(0, 30)
 export const FLASH_MEDIA_SERVER_PARTIAL_KEY: Buffer = FLASH_MEDIA_SERVER_KEY.subarray(0, 36);
 
 /**
+ * The keys of one end of the digest handshake: it signs its C1/S1 with its
+ * partial key and derives its C2/S2 key from its full key; the peer's packets
+ * are checked with the peer's pair.
+ */
+export interface HandshakeKeys {
+  readonly ownPartial: Buffer;
+  readonly own: Buffer;
+  readonly peerPartial: Buffer;
+  readonly peer: Buffer;
+}
+
+export const CLIENT_KEYS: HandshakeKeys = {
+  ownPartial: FLASH_PLAYER_PARTIAL_KEY,
+  own: FLASH_PLAYER_KEY,
+  peerPartial: FLASH_MEDIA_SERVER_PARTIAL_KEY,
+  peer: FLASH_MEDIA_SERVER_KEY,
+};
+
+export const SERVER_KEYS: HandshakeKeys = {
+  ownPartial: CLIENT_KEYS.peerPartial,
+  own: CLIENT_KEYS.peer,
+  peerPartial: CLIENT_KEYS.ownPartial,
+  peer: CLIENT_KEYS.own,
+};
+
+/**
  * Where the 32-byte digest sits inside a 1536-byte C1/S1.
  *  - scheme 0: the 4 bytes at 8..11 pick an offset in 12..739 (what ffmpeg writes)
  *  - scheme 1: the 4 bytes at 772..775 pick an offset in 776..1503

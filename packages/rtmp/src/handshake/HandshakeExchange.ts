@@ -1,6 +1,15 @@
 import { randomBytes as cryptoRandomBytes } from 'node:crypto';
 import { RtmpError } from '../errors.js';
-import { HANDSHAKE_PACKET_SIZE } from './HandshakeDigest.js';
+import {
+  HANDSHAKE_PACKET_SIZE,
+  findPacketDigest,
+  signPacket,
+  signResponse,
+  verifyResponse,
+  type DigestScheme,
+  type FoundDigest,
+  type HandshakeKeys,
+} from './HandshakeDigest.js';
 import type { HandshakeStep, RandomBytesSource } from './HandshakeStep.js';
 import { EMPTY_BUFFER, assertRtmpVersion } from './HandshakeVersion.js';
 
@@ -13,6 +22,8 @@ import { EMPTY_BUFFER, assertRtmpVersion } from './HandshakeVersion.js';
  *
  * Subclasses supply the answer to the first packet and the check of the
  * second; bytes after the second packet are handed back as the remainder.
+ * The packet layout and the digest helpers below pick this end's keys, so
+ * the client and the server differ only in what they decide.
  */
 export abstract class HandshakeExchange {
   private readonly received = Buffer.alloc(1 + HANDSHAKE_PACKET_SIZE);
@@ -24,6 +35,7 @@ export abstract class HandshakeExchange {
 
   protected constructor(
     private readonly versionPacketName: 'C0' | 'S0',
+    private readonly keys: HandshakeKeys,
     randomBytes: RandomBytesSource | undefined,
   ) {
     this.randomBytes = randomBytes ?? cryptoRandomBytes;
@@ -61,6 +73,32 @@ export abstract class HandshakeExchange {
     this.checkSecondPacket(this.received.subarray(0, HANDSHAKE_PACKET_SIZE));
     this.phase = 'done';
     return { send, done: true, remainder: data.subarray(offset) };
+  }
+
+  /** C1 and S1: time (we send 0), the 4 version bytes (0 = simple handshake), random filler. */
+  protected fillFirstPacket(packet: Buffer, version: number): void {
+    packet.writeUInt32BE(0, 0);
+    packet.writeUInt32BE(version, 4);
+    this.random(HANDSHAKE_PACKET_SIZE - 8).copy(packet, 8);
+  }
+
+  /** Writes our digest into our filled C1/S1 and returns it. */
+  protected signOwnPacket(packet: Buffer, scheme: DigestScheme): Buffer {
+    return signPacket(packet, scheme, this.keys.ownPartial);
+  }
+
+  protected findPeerDigest(packet: Buffer, order: readonly DigestScheme[]): FoundDigest | undefined {
+    return findPacketDigest(packet, this.keys.peerPartial, order);
+  }
+
+  /** Our C2/S2 in the digest handshake: filler signed over the peer's C1/S1 digest. */
+  protected answerPeerDigest(peerDigest: Buffer): Buffer {
+    return signResponse(this.random(HANDSHAKE_PACKET_SIZE - 32), peerDigest, this.keys.own);
+  }
+
+  /** Whether the peer's C2/S2 is signed over our digest. */
+  protected isPeerAnswer(response: Buffer, ownDigest: Buffer): boolean {
+    return verifyResponse(response, ownDigest, this.keys.peer);
   }
 
   protected random(n: number): Buffer {

@@ -1,16 +1,4 @@
-import {
-  FLASH_MEDIA_SERVER_KEY,
-  FLASH_MEDIA_SERVER_PARTIAL_KEY,
-  FLASH_PLAYER_KEY,
-  FLASH_PLAYER_PARTIAL_KEY,
-  HANDSHAKE_PACKET_SIZE,
-  RTMP_VERSION,
-  findPacketDigest,
-  signPacket,
-  signResponse,
-  verifyResponse,
-  type DigestScheme,
-} from './HandshakeDigest.js';
+import { HANDSHAKE_PACKET_SIZE, RTMP_VERSION, SERVER_KEYS, type DigestScheme } from './HandshakeDigest.js';
 import { HandshakeExchange } from './HandshakeExchange.js';
 import type { RandomBytesSource } from './HandshakeStep.js';
 
@@ -41,7 +29,7 @@ export class ServerHandshake extends HandshakeExchange {
   private _c2Matched = false;
 
   constructor(opts: ServerHandshakeOptions = {}) {
-    super('C0', opts.randomBytes);
+    super('C0', SERVER_KEYS, opts.randomBytes);
     this.serverVersion = (opts.serverVersion ?? DEFAULT_SERVER_VERSION) >>> 0;
     if (this.serverVersion === 0) {
       throw new RangeError('serverVersion must be non-zero (version 0 means the simple handshake)');
@@ -75,25 +63,22 @@ export class ServerHandshake extends HandshakeExchange {
   protected answerFirstPacket(c1: Buffer): Buffer {
     this._clientVersion = c1.readUInt32BE(4);
     // A zero version means the client speaks the simple handshake (spec: C1[4..7] are zero).
-    const found = this._clientVersion !== 0 ? findPacketDigest(c1, FLASH_PLAYER_PARTIAL_KEY, [0, 1]) : undefined;
+    const found = this._clientVersion !== 0 ? this.findPeerDigest(c1, [0, 1]) : undefined;
 
     const out = Buffer.allocUnsafe(1 + 2 * HANDSHAKE_PACKET_SIZE);
     out[0] = RTMP_VERSION;
     const s1 = out.subarray(1, 1 + HANDSHAKE_PACKET_SIZE);
     const s2 = out.subarray(1 + HANDSHAKE_PACKET_SIZE);
-    s1.writeUInt32BE(0, 0);
-    this.random(HANDSHAKE_PACKET_SIZE - 8).copy(s1, 8);
+    // Never a non-zero version in a simple S1: ffmpeg would then verify a digest we do not have.
+    this.fillFirstPacket(s1, found ? this.serverVersion : 0);
 
     if (found) {
       this.negotiatedMode = 'digest';
       this._digestScheme = found.scheme;
-      s1.writeUInt32BE(this.serverVersion, 4);
-      this.serverDigest = signPacket(s1, found.scheme, FLASH_MEDIA_SERVER_PARTIAL_KEY);
-      signResponse(this.random(HANDSHAKE_PACKET_SIZE - 32), found.digest, FLASH_MEDIA_SERVER_KEY).copy(s2);
+      this.serverDigest = this.signOwnPacket(s1, found.scheme);
+      this.answerPeerDigest(found.digest).copy(s2);
     } else {
-      // Never a non-zero version here: ffmpeg would then verify a digest we do not have.
       this.negotiatedMode = 'simple';
-      s1.writeUInt32BE(0, 4);
       c1.copy(s2);
     }
     this.s1 = Buffer.from(s1);
@@ -105,7 +90,7 @@ export class ServerHandshake extends HandshakeExchange {
     // An echo of S1's random part (bytes 4..7 may carry the client's read time).
     this._c2Matched =
       c2.subarray(8).equals(s1.subarray(8)) ||
-      (this.serverDigest !== undefined && verifyResponse(c2, this.serverDigest, FLASH_PLAYER_KEY));
+      (this.serverDigest !== undefined && this.isPeerAnswer(c2, this.serverDigest));
     this.s1 = undefined;
     this.serverDigest = undefined;
   }
