@@ -18,14 +18,13 @@ import {
   stripSetDataFrame,
   type AmfValue,
   type RtmpCommand,
-  type RtmpMessage,
 } from '@rtmp-cluster/rtmp';
+import { msg as message } from './support/chunkDecoding.js';
 import { h } from './support/hex.js';
 import { errorCode } from './support/rtmpError.js';
 
-function msg(type: number, payload: Buffer): RtmpMessage {
-  return { csid: 3, type, timestamp: 0, streamId: 0, payload };
-}
+/** A command or data message as a client sends it on csid 3, message stream 0. */
+const msg = (type: number, payload: Buffer) => message(3, type, 0, 0, payload);
 
 describe('commands', () => {
   it('[conf 37] decodes an AMF0 connect (type 20) as ffmpeg sends it', () => {

@@ -15,12 +15,12 @@ import {
   type RtmpMessage,
   type UserControlEvent,
 } from '@rtmp-cluster/rtmp';
+import { msg } from './support/chunkDecoding.js';
 import { h } from './support/hex.js';
 import { errorCode } from './support/rtmpError.js';
 
-function control(type: number, payload: Buffer): RtmpMessage {
-  return { csid: 2, type, timestamp: 0, streamId: 0, payload };
-}
+/** Control messages travel on csid 2, message stream 0. */
+const control = (type: number, payload: Buffer) => msg(2, type, 0, 0, payload);
 
 describe('protocol control messages', () => {
   const vectors: { name: string; built: RtmpMessage; type: number; payload: string; parsed: unknown }[] = [

@@ -15,6 +15,26 @@ import {
   type ServerSessionOptions,
 } from '@rtmp-cluster/rtmp';
 
+/** Short names of the control messages the suites assert on; kinds without one print as UserControl(kind). */
+const CONTROL_LABELS: Record<string, string> = {
+  setChunkSize: 'SetChunkSize',
+  acknowledgement: 'Ack',
+  windowAckSize: 'WinAck',
+  setPeerBandwidth: 'SetPeerBW',
+  abort: 'Abort',
+  streamBegin: 'StreamBegin',
+  streamEof: 'StreamEOF',
+  pingRequest: 'PingRequest',
+  pingResponse: 'PingResponse',
+  setBufferLength: 'SetBufferLength',
+};
+
+/** `Label(field,...)`: the parsed fields come in wire order. */
+function describeControl({ kind, ...fields }: { kind: string }): string {
+  const label = CONTROL_LABELS[kind];
+  return label === undefined ? `UserControl(${kind})` : `${label}(${Object.values(fields).join(',')})`;
+}
+
 /** A compact, readable description of an outgoing message, for order assertions. */
 export function describeMessage(msg: RtmpMessage): string {
   switch (msg.type) {
@@ -22,39 +42,10 @@ export function describeMessage(msg: RtmpMessage): string {
     case MessageType.Acknowledgement:
     case MessageType.WindowAckSize:
     case MessageType.SetPeerBandwidth:
-    case MessageType.Abort: {
-      const pc = parseProtocolControl(msg);
-      switch (pc.kind) {
-        case 'setChunkSize':
-          return `SetChunkSize(${pc.size})`;
-        case 'acknowledgement':
-          return `Ack(${pc.sequence})`;
-        case 'windowAckSize':
-          return `WinAck(${pc.size})`;
-        case 'setPeerBandwidth':
-          return `SetPeerBW(${pc.size},${pc.limitType})`;
-        case 'abort':
-          return `Abort(${pc.csid})`;
-      }
-      break;
-    }
-    case MessageType.UserControl: {
-      const ev = parseUserControl(msg);
-      switch (ev.kind) {
-        case 'streamBegin':
-          return `StreamBegin(${ev.streamId})`;
-        case 'streamEof':
-          return `StreamEOF(${ev.streamId})`;
-        case 'pingRequest':
-          return `PingRequest(${ev.timestamp})`;
-        case 'pingResponse':
-          return `PingResponse(${ev.timestamp})`;
-        case 'setBufferLength':
-          return `SetBufferLength(${ev.streamId},${ev.bufferMs})`;
-        default:
-          return `UserControl(${ev.kind})`;
-      }
-    }
+    case MessageType.Abort:
+      return describeControl(parseProtocolControl(msg));
+    case MessageType.UserControl:
+      return describeControl(parseUserControl(msg));
     case MessageType.CommandAmf0:
     case MessageType.CommandAmf3: {
       const cmd = decodeCommand(msg);
