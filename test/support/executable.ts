@@ -30,6 +30,8 @@ export interface ExecutableNode {
   rtmp: number;
   http: number;
   grpc: number;
+  /** the players' web listener */
+  web: number;
   /** GET on its HTTP port: the status code */
   status(path: string): Promise<number>;
 }
@@ -51,5 +53,5 @@ export async function spawnAllInOne(procs: ClientProcesses, env: Record<string, 
     }),
     timeoutMs: 300_000,
   });
-  return { proc, rtmp, http, grpc, status: async (p) => (await fetch(`http://127.0.0.1:${http}${p}`)).status };
+  return { proc, rtmp, http, grpc, web, status: async (p) => (await fetch(`http://127.0.0.1:${http}${p}`)).status };
 }

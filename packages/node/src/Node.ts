@@ -178,6 +178,7 @@ class AllInOneNode implements NodeHandle {
           logger: this.logger,
           allowedOrigins: config.webAllowedOrigins,
           trustedProxies: new CidrList(config.webTrustedProxies),
+          proxyProtocol: { mode: config.webProxyProtocol, trusted: new CidrList(config.proxyTrustedCidrs) },
           maxConnectionsPerIp: config.maxConnectionsPerIp,
           connectionRatePerIp: config.connRatePerIp,
           connectionBurstPerIp: config.connBurstPerIp,

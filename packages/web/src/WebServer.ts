@@ -4,11 +4,13 @@
  * route table. Routes answer; everything else here is the same for every protocol.
  */
 import http from 'node:http';
+import type net from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { normalizeIp, type Logger } from '@rtmp-cluster/core';
-import { ConnectionRateLimiter } from '@rtmp-cluster/server';
+import { ConnectionRateLimiter, type ProxyProtocolOptions } from '@rtmp-cluster/server';
 import { CorsPolicy } from './CorsPolicy.js';
+import { ProxyProtocolFront } from './ProxyProtocolFront.js';
 import { isWebError, WebError } from './WebError.js';
 import type { WebRequestContext } from './WebRoute.js';
 import type { WebRouter } from './WebRouter.js';
@@ -25,6 +27,11 @@ export interface WebServerOptions {
   allowedOrigins?: readonly string[];
   /** proxies whose X-Forwarded-For names the client; default none */
   trustedProxies?: TrustedProxies;
+  /**
+   * PROXY protocol v1/v2 before HTTP (RTMPC_WEB_PROXY_PROTOCOL with RTMPC_PROXY_TRUSTED_CIDRS): the header of a
+   * trusted load balancer names the client for limits, auth, logs and sessions; default off
+   */
+  proxyProtocol?: ProxyProtocolOptions;
   /** open connections per client address (RTMPC_MAX_CONNECTIONS_PER_IP) */
   maxConnectionsPerIp?: number;
   /** new connections per second per address and the bucket size (RTMPC_CONN_RATE_PER_IP / _BURST_) */
@@ -40,11 +47,19 @@ export class WebServer {
   private readonly rate: ConnectionRateLimiter;
   private readonly perIp = new Map<string, number>();
   private readonly sockets = new Set<Socket>();
+  /** connections refused by a limit: their 429 is on its way, whatever request they already sent is not served */
+  private readonly refusedSockets = new WeakSet<Socket>();
   private readonly log: Logger;
+  private readonly front: ProxyProtocolFront | undefined;
   private nextId = 0;
   private pruneTimer: NodeJS.Timeout | undefined;
   /** requests refused by a limit, by reason (metrics) */
   readonly refused = { rate: 0, perIp: 0, total: 0, origin: 0 };
+
+  /** connections closed because their PROXY protocol step failed */
+  get refusedProxyHeaders(): number {
+    return this.front?.refused ?? 0;
+  }
 
   constructor(private readonly o: WebServerOptions) {
     this.log = o.logger.child({ component: 'web' });
@@ -66,6 +81,13 @@ export class WebServer {
     this.server.headersTimeout = 10_000;
     this.server.requestTimeout = 0;
     this.server.keepAliveTimeout = 5_000;
+    const proxy = o.proxyProtocol;
+    if (proxy !== undefined && proxy.mode !== 'off') this.front = new ProxyProtocolFront(this.server, proxy, this.server.headersTimeout, this.log);
+  }
+
+  /** the socket that accepts connections: the PROXY protocol front when there is one */
+  private get acceptor(): net.Server {
+    return this.front?.server ?? this.server;
   }
 
   get router(): WebRouter {
@@ -75,21 +97,22 @@ export class WebServer {
   async listen(port: number, host: string): Promise<AddressInfo> {
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error): void => reject(err);
-      this.server.once('error', onError);
-      this.server.listen(port, host, () => {
-        this.server.off('error', onError);
+      const acceptor = this.acceptor;
+      acceptor.once('error', onError);
+      acceptor.listen(port, host, () => {
+        acceptor.off('error', onError);
         resolve();
       });
     });
     this.pruneTimer = setInterval(() => this.rate.prune(performance.now()), 10_000);
     this.pruneTimer.unref();
-    const a = this.server.address() as AddressInfo;
-    this.log.info({ address: `${a.address}:${a.port}`, routes: this.o.router.names }, 'web listener started');
+    const a = this.acceptor.address() as AddressInfo;
+    this.log.info({ address: `${a.address}:${a.port}`, routes: this.o.router.names, proxyProtocol: this.o.proxyProtocol?.mode ?? 'off' }, 'web listener started');
     return a;
   }
 
   address(): AddressInfo | null {
-    const a = this.server.address();
+    const a = this.acceptor.address();
     return a && typeof a === 'object' ? a : null;
   }
 
@@ -100,7 +123,8 @@ export class WebServer {
   /** Stops accepting; open responses (viewers) are cut. */
   async close(): Promise<void> {
     if (this.pruneTimer) clearInterval(this.pruneTimer);
-    if (!this.server.listening) return;
+    if (!this.acceptor.listening) return;
+    if (this.front !== undefined) this.front.server.close();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       for (const s of this.sockets) s.destroy();
@@ -111,12 +135,15 @@ export class WebServer {
   // ---------------------------------------------------------------------------------------------
 
   private onConnection(socket: Socket): void {
-    const ip = normalizeIp(socket.remoteAddress);
-    // Limits count the socket's peer: behind a trusted proxy that is the proxy, which is exempt.
-    const proxied = this.o.trustedProxies?.contains(ip) ?? false;
+    const client = this.front?.clientOf(socket);
+    const ip = client?.address ?? normalizeIp(socket.remoteAddress);
+    // Limits count the client a PROXY header named, else the socket's peer: behind a trusted HTTP proxy
+    // (X-Forwarded-For) that is the proxy, which is exempt.
+    const proxied = client === undefined && (this.o.trustedProxies?.contains(ip) ?? false);
     const refuse = (why: keyof WebServer['refused'], message: string): void => {
       this.refused[why]++;
       this.log.warn({ remote: ip, limit: why }, `web connection refused: ${message}`);
+      this.refusedSockets.add(socket);
       socket.end('HTTP/1.1 429 Too Many Requests\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n' + message + '\n');
     };
     if (this.o.maxConnections !== undefined && this.sockets.size >= this.o.maxConnections) return refuse('total', `server connection limit reached (${this.o.maxConnections})`);
@@ -136,8 +163,10 @@ export class WebServer {
     });
   }
 
-  /** The viewer's address: X-Forwarded-For's last hop not added by a trusted proxy. */
+  /** The viewer's address: the PROXY header's client, else X-Forwarded-For's last hop not added by a trusted proxy. */
   private clientIpOf(req: http.IncomingMessage): string {
+    const client = this.front?.clientOf(req.socket);
+    if (client !== undefined) return client.address;
     const peer = normalizeIp(req.socket.remoteAddress);
     const trusted = this.o.trustedProxies;
     const xff = req.headers['x-forwarded-for'];
@@ -161,7 +190,8 @@ export class WebServer {
       throw new WebError('BAD_REQUEST', 'malformed percent-encoding in the path');
     }
     const clientIp = this.clientIpOf(req);
-    const remoteAddress = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
+    const client = this.front?.clientOf(req.socket);
+    const remoteAddress = client !== undefined ? `${client.address}:${client.port}` : `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
     return {
       req,
       connId,
@@ -176,6 +206,8 @@ export class WebServer {
   }
 
   private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    // The HTTP parser reads a refused connection's request anyway (it was attached first): never play it.
+    if (this.refusedSockets.has(req.socket)) return;
     const origin = req.headers.origin;
     try {
       if (!this.cors.allows(origin)) {
@@ -199,6 +231,7 @@ export class WebServer {
 
   private async onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => socket.destroy());
+    if (this.refusedSockets.has(req.socket)) return;
     try {
       if (!this.cors.allows(req.headers.origin)) {
         this.refused.origin++;

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { StreamHub } from '@rtmp-cluster/media';
@@ -112,5 +113,84 @@ describe('web listener', () => {
     expect(statuses.slice(0, 2)).toEqual([404, 404]);
     expect(statuses.slice(2)).toContain(429);
     expect(new WebError('TOO_MANY_REQUESTS', 'x').status).toBe(429);
+  });
+
+  describe('PROXY protocol (RTMPC_WEB_PROXY_PROTOCOL)', () => {
+    /** A PROXY v2 header for a TCP over IPv4 connection from `src`:`port`. */
+    function proxyV2(src: string, port: number): Buffer {
+      const sig = Buffer.from('0d0a0d0a000d0a515549540a', 'hex');
+      const body = Buffer.alloc(12);
+      src.split('.').forEach((o, i) => body.writeUInt8(Number(o), i));
+      [127, 0, 0, 1].forEach((o, i) => body.writeUInt8(o, 4 + i));
+      body.writeUInt16BE(port, 8);
+      body.writeUInt16BE(8000, 10);
+      return Buffer.concat([sig, Buffer.from([0x21, 0x11, 0x00, 12]), body]);
+    }
+
+    /** Opens a raw connection, sends `preface` and a GET of `path`; resolves with the status and body (or 'closed'). */
+    function rawGet(port: number, preface: Buffer | string, path: string, keepOpen = false): Promise<{ status: number; body: string; socket: net.Socket } | 'closed'> {
+      return new Promise((resolve) => {
+        const socket = net.connect(port, '127.0.0.1', () => {
+          socket.write(preface);
+          socket.write(`GET ${path} HTTP/1.1\r\nhost: x\r\n${keepOpen ? '' : 'connection: close\r\n'}\r\n`);
+        });
+        let text = '';
+        const answer = (): { status: number; body: string; socket: net.Socket } => {
+          const end = text.indexOf('\r\n\r\n');
+          let body = text.slice(end + 4);
+          if (/transfer-encoding: chunked/i.test(text.slice(0, end))) {
+            let plain = '';
+            for (let at = 0; ; ) {
+              const eol = body.indexOf('\r\n', at);
+              const size = parseInt(body.slice(at, eol), 16);
+              if (!(size > 0)) break;
+              plain += body.slice(eol + 2, eol + 2 + size);
+              at = eol + 4 + size;
+            }
+            body = plain;
+          }
+          return { status: Number(text.slice(9, 12)), body, socket };
+        };
+        socket.on('data', (d: Buffer) => {
+          text += d.toString('latin1');
+          const end = text.indexOf('\r\n\r\n');
+          const length = Number(/content-length: (\d+)/i.exec(text)?.[1] ?? NaN);
+          if (end >= 0 && (text.length >= end + 4 + length || text.endsWith('\r\n0\r\n\r\n'))) resolve(answer());
+        });
+        socket.on('error', () => undefined);
+        socket.on('close', () => resolve(text === '' ? 'closed' : answer()));
+      });
+    }
+
+    it('a trusted balancer\'s v1 or v2 header names the client: clientIp, per-address limits', async () => {
+      const { web, url } = await start({ proxyProtocol: { mode: 'optional', trusted: new CidrList(['127.0.0.0/8']) }, maxConnectionsPerIp: 1 });
+      web.hub.publish('live/x', { id: 'pub', close: () => undefined });
+      const port = Number(new URL(url('/')).port);
+      const v1 = await rawGet(port, 'PROXY TCP4 198.51.100.7 127.0.0.1 40000 8000\r\n', '/probe/live/x');
+      expect(v1 !== 'closed' && v1.status).toBe(200);
+      expect(v1 !== 'closed' && JSON.parse(v1.body)).toMatchObject({ clientIp: '198.51.100.7' });
+      // One connection per address: 203.0.113.5 holds one open (keep-alive), a second from it is refused,
+      // while another client behind the same balancer (and the balancer itself, with no header) is served.
+      const held = await rawGet(port, proxyV2('203.0.113.5', 41000), '/probe/live/x', true);
+      expect(held !== 'closed' && JSON.parse(held.body)).toMatchObject({ clientIp: '203.0.113.5' });
+      const second = await rawGet(port, proxyV2('203.0.113.5', 41001), '/probe/live/x');
+      expect(second !== 'closed' && second.status).toBe(429);
+      expect(second !== 'closed' && second.body).toContain('too many connections from 203.0.113.5');
+      const other = await rawGet(port, proxyV2('203.0.113.6', 41002), '/probe/live/x');
+      expect(other !== 'closed' && other.status).toBe(200);
+      expect((await fetch(url('/probe/live/x'), { headers: { connection: 'close' } })).status).toBe(200);
+      if (held !== 'closed') held.socket.destroy();
+    });
+
+    it('a header from a peer that is not trusted, or none where one is required, closes the connection', async () => {
+      const untrusted = await start({ proxyProtocol: { mode: 'optional', trusted: new CidrList(['10.0.0.0/8']) } });
+      const port = Number(new URL(untrusted.url('/')).port);
+      expect(await rawGet(port, 'PROXY TCP4 198.51.100.7 127.0.0.1 40000 8000\r\n', '/nothing')).toBe('closed');
+      expect(untrusted.web.server.refusedProxyHeaders).toBe(1);
+      // optional: a peer may also send plain HTTP
+      expect((await fetch(untrusted.url('/nothing'))).status).toBe(404);
+      const required = await start({ proxyProtocol: { mode: 'required', trusted: new CidrList(['127.0.0.0/8']) } });
+      await expect(fetch(required.url('/nothing'))).rejects.toThrow();
+    });
   });
 });
