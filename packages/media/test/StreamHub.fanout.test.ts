@@ -18,6 +18,16 @@ function publishWithConfig(h: StreamHub) {
   return pub;
 }
 
+/** A new hub with these options, a configured publisher and one player that already has the sequence headers. */
+function playerAfterConfig(options: ConstructorParameters<typeof StreamHub>[0]) {
+  hub = new StreamHub(options);
+  const pub = publishWithConfig(hub);
+  const s = new RecordingSink('s');
+  hub.subscribe(KEY, s);
+  s.clear();
+  return { pub, s };
+}
+
 describe('StreamHub: encode once, write many', () => {
   it('writes the same Buffer instance to every subscriber with the same chunk size and msid', async () => {
     hub = new StreamHub();
@@ -119,11 +129,7 @@ describe('StreamHub: merged writes', () => {
   });
 
   it('with flushOnVideoFrame a video frame ends the window: audio waits for it, the frame is not held', async () => {
-    hub = new StreamHub({ mergeWindowMs: 1000, flushOnVideoFrame: true });
-    const pub = publishWithConfig(hub);
-    const s = new RecordingSink('s');
-    hub.subscribe(KEY, s);
-    s.clear();
+    const { pub, s } = playerAfterConfig({ mergeWindowMs: 1000, flushOnVideoFrame: true });
     pub.push(audio(aacFrame(), 0));
     pub.push(audio(aacFrame(), 21));
     await nextCycle();
@@ -136,11 +142,7 @@ describe('StreamHub: merged writes', () => {
 
   it('without flushOnVideoFrame a video frame waits for the end of the window', async () => {
     vi.useFakeTimers();
-    hub = new StreamHub({ mergeWindowMs: 20 });
-    const pub = publishWithConfig(hub);
-    const s = new RecordingSink('s');
-    hub.subscribe(KEY, s);
-    s.clear();
+    const { pub, s } = playerAfterConfig({ mergeWindowMs: 20 });
     pub.push(video(avcFrame(true), 0));
     await vi.advanceTimersByTimeAsync(19);
     expect(s.writes).toHaveLength(0);
@@ -149,11 +151,7 @@ describe('StreamHub: merged writes', () => {
   });
 
   it('flush() writes queued data immediately', () => {
-    hub = new StreamHub({ mergeWindowMs: 1000 });
-    const pub = publishWithConfig(hub);
-    const s = new RecordingSink('s');
-    hub.subscribe(KEY, s);
-    s.clear();
+    const { pub, s } = playerAfterConfig({ mergeWindowMs: 1000 });
     pub.push(video(avcFrame(true), 0));
     hub.flush();
     expect(s.writes).toHaveLength(1);

@@ -35,6 +35,15 @@ function recordEvents(h: StreamHub) {
   return events;
 }
 
+/** A new hub (closed after the test) with a publisher and one recording player on KEY. */
+function publishWithPlayer(publisherId: string, options?: ConstructorParameters<typeof StreamHub>[0]) {
+  hub = new StreamHub(options);
+  const pub = hub.publish(KEY, new TestPublisher(publisherId));
+  const sink = new RecordingSink('p');
+  const sub = hub.subscribe(KEY, sink);
+  return { pub, sink, sub };
+}
+
 function catchHubError(fn: () => unknown): HubError {
   try {
     fn();
@@ -174,10 +183,7 @@ describe('StreamHub: publishers', () => {
   });
 
   it('timestamps crossing 2^32 reach players as the wrapped uint32 with continuous deltas', async () => {
-    hub = new StreamHub();
-    const pub = hub.publish(KEY, new TestPublisher('w'));
-    const sink = new RecordingSink('p');
-    hub.subscribe(KEY, sink);
+    const { pub, sink } = publishWithPlayer('w');
     const start = 0xffffffff - 100;
     for (let i = 0; i < 6; i++) pub.push(video(avcFrame(i === 0), (start + i * 40) >>> 0));
     await nextCycle();
@@ -188,10 +194,7 @@ describe('StreamHub: publishers', () => {
   });
 
   it('repairs a backwards jump inside one publish (encoder restart without unpublish)', async () => {
-    hub = new StreamHub({ timestamps: { discontinuityStepMs: 10 } });
-    const pub = hub.publish(KEY, new TestPublisher('b'));
-    const sink = new RecordingSink('p');
-    hub.subscribe(KEY, sink);
+    const { pub, sink } = publishWithPlayer('b', { timestamps: { discontinuityStepMs: 10 } });
     pub.push(video(avcFrame(true), 90_000));
     pub.push(audio(aacFrame(), 90_020));
     pub.push(video(avcFrame(false), 90_040));
@@ -238,10 +241,7 @@ describe('StreamHub: subscribers and streams', () => {
   });
 
   it('an unsubscribed sink gets nothing more, not even what was queued', async () => {
-    hub = new StreamHub();
-    const pub = hub.publish(KEY, new TestPublisher('x'));
-    const sink = new RecordingSink('p');
-    const sub = hub.subscribe(KEY, sink);
+    const { pub, sink, sub } = publishWithPlayer('x');
     pub.push(video(avcFrame(true), 0));
     sub.unsubscribe();
     pub.push(video(avcFrame(false), 40));
@@ -302,10 +302,7 @@ describe('StreamHub: subscribers and streams', () => {
 
 describe('StreamHub: input handling and stats', () => {
   it('takes metadata as the session decoded it: the object from the event, the message bytes unchanged', async () => {
-    hub = new StreamHub();
-    const pub = hub.publish(KEY, new TestPublisher('meta'));
-    const sink = new RecordingSink('p');
-    hub.subscribe(KEY, sink);
+    const { pub, sink } = publishWithPlayer('meta');
     // Object and bytes disagree on purpose: a hub that decoded the payload again would report width 9.
     const message = onMetaData({ width: 9 }).message;
     pub.push({ kind: 'metadata', metadata: { width: 5, height: 4 }, message });
@@ -318,10 +315,7 @@ describe('StreamHub: input handling and stats', () => {
   });
 
   it('drops malformed tags, counts them, and keeps going', async () => {
-    hub = new StreamHub();
-    const pub = hub.publish(KEY, new TestPublisher('bad'));
-    const sink = new RecordingSink('p');
-    hub.subscribe(KEY, sink);
+    const { pub, sink } = publishWithPlayer('bad');
     pub.push(video(Buffer.from([0x17]), 0)); // AVC tag cut after the first byte
     pub.push(audio(Buffer.from([0xaf]), 0)); // AAC tag without its packet type
     pub.push(video(avcFrame(true), 40));
@@ -331,10 +325,7 @@ describe('StreamHub: input handling and stats', () => {
   });
 
   it('forwards other data messages and does not cache them', async () => {
-    hub = new StreamHub();
-    const pub = hub.publish(KEY, new TestPublisher('d'));
-    const sink = new RecordingSink('p');
-    hub.subscribe(KEY, sink);
+    const { pub, sink } = publishWithPlayer('d');
     pub.push(dataMessage(['onTextData', { text: 'hi' }]));
     pub.push(dataMessage(['onCuePoint', { name: 'c' }]));
     await nextCycle();
@@ -347,10 +338,7 @@ describe('StreamHub: input handling and stats', () => {
 
   it('reports codecs, picture size, frame rate, bitrate and per-subscriber bytes', async () => {
     let clock = 1_700_000_000_000;
-    hub = new StreamHub({ now: () => clock });
-    const pub = hub.publish(KEY, new TestPublisher('stats'));
-    const sink = new RecordingSink('p');
-    hub.subscribe(KEY, sink);
+    const { pub, sink } = publishWithPlayer('stats', { now: () => clock });
     clock += 5000;
     pub.push(onMetaData({ width: 1, height: 1 }));
     pub.push(video(AVC_SEQ_320, 0));

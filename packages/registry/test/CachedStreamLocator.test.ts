@@ -13,13 +13,22 @@ import { node } from './registryContract.js';
 class CountingLocator implements StreamLocator {
   calls = 0;
   down = false;
-  gate: Promise<void> | undefined;
+  private gate: Promise<void> | undefined;
   constructor(private readonly inner: StreamLocator) {}
   async lookup(key: string): Promise<StreamLocation | null> {
     this.calls++;
     if (this.gate) await this.gate;
     if (this.down) throw new RegistryUnavailableError('test outage');
     return this.inner.lookup(key);
+  }
+  /** Holds every lookup until the returned release is called. */
+  hold(): () => void {
+    let open!: () => void;
+    this.gate = new Promise((r) => (open = r));
+    return () => {
+      this.gate = undefined;
+      open();
+    };
   }
 }
 
@@ -82,10 +91,9 @@ describe('CachedStreamLocator', () => {
   it('merges concurrent lookups of one key into one registry call', async () => {
     const { registry, source, cache } = await setup();
     await registry.claimStream(claim('o1'));
-    let open!: () => void;
-    source.gate = new Promise((r) => (open = r));
+    const release = source.hold();
     const waiting = Promise.all([cache.lookup('live/s'), cache.lookup('live/s'), cache.lookup('live/s')]);
-    open();
+    release();
     const results = await waiting;
     expect(results.map((x) => x?.ownerId)).toEqual(['o1', 'o1', 'o1']);
     expect(source.calls).toBe(1);
@@ -94,13 +102,11 @@ describe('CachedStreamLocator', () => {
   it('does not cache an answer that was in flight when the key was invalidated', async () => {
     const { registry, source, cache } = await setup();
     await registry.claimStream(claim('o1'));
-    let open!: () => void;
-    source.gate = new Promise((r) => (open = r));
+    const release = source.hold();
     const first = cache.lookup('live/s');
     cache.invalidate('live/s');
-    open();
+    release();
     await first;
-    source.gate = undefined;
     await cache.lookup('live/s');
     expect(source.calls).toBe(2);
   });
