@@ -1,21 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { CommandAuthError, CommandVerifier, COMMAND_WINDOW_MS, signCommand, type NodeCommand } from '../src/index.js';
 import { runCommand } from '../src/commands.js';
+import { thrownBy } from '../../../test/support/thrownBy.js';
 
 const SECRET = 'cluster-secret-for-vectors';
 const T0 = 1_767_000_000_000;
 const NONCE = '00112233445566778899aabbccddeeff';
 const DRAIN: NodeCommand = { cmd: 'drain', timeoutMs: 5000, stay: true };
 
-function refusal(f: () => unknown): string {
-  try {
-    f();
-  } catch (err) {
-    expect(err).toBeInstanceOf(CommandAuthError);
-    return (err as CommandAuthError).code;
-  }
-  throw new Error('accepted');
-}
+const refusal = (f: () => unknown): string => thrownBy(f, CommandAuthError).code;
 
 describe('node command signatures', () => {
   it('a fixed vector: HMAC-SHA256 over name, target, sorted arguments, time and nonce', () => {

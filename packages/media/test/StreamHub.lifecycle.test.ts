@@ -16,6 +16,7 @@ import {
 } from './support/flvTags.js';
 import { RecordingSink } from './support/RecordingSink.js';
 import { nextCycle, TestPublisher } from './support/TestPublisher.js';
+import { thrownBy } from '../../../test/support/thrownBy.js';
 
 const KEY = 'live/life';
 let hub: StreamHub;
@@ -44,15 +45,7 @@ function publishWithPlayer(publisherId: string, options?: ConstructorParameters<
   return { pub, sink, sub };
 }
 
-function catchHubError(fn: () => unknown): HubError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof HubError) return err;
-    throw err;
-  }
-  throw new Error('expected a HubError');
-}
+const catchHubError = (fn: () => unknown): HubError => thrownBy(fn, HubError);
 
 describe('StreamHub: publishers', () => {
   it('rejects a second publisher on a live name with STREAM_ALREADY_PUBLISHED; the first keeps streaming', async () => {
