@@ -26,6 +26,14 @@ function cells(line: string): string[] {
   return line.trim().split(/ {2,}/);
 }
 
+/** Runs a listing command that must succeed; its table as cells: the header, then one array per row. */
+async function table(args: string[]): Promise<{ header: string[]; rows: string[][] }> {
+  const r = await rtmpctl(args);
+  expect(r.code, r.stderr).toBe(0);
+  const [header, ...rows] = lines(r.stdout).map(cells);
+  return { header: header!, rows };
+}
+
 beforeAll(async () => {
   assertRtmpctlBuilt();
   cluster = await ControlCluster.start({ commandTimeoutMs: 800 });
@@ -64,13 +72,11 @@ describe('rtmpctl against a live control server', () => {
   });
 
   it('nodes: table and --json', async () => {
-    const r = await rtmpctl(['nodes']);
-    expect(r.code).toBe(0);
-    const [header, ...rows] = lines(r.stdout);
-    expect(cells(header!)).toEqual(['ID', 'ROLE', 'STATE', 'ADDRESS', 'VERSION', 'UPTIME', 'CONNS', 'STREAMS', 'IN', 'OUT']);
+    const { header, rows } = await table(['nodes']);
+    expect(header).toEqual(['ID', 'ROLE', 'STATE', 'ADDRESS', 'VERSION', 'UPTIME', 'CONNS', 'STREAMS', 'IN', 'OUT']);
     expect(rows).toHaveLength(2);
     // Uptime is computed when rtmpctl prints: on a loaded machine the CLI may start seconds after the nodes.
-    const [edgeRow, originRow] = [cells(rows[0]!), cells(rows[1]!)];
+    const [edgeRow, originRow] = rows as [string[], string[]];
     expect(edgeRow.splice(5, 1)[0]).toMatch(/^1m0\ds$/);
     expect(originRow.splice(5, 1)[0]).toMatch(/^1h02m0\ds$/);
     expect(edgeRow).toEqual(['edge-1', 'edge', 'ready', 'edge-1.edges:1935', '0.1.0', '0', '0', '0 b/s', '0 b/s']);
@@ -107,12 +113,10 @@ describe('rtmpctl against a live control server', () => {
   });
 
   it('streams and stream APP/NAME', async () => {
-    const r = await rtmpctl(['streams']);
-    expect(r.code).toBe(0);
-    const [header, row, ...rest] = lines(r.stdout);
-    expect(cells(header!)).toEqual(['STREAM', 'ORIGIN', 'EPOCH', 'VIDEO', 'AUDIO', 'IN', 'VIEWERS', 'EDGES', 'UPTIME']);
-    expect(rest).toEqual([]);
-    const c = cells(row!);
+    const { header, rows } = await table(['streams']);
+    expect(header).toEqual(['STREAM', 'ORIGIN', 'EPOCH', 'VIDEO', 'AUDIO', 'IN', 'VIEWERS', 'EDGES', 'UPTIME']);
+    expect(rows).toHaveLength(1);
+    const c = rows[0]!;
     expect(c.slice(0, 8)).toEqual(['live/cam1', 'origin-1', String(epoch), 'avc 1280x720@30', 'aac 48000Hz 2ch', '2.5 Mb/s', '2', '1']);
     expect(c[8]).toMatch(/^\d+s$/);
 
@@ -134,12 +138,10 @@ describe('rtmpctl against a live control server', () => {
   });
 
   it('sessions with filters', async () => {
-    const r = await rtmpctl(['sessions']);
-    expect(r.code).toBe(0);
-    const [header, ...rows] = lines(r.stdout);
-    expect(cells(header!)).toEqual(['ID', 'NODE', 'KIND', 'PROTOCOL', 'STREAM', 'REMOTE', 'UPTIME', 'IN', 'OUT', 'RTT']);
+    const { header, rows } = await table(['sessions']);
+    expect(header).toEqual(['ID', 'NODE', 'KIND', 'PROTOCOL', 'STREAM', 'REMOTE', 'UPTIME', 'IN', 'OUT', 'RTT']);
     expect(rows).toHaveLength(3);
-    const pub = rows.map(cells).find((c) => c[0] === 'pub-1')!;
+    const pub = rows.find((c) => c[0] === 'pub-1')!;
     expect(pub.slice(1, 6)).toEqual(['origin-1', 'publisher', 'rtmp', 'live/cam1', '203.0.113.7:51234']);
     expect(pub.slice(7)).toEqual(['977 KiB', '3.9 KiB', '-']);
 
