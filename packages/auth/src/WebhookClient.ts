@@ -2,7 +2,8 @@
  * Asks an HTTP service whether a publish/play may proceed, like nginx-rtmp's on_publish: POST a JSON
  * description of the request, 2xx means allow. Uses node:http/https so the package needs no dependencies.
  */
-import http from 'node:http';
+import type * as http from 'node:http';
+import { nodeHttp } from '@rtmp-cluster/core';
 import https from 'node:https';
 import type { AccessAction } from './AccessRequest.js';
 
@@ -59,7 +60,7 @@ export class WebhookClient {
   /** Never rejects: every failure becomes a 'failed' outcome. */
   ask(body: WebhookRequestBody): Promise<WebhookOutcome> {
     const payload = Buffer.from(JSON.stringify(body), 'utf8');
-    const transport = this.#url.protocol === 'https:' ? https : http;
+    const transport = this.#url.protocol === 'https:' ? https : nodeHttp;
     return new Promise<WebhookOutcome>((resolve) => {
       let settled = false;
       let deadline: NodeJS.Timeout | undefined;

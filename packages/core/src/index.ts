@@ -38,3 +38,4 @@ export {
   type HostPort,
   type Cidr,
 } from './Address.js';
+export { nodeHttp } from './NodeHttp.js';

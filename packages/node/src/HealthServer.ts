@@ -3,7 +3,8 @@
  * of a drain it should have exited after), /readyz (readiness: started and not draining) and /metrics
  * (Prometheus text).
  */
-import http from 'node:http';
+import type * as http from 'node:http';
+import { nodeHttp } from '@rtmp-cluster/core';
 import type { AddressInfo } from 'node:net';
 import { renderMetricsText, type MetricSample } from './MetricsText.js';
 
@@ -26,7 +27,7 @@ export class HealthServer {
   private readonly server: http.Server;
 
   constructor(private readonly opts: HealthServerOptions) {
-    this.server = http.createServer((req, res) => this.handle(req, res));
+    this.server = nodeHttp.createServer((req, res) => this.handle(req, res));
     // Probes are short requests; do not let idle keep-alive sockets hold shutdown up.
     this.server.keepAliveTimeout = 1000;
   }

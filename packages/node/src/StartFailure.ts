@@ -3,10 +3,11 @@
  * problem it is (ExitCode.ts): a listener that cannot be opened names its setting, an unreachable Redis or
  * NATS names its URL (without credentials). Anything else is a bug or an unforeseen condition and keeps its
  * stack in the log.
+ *
+ * Backend failures are recognised by their qualified code, not by class: importing the registry or events
+ * package to test `instanceof` would load the Redis and NATS clients into every role (all-in-one included).
  */
 import { qualifiedCodeOf } from '@rtmp-cluster/core';
-import { EventBusError } from '@rtmp-cluster/events';
-import { isRegistryUnavailable } from '@rtmp-cluster/registry';
 import type { NodeConfig } from './config.js';
 import { ConfigError } from './config.js';
 import { exitCode } from './ExitCode.js';
@@ -19,6 +20,9 @@ export interface StartFailure {
   /** the error's stable code (qualified for the project's errors), for the structured log */
   code: string;
 }
+
+const REGISTRY_UNAVAILABLE = 'registry.REGISTRY_UNAVAILABLE';
+const BUS_UNAVAILABLE = 'events.BUS_UNAVAILABLE';
 
 const LISTEN_ERRORS: Record<string, string> = {
   EADDRINUSE: 'address already in use',
@@ -68,18 +72,19 @@ export function describeStartFailure(err: unknown, config: NodeConfig): StartFai
       code: listen.code,
     };
   }
-  if (isRegistryUnavailable(err)) {
+  const code = qualifiedCodeOf(err);
+  if (code === REGISTRY_UNAVAILABLE) {
     return {
       exitCode: exitCode('backend'),
       lines: [`cannot reach Redis at ${withoutCredentials(config.redisUrl)} (RTMPC_REDIS_URL): ${withoutCredentials((err as Error).message)}`],
-      code: qualifiedCodeOf(err) ?? 'REGISTRY_UNAVAILABLE',
+      code,
     };
   }
-  if (err instanceof EventBusError && err.code === 'BUS_UNAVAILABLE') {
+  if (code === BUS_UNAVAILABLE) {
     return {
       exitCode: exitCode('backend'),
-      lines: [`cannot reach NATS at ${config.natsServers.map(withoutCredentials).join(',')} (RTMPC_NATS_SERVERS): ${withoutCredentials(err.message)}`],
-      code: err.qualifiedCode,
+      lines: [`cannot reach NATS at ${config.natsServers.map(withoutCredentials).join(',')} (RTMPC_NATS_SERVERS): ${withoutCredentials((err as Error).message)}`],
+      code,
     };
   }
   return undefined;

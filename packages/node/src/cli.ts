@@ -9,7 +9,6 @@ import { ConfigError, loadConfig, NODE_ROLES, type NodeConfig, type NodeRole } f
 import { exitCode } from './ExitCode.js';
 import { createNode, RUNNABLE_ROLES } from './Node.js';
 import { runNodeProcess, writeProblemLines } from './NodeProcess.js';
-import { runControlProcess } from './roles/controlRole.js';
 import { renderHelp } from './settings/docs.js';
 
 interface CliArgs {
@@ -62,7 +61,8 @@ async function main(): Promise<number> {
     }
     throw err;
   }
-  if (config.role === 'control') return runControlProcess(config);
+  // Imported on demand: the control plane's gRPC stack is no part of an RTMP node.
+  if (config.role === 'control') return (await import('./roles/controlRole.js')).runControlProcess(config);
   if (!RUNNABLE_ROLES.includes(config.role)) {
     writeProblemLines([`role '${config.role}' is not implemented yet; ${RUNNABLE_ROLES.join(', ')} run in this version`]);
     return exitCode('config');

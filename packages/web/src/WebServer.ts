@@ -3,11 +3,11 @@
  * OPTIONS, per-address limits, the client address (X-Forwarded-For only from trusted proxies), then the
  * route table. Routes answer; everything else here is the same for every protocol.
  */
-import http from 'node:http';
+import type * as http from 'node:http';
 import type net from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { normalizeIp, type Logger } from '@rtmp-cluster/core';
+import { nodeHttp, normalizeIp, type Logger } from '@rtmp-cluster/core';
 import { ConnectionRateLimiter, type ProxyProtocolOptions } from '@rtmp-cluster/server';
 import { CorsPolicy } from './CorsPolicy.js';
 import { ProxyProtocolFront } from './ProxyProtocolFront.js';
@@ -66,7 +66,7 @@ export class WebServer {
     this.cors = new CorsPolicy(o.allowedOrigins);
     this.rate = new ConnectionRateLimiter({ ratePerSecond: o.connectionRatePerIp ?? 0, burst: o.connectionBurstPerIp ?? 100 });
     // The handlers answer their own failures; should that answer fail too, only this request is cut.
-    this.server = http.createServer((req, res) => {
+    this.server = nodeHttp.createServer((req, res) => {
       this.onRequest(req, res).catch((err: unknown) => this.cut(res, err));
     });
     this.server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -246,7 +246,7 @@ export class WebServer {
     } catch (err) {
       const e = this.asWebError(err);
       if (socket.writable) {
-        socket.end(`HTTP/1.1 ${e.status} ${http.STATUS_CODES[e.status]}\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${e.message}\n`);
+        socket.end(`HTTP/1.1 ${e.status} ${nodeHttp.STATUS_CODES[e.status]}\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${e.message}\n`);
       } else socket.destroy();
     }
   }

@@ -21,7 +21,7 @@ import {
   type NodeSession,
   type SessionKindName,
   type StatsReply,
-} from '@rtmp-cluster/control';
+} from '@rtmp-cluster/control/node-commands';
 import type { NodeCommand } from '@rtmp-cluster/events';
 import type { StreamHub } from '@rtmp-cluster/media';
 import type { ConnectionInfo } from '@rtmp-cluster/server';

@@ -2,10 +2,12 @@
  * What an RTMP node (all-in-one, origin, edge) adds for operators, in one place so the node wiring stays
  * small: Prometheus metrics, readiness with dependency checks, the drain (command and SIGTERM alike), the
  * node command handler served on the event bus, and in all-in-one the embedded control server (when
- * RTMPC_CONTROL_TOKEN is set) over an in-memory registry and bus.
+ * RTMPC_CONTROL_TOKEN is set) over an in-memory registry and bus. The control server and the in-memory
+ * cluster are imported only then: gRPC, its proto loader and the cluster packages cost an idle all-in-one
+ * node about 20 MB.
  */
 import type { WebViewers } from '@rtmp-cluster/web';
-import { startControlServer, type ControlServer, type DrainReply } from '@rtmp-cluster/control';
+import type { ControlServer, DrainReply } from '@rtmp-cluster/control';
 import type { EdgeRole, OriginRole } from '@rtmp-cluster/cluster';
 import type { EventBus } from '@rtmp-cluster/events';
 import type { StreamHub } from '@rtmp-cluster/media';
@@ -18,7 +20,7 @@ import { DrainController } from '../drain/DrainController.js';
 import type { MetricSample } from '../MetricsText.js';
 import { NodeMetrics } from '../observability/NodeMetrics.js';
 import { eventBusDependency, PollingDependency, Readiness, type ReadinessResult } from '../observability/Readiness.js';
-import { LocalCluster } from '../roles/controlLocalCluster.js';
+import type { LocalCluster } from '../roles/controlLocalCluster.js';
 import { NodeCommandHandler } from './NodeCommandHandler.js';
 import { edgeRelaySessions, NO_RELAYS, originRelaySessions, type RelaySessions } from './RelaySessions.js';
 
@@ -139,6 +141,7 @@ export class NodeOperations {
     // Origins and edges carry the control token too (the chart gives every pod the same Secret), but only
     // all-in-one hosts the control server: cluster nodes would all race for the same gRPC port.
     if (c.role !== 'all-in-one' || c.controlToken === undefined) return;
+    const [{ LocalCluster }, { startControlServer }] = await Promise.all([import('../roles/controlLocalCluster.js'), import('@rtmp-cluster/control')]);
     this.local = new LocalCluster({ nodeId: c.nodeId, address: c.advertiseAddress, hub: this.o.hub, server: this.o.server, logger: this.o.logger });
     this.cleanups.push(this.local.bus.serveCommands(c.nodeId, this.commands.handle));
     await this.local.start();

@@ -6,7 +6,7 @@
  * Cluster roles report through the ClusterMetrics methods (relayPullStarted, relayRepull, registryError,
  * natsError); the cluster package declares the same shape structurally, so it does not depend on this one.
  */
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from './PromClient.js';
 import type { StreamHub, SubscriberLaggingEvent, SubscriberRecoveredEvent } from '@rtmp-cluster/media';
 import type { ConnectionClosedEvent, ConnectionInfo, RtmpServerStats } from '@rtmp-cluster/server';
 import { NO_RELAYS, type RelaySessions } from '../commands/RelaySessions.js';

@@ -8,7 +8,7 @@ import { startControlServer, type ControlServer } from '@rtmp-cluster/control';
 import type { NatsEventBus } from '@rtmp-cluster/events';
 import type { RedisRegistry } from '@rtmp-cluster/registry';
 import type { DestinationStream, Logger } from 'pino';
-import { Gauge } from 'prom-client';
+import { Gauge } from '../observability/PromClient.js';
 import { connectClusterBackends } from '../ClusterRoleRuntime.js';
 import { ConfigError, type NodeConfig } from '../config.js';
 import { controlApiListener } from '../ControlApiSettings.js';

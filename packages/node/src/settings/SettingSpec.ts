@@ -7,8 +7,8 @@
 import type { SettingType } from './SettingType.js';
 
 // The roles are the registry's (a node record carries one): declared there once.
-import type { NodeRole } from '@rtmp-cluster/registry';
-export { NODE_ROLES, type NodeRole } from '@rtmp-cluster/registry';
+import type { NodeRole } from '@rtmp-cluster/registry/types';
+export { NODE_ROLES, type NodeRole } from '@rtmp-cluster/registry/types';
 
 /** Headings of the README table and of --help, in the order they are shown. */
 export const SETTING_GROUPS = {

@@ -1,0 +1,77 @@
+/**
+ * An idle all-in-one node, started as shipped (the built executable, default settings): it loads none of the
+ * cluster backends' clients (Redis, NATS), no gRPC stack and none of Node's bundled fetch/WebSocket client,
+ * and its RSS stays within a bound above a bare `node` process measured on the same machine.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, spawnAllInOne } from '../support/executable.js';
+import { ClientProcesses } from '../support/rtmp-clients.js';
+import { sleep, waitFor } from '../support/waitFor.js';
+
+const HOOK = pathToFileURL(path.resolve(import.meta.dirname, 'support/record-loaded-modules.mjs')).href;
+
+/** Modules an all-in-one node has no use for: each was loaded at start before, for 5-15 MB of RSS apiece. */
+const NOT_IN_ALL_IN_ONE = [
+  /\/node_modules\/ioredis\//,
+  /\/node_modules\/@nats-io\//,
+  /\/node_modules\/@grpc\//,
+  /\/node_modules\/protobufjs\//,
+  /\/node_modules\/@opentelemetry\//,
+  /\/packages\/(cluster|relay|events)\/(dist|src)\//,
+  /\/packages\/(registry|control)\/(dist|src)\/index\.js$/,
+];
+
+/**
+ * RSS an idle all-in-one may use above a bare `node -e` process (Node 24: 43 MB bare, 76 MB idle node after the
+ * lazy loading, 102 MB before). What remains is Node's built-in modules, the project's ~220 modules and the
+ * pages of V8's optimizing compilers that loading them warms up.
+ */
+const IDLE_RSS_ABOVE_BARE_NODE_MB = 40;
+
+function rssMb(pid: number): number {
+  const kb = /^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (kb === null) throw new Error(`no VmRSS for ${pid}`);
+  return Number(kb[1]) / 1024;
+}
+
+describe('idle all-in-one node', () => {
+  const procs = new ClientProcesses();
+  let tmp: string;
+
+  beforeAll(() => {
+    expect(fs.existsSync(CLI), `${CLI} missing: run npx tsc -b first`).toBe(true);
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rtmpc-idle-'));
+  });
+
+  afterAll(async () => {
+    await procs.stopAll();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('loads no Redis, NATS, gRPC or WebSocket client', async () => {
+    const out = path.join(tmp, 'loaded.json');
+    const node = await spawnAllInOne(procs, { NODE_OPTIONS: `--import=${HOOK}`, LOADED_MODULES_FILE: out });
+    await waitFor(async () => (await node.status('/readyz').catch(() => 0)) === 200, 30_000, 'the node to be ready');
+    const exit = await node.proc.stop(10_000);
+    expect(exit.code, node.proc.stderr()).toBe(0);
+    const loaded = JSON.parse(fs.readFileSync(out, 'utf8')) as { modules: string[]; builtins: string[] };
+    // The hook saw the node's own modules, so an empty list cannot pass.
+    expect(loaded.modules.some((u) => u.includes('/packages/node/dist/Node.js'))).toBe(true);
+    expect(loaded.modules.filter((u) => NOT_IN_ALL_IN_ONE.some((re) => re.test(u)))).toEqual([]);
+    expect(loaded.builtins.filter((b) => b.includes('undici'))).toEqual([]);
+  });
+
+  it(`uses at most ${IDLE_RSS_ABOVE_BARE_NODE_MB} MB of RSS above a bare node process`, async () => {
+    const bare = procs.spawn('node', ['-e', 'setTimeout(() => {}, 60_000)']);
+    const node = await spawnAllInOne(procs, {});
+    await waitFor(async () => (await node.status('/readyz').catch(() => 0)) === 200, 30_000, 'the node to be ready');
+    await sleep(3000);
+    const [idle, baseline] = [rssMb(node.proc.pid), rssMb(bare.pid)];
+    await Promise.all([node.proc.stop(10_000), bare.stop(1000)]);
+    expect(idle - baseline, `idle node ${idle.toFixed(1)} MB, bare node ${baseline.toFixed(1)} MB`).toBeLessThanOrEqual(IDLE_RSS_ABOVE_BARE_NODE_MB);
+  });
+});
