@@ -1,8 +1,9 @@
 /**
  * An Enhanced RTMP publish (AV1 + Opus from a scripted publisher on the project's client session) reaches:
  * HTTP-FLV viewers as E-RTMP tags (av01, Opus) that Chromium's mpegts.js decodes; RTMP players that declared
- * av01/Opus in their connect fourCcList as the same E-RTMP tags; RTMP players that declared nothing get the
- * metadata but no audio or video tags (they could not decode them).
+ * av01/Opus in their connect fourCcList as the same E-RTMP tags; a player that declared only av01 gets the
+ * video but no Opus tags, and the node logs why; RTMP players that declared nothing get the metadata but no
+ * audio or video tags (they could not decode them).
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -76,6 +77,24 @@ describe('Enhanced RTMP (AV1 + Opus) to every kind of player', () => {
     expect(legacy.closed).toBe(false);
     expect(legacyHeads).toEqual([]);
     expect(legacy.mediaCount.audio + legacy.mediaCount.video).toBe(0);
+  });
+
+  it('a player that declared only av01 gets the AV1 video and no Opus tags, and the node says why', async () => {
+    const videoOnly = await TestRtmpClient.connect(node.url('live'), { connectFields: { fourCcList: ['av01'] } });
+    clients.push(videoOnly);
+    const heads = recordHeads(videoOnly);
+    await videoOnly.play('av1');
+    await videoOnly.waitForStatus('NetStream.Play.Start', 8000);
+    await videoOnly.until(() => videoOnly.mediaCount.video >= 50, 10_000, 'AV1 frames');
+    expect(heads.filter((h) => h.kind === 'video').every((h) => h.head.slice(1) === 'av01')).toBe(true);
+    // two seconds of AV1 went by, and all that time the Opus track (50 packets a second) was withheld
+    expect(videoOnly.mediaCount.audio).toBe(0);
+    expect(heads.filter((h) => h.kind === 'audio')).toEqual([]);
+    const said = node.logs.find((l) => l['declared'] === 'fourcc:av01');
+    expect(said?.['withheld']).toEqual(['Opus']);
+    expect(said?.msg).toContain('did not declare Opus');
+    // the player that declared nothing was told about both
+    expect(node.logs.find((l) => l['declared'] === 'legacy')?.['withheld']).toEqual(['av01', 'Opus']);
   });
 
   it('Chromium decodes the AV1 + Opus HTTP-FLV through mpegts.js', async () => {

@@ -1,4 +1,4 @@
-import { ChunkStreamId, encodeMessageShared, MessageType, plainAudioTag, plainVideoTag } from '@rtmp-cluster/rtmp';
+import { ChunkStreamId, encodeMessageShared, FourCcSupport, MessageType, playerAudioTag, playerVideoTag } from '@rtmp-cluster/rtmp';
 
 export const MediaKind = { Audio: 0, Video: 1, Data: 2 } as const;
 export type MediaKindId = (typeof MediaKind)[keyof typeof MediaKind];
@@ -6,8 +6,6 @@ export type MediaKindId = (typeof MediaKind)[keyof typeof MediaKind];
 const CSID_BY_KIND = [ChunkStreamId.Audio, ChunkStreamId.Video, ChunkStreamId.Data] as const;
 const TYPE_BY_KIND = [MessageType.Audio, MessageType.Video, MessageType.DataAmf0] as const;
 const TWO_POW_32 = 4294967296;
-
-const LEGACY = { enhanced: false };
 
 /**
  * A wire format the hub serializes packets into for a group of sinks (RTMP chunks, FLV tags, ...). Each packet
@@ -21,25 +19,25 @@ export interface PacketEncoding {
 }
 
 /**
- * RTMP chunks for one (chunk size, message stream id): the encoding of every RTMP player. A `legacyOnly`
- * player (its connect declared no Enhanced RTMP fourCcList) gets H.264/AAC as legacy tags and no tags of
- * codecs it cannot know (HEVC, AV1, Opus...): see PlainTag.
+ * RTMP chunks for one (chunk size, message stream id, codecs the player declared): the encoding of every RTMP
+ * player. What a player that did not declare a codec gets instead of its tags is one rule: playerVideoTag /
+ * playerAudioTag (legacy H.264/AAC, no tags of undeclared codecs).
  */
 export class RtmpChunkEncoding implements PacketEncoding {
   readonly id: string;
   constructor(
     readonly chunkSize: number,
     readonly streamId: number,
-    readonly legacyOnly = false,
+    readonly fourCcs: FourCcSupport = FourCcSupport.ALL,
   ) {
-    this.id = `${legacyOnly ? 'rtmp-legacy' : 'rtmp'}:${chunkSize}:${streamId}`;
+    this.id = `${fourCcs.all ? 'rtmp' : `rtmp-${fourCcs.id}`}:${chunkSize}:${streamId}`;
   }
 
   encode(packet: MediaPacket): Buffer | null {
     let payload: Buffer | null = packet.payload;
-    if (this.legacyOnly && packet.kind !== MediaKind.Data) {
+    if (!this.fourCcs.all && packet.kind !== MediaKind.Data) {
       try {
-        payload = packet.kind === MediaKind.Video ? plainVideoTag(payload, LEGACY) : plainAudioTag(payload, LEGACY);
+        payload = packet.kind === MediaKind.Video ? playerVideoTag(payload, this.fourCcs) : playerAudioTag(payload, this.fourCcs);
       } catch {
         payload = null;
       }

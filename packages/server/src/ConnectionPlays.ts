@@ -3,6 +3,7 @@
  * of a stream nobody publishes yet waits up to playWaitMs for a publisher (then StreamNotFound); once
  * started, a play outlives its publisher (UnpublishNotify) and continues when the stream is republished.
  */
+import type { Logger } from '@rtmp-cluster/core';
 import type { SessionPlayRequest, StreamEndEvent } from '@rtmp-cluster/rtmp';
 import type { StreamStartedInfo, StreamStopReason, Subscription } from '@rtmp-cluster/media';
 import type { ConnectionOutput } from './ConnectionOutput.js';
@@ -60,7 +61,7 @@ export class ConnectionPlays implements PlayerStreamEvents {
       this.active.set(req.streamId, play);
       conn.streamStarted('player', key);
       try {
-        const sink = new PlayerSink(`${conn.connId}/${req.streamId}`, req.streamId, this.output, this, conn.legacyClient);
+        const sink = new PlayerSink(`${conn.connId}/${req.streamId}`, req.streamId, this.output, this, conn.fourCcs);
         play.subscription = conn.host.hub.subscribe(key, sink);
       } catch (err) {
         this.active.delete(req.streamId);
@@ -73,6 +74,7 @@ export class ConnectionPlays implements PlayerStreamEvents {
       }
       if (play.started) {
         log.info({ start: req.start }, 'play started');
+        this.logWithheld(key, log);
         return;
       }
       const waitMs = conn.host.options.playWaitMs;
@@ -115,6 +117,15 @@ export class ConnectionPlays implements PlayerStreamEvents {
   }
 
   // PlayerStreamEvents (called by the hub through PlayerSink; must not throw)
+
+  /** Says so when the stream has a codec the player did not declare (it gets none of those tags: PlayerTag). */
+  private logWithheld(key: string, log: Logger): void {
+    const stats = this.conn.host.hub.streamStats(key);
+    const withheld = this.conn.fourCcs.withheld([stats?.video?.codec, stats?.audio?.codec]);
+    if (withheld.length > 0) {
+      log.info({ withheld, declared: this.conn.fourCcs.id }, `the player did not declare ${withheld.join(', ')} in its connect fourCcList: no tags of ${withheld.length > 1 ? 'those codecs' : 'that codec'} are sent to it`);
+    }
+  }
 
   playerStreamStarted(streamId: number, info: StreamStartedInfo): void {
     this.conn.guard(() => {

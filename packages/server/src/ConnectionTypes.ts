@@ -1,6 +1,6 @@
 import type net from 'node:net';
 import type tls from 'node:tls';
-import type { ServerSession } from '@rtmp-cluster/rtmp';
+import type { FourCcSupport, ServerSession } from '@rtmp-cluster/rtmp';
 import type { StreamHub } from '@rtmp-cluster/media';
 import type { Logger } from '@rtmp-cluster/core';
 import type { ConnectionCloseReason, ConnectionClosedEvent, ConnectionRole } from './ConnectionClose.js';
@@ -76,10 +76,10 @@ export interface ConnectionContext {
   /** the connection came in over TLS */
   readonly secure: boolean;
   /**
-   * The client's connect declared no Enhanced RTMP fourCcList: as a player it gets H.264/AAC as legacy
-   * tags and no tags of codecs a legacy client cannot decode (HEVC, AV1, Opus...).
+   * The codecs the client's connect declared in its Enhanced RTMP fourCcList: as a player it gets no tags of
+   * codecs it did not declare, and H.264/AAC as legacy tags unless it declared them (see PlayerTag).
    */
-  readonly legacyClient: boolean;
+  readonly fourCcs: FourCcSupport;
   readonly session: ServerSession;
   readonly host: ConnectionHost;
   /** the connection's logger (with its app once connected) */

@@ -1,3 +1,4 @@
+import { FourCcSupport } from '@rtmp-cluster/rtmp';
 import { RtmpChunkEncoding, type StreamStartedInfo, type StreamStopReason, type SubscriberSink } from '@rtmp-cluster/media';
 import type { ConnectionOutput } from './ConnectionOutput.js';
 
@@ -20,11 +21,11 @@ export class PlayerSink implements SubscriberSink {
     readonly streamId: number,
     private readonly output: ConnectionOutput,
     private readonly events: PlayerStreamEvents,
-    /** the client declared no Enhanced RTMP support: legacy tags only */
-    legacyClient = false,
+    /** the codecs the client declared (its connect fourCcList); default: every codec */
+    fourCcs: FourCcSupport = FourCcSupport.ALL,
   ) {
     this.chunkSize = output.chunkSize;
-    this.encoding = new RtmpChunkEncoding(this.chunkSize, streamId, legacyClient);
+    this.encoding = new RtmpChunkEncoding(this.chunkSize, streamId, fourCcs);
   }
 
   get pendingBytes(): number {

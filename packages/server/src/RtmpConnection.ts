@@ -6,7 +6,7 @@
  * The parts: ConnectionOutput (writes and their bound), ConnectionTimeouts (handshake, idle, ping),
  * StreamAccessGate (the policy's decisions), ConnectionPublishes and ConnectionPlays (the hub side).
  */
-import { ChunkDecoder, ServerHandshake, ServerSession, isRtmpError, type ConnectRequest } from '@rtmp-cluster/rtmp';
+import { ChunkDecoder, FourCcSupport, ServerHandshake, ServerSession, isRtmpError, type ConnectRequest } from '@rtmp-cluster/rtmp';
 import type { Logger } from '@rtmp-cluster/core';
 import { logConnectionClosed, type ConnectionCloseReason, type ConnectionClosedEvent, type ConnectionRole } from './ConnectionClose.js';
 import { ConnectionOutput } from './ConnectionOutput.js';
@@ -34,7 +34,8 @@ export class RtmpConnection implements ConnectionContext {
   private decoder: ChunkDecoder | undefined;
   private currentLog: Logger;
   private app: string | undefined;
-  legacyClient = true;
+  /** the codecs its connect declared (fourCcList): what it is sent as a player (PlayerTag) */
+  fourCcs: FourCcSupport = FourCcSupport.LEGACY;
   private bytesReceived = 0;
   /** the decoder's partial-message bytes as last reported to the host */
   private reportedPartialBytes = 0;
@@ -252,7 +253,7 @@ export class RtmpConnection implements ConnectionContext {
   private onConnect(req: ConnectRequest): void {
     this.app = req.app;
     this.gate.connected(req.commandObject);
-    this.legacyClient = !(req.fourCcList !== undefined && req.fourCcList.length > 0);
+    this.fourCcs = FourCcSupport.fromConnect(req.fourCcList);
     this.currentLog = this.log.child({ app: req.app });
     this.session.acceptConnect();
     this.log.info({ tcUrl: req.tcUrl, flashVer: req.flashVer, objectEncoding: req.objectEncoding }, 'connected');

@@ -12,6 +12,8 @@ import { AvcPacketType, parseVideoTag, VideoPacketType, type VideoTrackInfo } fr
 export interface PlainTagOptions {
   /** the receiver decodes single-track E-RTMP tags (hvc1, av01, Opus...) */
   enhanced: boolean;
+  /** with `enhanced`, which FourCCs it decodes (default: all); others are dropped like without `enhanced` */
+  accepts?: (fourCc: string) => boolean;
 }
 
 const VIDEO_MODEX = VideoPacketType.ModEx;
@@ -36,7 +38,7 @@ export function plainVideoTag(payload: Buffer, options: PlainTagOptions): Buffer
     data.copy(out, 5);
     return out;
   }
-  if (!options.enhanced) return null;
+  if (!options.enhanced || options.accepts?.(track.fourcc) === false) return null;
   if (info.multitrack === undefined && (payload[0]! & 0x0f) !== VIDEO_MODEX) return payload;
   const withCt = track.packetType === VideoPacketType.CodedFrames && (track.fourcc === 'hvc1' || track.fourcc === 'avc1');
   const head = withCt ? 8 : 5;
@@ -65,7 +67,7 @@ export function plainAudioTag(payload: Buffer, options: PlainTagOptions): Buffer
     data.copy(out, 2);
     return out;
   }
-  if (!options.enhanced) return null;
+  if (!options.enhanced || options.accepts?.(track.fourcc) === false) return null;
   if (info.multitrack === undefined && (payload[0]! & 0x0f) !== AUDIO_MODEX) return payload;
   if (track.packetType === AudioPacketType.MultichannelConfig) return null;
   const out = Buffer.allocUnsafe(5 + data.length);

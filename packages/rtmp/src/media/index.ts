@@ -9,3 +9,5 @@ export { AvMultitrackType } from './Multitrack.js';
 export { detectDecoderConfigRecord } from './DecoderConfigRecord.js';
 export { VideoCodecTracker } from './VideoCodecTracker.js';
 export { plainVideoTag, plainAudioTag, type PlainTagOptions } from './PlainTag.js';
+export { FourCcSupport } from './FourCcSupport.js';
+export { playerVideoTag, playerAudioTag } from './PlayerTag.js';
