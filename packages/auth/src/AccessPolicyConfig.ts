@@ -102,15 +102,9 @@ export function validateAccessPolicyConfig(raw: unknown): AccessPolicyConfig {
   }
 
   const staticKeys = raw['staticKeys'];
-  if (staticKeys !== undefined) {
-    if (!isPlainObject(staticKeys)) problems.push("staticKeys: must be an object { 'app/name': key | [keys] }");
-    else {
-      for (const [path, value] of Object.entries(staticKeys)) {
-        const problem = staticKeyEntryProblem(path, value);
-        if (problem !== undefined) problems.push(problem);
-      }
-    }
-  }
+  problems.push(
+    ...entryProblems(staticKeys, "staticKeys: must be an object { 'app/name': key | [keys] }", (path, value) => [staticKeyEntryProblem(path, value)]),
+  );
   if (usedModes.has('static') && (!isPlainObject(staticKeys) || Object.keys(staticKeys).length === 0)) {
     problems.push("staticKeys: mode 'static' needs at least one entry");
   }
@@ -123,7 +117,7 @@ export function validateAccessPolicyConfig(raw: unknown): AccessPolicyConfig {
   if (usedModes.has('webhook') && webhook === undefined) problems.push("webhook: mode 'webhook' needs webhook.url");
 
   const skew = raw['clockSkewSeconds'];
-  if (skew !== undefined && !(typeof skew === 'number' && Number.isInteger(skew) && skew >= 0 && skew <= 3600)) {
+  if (skew !== undefined && !isIntegerIn(skew, 0, 3600)) {
     problems.push('clockSkewSeconds: must be an integer 0..3600');
   }
   const relayToken = raw['relayToken'];
@@ -152,24 +146,31 @@ function webhookProblems(webhook: Record<string, unknown>): string[] {
     problems.push('webhook.url: must be an http:// or https:// URL');
   }
   const timeoutMs = webhook['timeoutMs'];
-  if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && Number.isInteger(timeoutMs) && timeoutMs >= 1 && timeoutMs <= 60_000)) {
+  if (timeoutMs !== undefined && !isIntegerIn(timeoutMs, 1, 60_000)) {
     problems.push('webhook.timeoutMs: must be an integer 1..60000');
   }
   if (webhook['failOpen'] !== undefined && typeof webhook['failOpen'] !== 'boolean') {
     problems.push('webhook.failOpen: must be true or false');
   }
-  const headers = webhook['headers'];
-  if (headers !== undefined) {
-    if (!isPlainObject(headers)) problems.push('webhook.headers: must be an object { name: value }');
-    else {
-      for (const [name, value] of Object.entries(headers)) {
-        if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) problems.push(`webhook.headers: '${name}' is not a valid header name`);
-        // eslint-disable-next-line no-control-regex
-        if (typeof value !== 'string' || /[\r\n\u0000]/.test(value)) problems.push(`webhook.headers.${name}: must be a single-line string`);
-      }
-    }
-  }
+  problems.push(
+    ...entryProblems(webhook['headers'], 'webhook.headers: must be an object { name: value }', (name, value) => [
+      /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) ? undefined : `webhook.headers: '${name}' is not a valid header name`,
+      // eslint-disable-next-line no-control-regex
+      typeof value === 'string' && !/[\r\n\u0000]/.test(value) ? undefined : `webhook.headers.${name}: must be a single-line string`,
+    ]),
+  );
   return problems;
+}
+
+/** An optional `{ name: value }` field: `notAnObject` when it is something else, else what `entry` finds wrong per entry. */
+function entryProblems(map: unknown, notAnObject: string, entry: (name: string, value: unknown) => Array<string | undefined>): string[] {
+  if (map === undefined) return [];
+  if (!isPlainObject(map)) return [notAnObject];
+  return Object.entries(map).flatMap(([name, value]) => entry(name, value).filter((p): p is string => p !== undefined));
+}
+
+function isIntegerIn(v: unknown, min: number, max: number): boolean {
+  return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
