@@ -39,10 +39,11 @@ function recordEvents(h: StreamHub) {
 /** A new hub (closed after the test) with a publisher and one recording player on KEY. */
 function publishWithPlayer(publisherId: string, options?: ConstructorParameters<typeof StreamHub>[0]) {
   hub = new StreamHub(options);
-  const pub = hub.publish(KEY, new TestPublisher(publisherId));
+  const source = new TestPublisher(publisherId);
+  const pub = hub.publish(KEY, source);
   const sink = new RecordingSink('p');
   const sub = hub.subscribe(KEY, sink);
-  return { pub, sink, sub };
+  return { source, pub, sink, sub };
 }
 
 const catchHubError = (fn: () => unknown): HubError => thrownBy(fn, HubError);
@@ -105,12 +106,8 @@ describe('StreamHub: publishers', () => {
   });
 
   it('kickPublisher closes the source and notifies subscribers', () => {
-    hub = new StreamHub();
+    const { source: src, pub, sink } = publishWithPlayer('k');
     const events = recordEvents(hub);
-    const src = new TestPublisher('k');
-    const pub = hub.publish(KEY, src);
-    const sink = new RecordingSink('p');
-    hub.subscribe(KEY, sink);
     expect(hub.kickPublisher(KEY)).toBe(true);
     expect(src.closed).toEqual(['kicked']);
     expect(pub.active).toBe(false);
@@ -121,12 +118,8 @@ describe('StreamHub: publishers', () => {
   });
 
   it('unpublish flushes pending media, then notifies; it is idempotent', () => {
-    hub = new StreamHub();
+    const { source: src, pub, sink } = publishWithPlayer('u');
     const events = recordEvents(hub);
-    const src = new TestPublisher('u');
-    const pub = hub.publish(KEY, src);
-    const sink = new RecordingSink('p');
-    hub.subscribe(KEY, sink);
     pub.push(video(avcFrame(true), 0));
     pub.unpublish();
     pub.unpublish();
