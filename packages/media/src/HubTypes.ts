@@ -36,7 +36,8 @@ export interface PublisherSource {
   readonly id: string;
   /**
    * The source relays a stream published on another node (an edge's pull): the stream's timeline is the
-   * upstream's timestamps as received, not this hub's output (see LiveStream.streamTimestamp).
+   * upstream's timestamps as received, not this hub's output (see LiveStream.streamTimestamp). Its media is
+   * written to players on the event-loop turn after it arrives, without the merge window: the upstream merged.
    */
   readonly relayed?: boolean;
   close(reason: PublisherCloseReason): void;
@@ -121,7 +122,10 @@ export interface TimestampRepairOptions {
 
 export interface StreamHubOptions {
   duplicatePublishPolicy?: DuplicatePublishPolicy;
-  /** merged-write window: 0 = flush on the next setImmediate, >0 = one timer of that many ms per hub */
+  /**
+   * merged-write window: 0 = flush on the next setImmediate, >0 = one timer of that many ms per hub; relayed
+   * publications (PublisherSource.relayed) do not wait for it
+   */
   mergeWindowMs?: number;
   /**
    * end a merge window early at the end of each video frame (flush on the next event-loop turn): video is not

@@ -207,17 +207,21 @@ export class LiveStream implements SubscriberHost {
     switch (input.kind) {
       case 'audio':
         this.ingestAudio(input.message);
-        return;
+        break;
       case 'video':
         this.ingestVideo(input.message);
-        return;
+        break;
       case 'data':
         this.ingestData(input.message);
-        return;
+        break;
       case 'metadata':
         this.ingestMetadata(input.metadata, input.message);
-        return;
+        break;
     }
+    // A relayed stream arrives as the origin's merged writes: the origin already waited its merge window, so
+    // waiting another one here would only add it to the hop. What the relay decoded from one socket read goes
+    // out together on the next event-loop turn.
+    if (this.relayed) this.host.scheduler.flushSoon();
   }
 
   private ingestAudio(msg: RtmpMessage): void {

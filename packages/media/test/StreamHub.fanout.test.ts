@@ -150,6 +150,30 @@ describe('StreamHub: merged writes', () => {
     expect(s.writes).toHaveLength(1);
   });
 
+  it('a relayed publication is written on the next event-loop turn, whatever the window', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    hub = new StreamHub({ mergeWindowMs: 1000 });
+    const relay = hub.publish(KEY, { id: 'relay', relayed: true, close: () => undefined });
+    relay.push(video(AVC_SEQ_320, 0));
+    relay.push(audio(AAC_SEQ_44K, 0));
+    const s = new RecordingSink('s');
+    hub.subscribe(KEY, s);
+    await nextCycle();
+    s.clear();
+    // One burst of the origin's merged write: audio, then a video frame, then audio again.
+    relay.push(audio(aacFrame(), 100));
+    relay.push(video(avcFrame(true), 133));
+    relay.push(audio(aacFrame(), 121));
+    expect(s.writes).toHaveLength(0);
+    await nextCycle();
+    expect(s.writes).toHaveLength(1);
+    expect(s.messages().map(kind)).toEqual(['audio', 'key', 'audio']);
+    // Audio alone too: no timer held it.
+    relay.push(audio(aacFrame(), 142));
+    await nextCycle();
+    expect(s.writes).toHaveLength(2);
+  });
+
   it('flush() writes queued data immediately', () => {
     const { pub, s } = playerAfterConfig({ mergeWindowMs: 1000 });
     pub.push(video(avcFrame(true), 0));
