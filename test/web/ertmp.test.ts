@@ -3,7 +3,8 @@
  * HTTP-FLV viewers as E-RTMP tags (av01, Opus) that Chromium's mpegts.js decodes; RTMP players that declared
  * av01/Opus in their connect fourCcList as the same E-RTMP tags; a player that declared only av01 gets the
  * video but no Opus tags, and the node logs why; RTMP players that declared nothing get the metadata but no
- * audio or video tags (they could not decode them).
+ * audio or video tags (they could not decode them). Chromium decodes the stream both as HTTP-FLV (mpegts.js)
+ * and as LL-HLS (hls.js, fMP4 with av01 and Opus sample entries).
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -121,5 +122,42 @@ describe('Enhanced RTMP (AV1 + Opus) to every kind of player', () => {
     expect(g).toBeLessThan(70);
     expect(b).toBeLessThan(70);
     await page.close();
+  });
+
+  it('Chromium decodes the AV1 + Opus LL-HLS through hls.js', async () => {
+    chromium ??= await launchChromium();
+    const hlsSite = await servePages({
+      '/av1-hls.html': `<!doctype html><html><body><video id="v" autoplay playsinline muted width="320" height="240"></video>
+<script src="${node.node.webUrl('/play-assets/hls.js')}"></script>
+<script>
+  const hls = new Hls({ lowLatencyMode: true });
+  hls.on(Hls.Events.ERROR, (e, d) => console.error('hls error', d.type, d.details, d.fatal ? 'fatal' : ''));
+  hls.loadSource(${JSON.stringify(node.node.webUrl('/live/av1/index.m3u8'))});
+  hls.attachMedia(document.getElementById('v'));
+  document.getElementById('v').play().catch((e) => console.error('play', e.message));
+</script></body></html>`,
+    });
+    try {
+      const { page, log } = await chromium.newPage();
+      await page.goto(hlsSite.url('/av1-hls.html'));
+      const s = await waitForPlayback(page, (x) => x.decodedFrames >= 25 && x.audioBytes > 0 && x.currentTime > 1, 25_000, SMPTE_RED_BAR);
+      expect(s.error, log.join('\n')).toBeNull();
+      expect(s.decodedFrames, log.join('\n')).toBeGreaterThanOrEqual(25);
+      expect(s.audioBytes, log.join('\n')).toBeGreaterThan(0);
+      const later = await waitForPlayback(page, (x) => x.currentTime >= s.currentTime + 2, 10_000);
+      expect(later.currentTime, log.join('\n')).toBeGreaterThanOrEqual(s.currentTime + 2);
+      const [r, g, b] = s.color!;
+      expect(r, `red bar is ${s.color}`).toBeGreaterThan(150);
+      expect(g).toBeLessThan(70);
+      expect(b).toBeLessThan(70);
+      expect(log.filter((l) => l.includes('hls error') && l.includes('fatal')), log.join('\n')).toEqual([]);
+      // what it decoded was the av01 and Opus sample entries of the node's own init segment
+      const playlist = await (await fetch(node.node.webUrl('/live/av1/index.m3u8?session=av1hlscheck'))).text();
+      const init = Buffer.from(await (await fetch(node.node.webUrl(`/live/av1/${/#EXT-X-MAP:URI="([^"]+)"/.exec(playlist)![1]}`))).arrayBuffer());
+      for (const box of ['av01', 'av1C', 'Opus', 'dOps']) expect(init.includes(box, 0, 'latin1'), box).toBe(true);
+      await page.close();
+    } finally {
+      await hlsSite.close();
+    }
   });
 });

@@ -27,7 +27,7 @@ export interface Av1OpusMedia {
   durationMs: number;
 }
 
-const ffmpeg = (args: string[]): Promise<unknown> => run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', ...args], { timeout: 120_000 });
+export const ffmpeg = (args: string[]): Promise<unknown> => run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', ...args], { timeout: 120_000 });
 
 /** smptebars + 1 kHz sine, `seconds` long, 25 fps, a keyframe every second. */
 export async function makeAv1Opus(dir: string, seconds = 4): Promise<Av1OpusMedia> {
@@ -39,9 +39,7 @@ export async function makeAv1Opus(dir: string, seconds = 4): Promise<Av1OpusMedi
     await ffmpeg(['-f', 'lavfi', '-i', 'smptebars=size=320x240:rate=25', '-t', String(seconds), '-c:v', 'libsvtav1', '-preset', '12', '-g', '25', '-svtav1-params', 'pred-struct=1', '-pix_fmt', 'yuv420p', '-f', 'ivf', ivf]);
     await ffmpeg(['-i', ivf, '-c', 'copy', mp4]);
   }
-  if (!existsSync(ogg)) {
-    await ffmpeg(['-f', 'lavfi', '-i', 'sine=frequency=1000:sample_rate=48000', '-ac', '2', '-t', String(seconds), '-c:a', 'libopus', '-b:a', '64k', '-frame_duration', '20', '-f', 'ogg', ogg]);
-  }
+  await makeOpusOgg(ogg, seconds);
   const av1c = boxContent(await readFile(mp4), 'av1C');
   const video = ivfFrames(await readFile(ivf));
   const opus = oggPackets(await readFile(ogg));
@@ -63,13 +61,19 @@ export async function makeAv1Opus(dir: string, seconds = 4): Promise<Av1OpusMedi
   };
 }
 
+/** a 1 kHz sine, stereo 48 kHz, as Opus in Ogg with 20 ms packets (made once) */
+export async function makeOpusOgg(ogg: string, seconds: number): Promise<void> {
+  if (existsSync(ogg)) return;
+  await ffmpeg(['-f', 'lavfi', '-i', 'sine=frequency=1000:sample_rate=48000', '-ac', '2', '-t', String(seconds), '-c:a', 'libopus', '-b:a', '64k', '-frame_duration', '20', '-f', 'ogg', ogg]);
+}
+
 /** ExHeader byte (video: 0x80 | frameType << 4 | packetType; audio: 0x90 | packetType), FourCC, body */
-function exTag(base: number, frameType: number, packetType: number, fourcc: string, body: Buffer): Buffer {
+export function exTag(base: number, frameType: number, packetType: number, fourcc: string, body: Buffer): Buffer {
   const b0 = base === 0x80 ? 0x80 | (frameType << 4) | packetType : 0x90 | packetType;
   return Buffer.concat([Buffer.from([b0]), Buffer.from(fourcc, 'latin1'), body]);
 }
 
-function boxContent(file: Buffer, type: string): Buffer {
+export function boxContent(file: Buffer, type: string): Buffer {
   const at = file.indexOf(type, 0, 'latin1');
   if (at < 4) throw new Error(`no ${type} box`);
   const size = file.readUInt32BE(at - 4);
@@ -117,7 +121,7 @@ function ivfFrames(file: Buffer): Obu[][] {
 }
 
 /** Ogg pages ('OggS', 27-byte header, lacing table) -> packets (lacing values of 255 continue a packet). */
-function oggPackets(file: Buffer): Buffer[] {
+export function oggPackets(file: Buffer): Buffer[] {
   const packets: Buffer[] = [];
   let partial: Buffer[] = [];
   let pos = 0;

@@ -1,6 +1,6 @@
 /**
  * A scripted Enhanced RTMP publisher on the project's own client session (TestRtmpClient: ClientHandshake,
- * ChunkEncoder, ClientSession): metadata, the av01/Opus sequence starts, then the frames in real time,
+ * ChunkEncoder, ClientSession): metadata, the video (av01 or hvc1) and Opus sequence starts, then the frames in real time,
  * looping with timestamps that keep increasing.
  */
 import { fourCcToNumber } from '@rtmp-cluster/rtmp';
@@ -17,11 +17,12 @@ export interface ErtmpPublisher {
 export async function publishErtmp(url: string, media: Av1OpusMedia): Promise<ErtmpPublisher> {
   const u = new URL(url);
   const name = u.pathname.split('/').slice(2).join('/');
-  const client = await TestRtmpClient.connect(url, { connectFields: { fourCcList: ['av01', 'Opus'] } });
+  const videoFourCc = media.videoConfig.toString('latin1', 1, 5);
+  const client = await TestRtmpClient.connect(url, { connectFields: { fourCcList: [videoFourCc, 'Opus'] } });
   const sid = await client.publish(name);
   await client.waitForStatus('NetStream.Publish.Start', 8000);
   const s = client.session;
-  s.sendMetadata(sid, { width: 320, height: 240, framerate: 25, videocodecid: fourCcToNumber('av01'), audiocodecid: fourCcToNumber('Opus'), audiosamplerate: 48000 });
+  s.sendMetadata(sid, { width: 320, height: 240, framerate: 25, videocodecid: fourCcToNumber(videoFourCc), audiocodecid: fourCcToNumber('Opus'), audiosamplerate: 48000 });
   s.sendMedia(sid, 9, 0, media.videoConfig);
   s.sendMedia(sid, 8, 0, media.audioConfig);
   let stopped = false;
