@@ -227,14 +227,9 @@ export class LiveStream implements SubscriberHost {
   private ingestAudio(msg: RtmpMessage): void {
     const payload = msg.payload;
     this.countIn(payload.length);
-    let info;
-    try {
-      // An empty audio message is legal (Enhanced RTMP silence); the parser reports it.
-      info = parseAudioTag(payload);
-    } catch (err) {
-      this.rejectMalformed(err);
-      return;
-    }
+    // An empty audio message is legal (Enhanced RTMP silence); the parser reports it.
+    const info = this.parseOrCount(parseAudioTag, payload);
+    if (info === undefined) return;
     const stats = (this.audioStats ??= { codec: null, sampleRate: null, channels: null });
     stats.codec = info.codec;
     if (info.sampleRate !== undefined) stats.sampleRate = info.sampleRate;
@@ -257,13 +252,8 @@ export class LiveStream implements SubscriberHost {
     const payload = msg.payload;
     this.countIn(payload.length);
     if (payload.length === 0) return;
-    let info;
-    try {
-      info = parseVideoTag(payload);
-    } catch (err) {
-      this.rejectMalformed(err);
-      return;
-    }
+    const info = this.parseOrCount(parseVideoTag, payload);
+    if (info === undefined) return;
     this.sawVideo = true;
     const stats = this.ensureVideoStats();
     stats.codec = this.videoCodecs.observe(info);
@@ -318,9 +308,15 @@ export class LiveStream implements SubscriberHost {
     return new MediaPacket(kind, head, ownedPayload(payload), false, true);
   }
 
-  private rejectMalformed(err: unknown): void {
-    if (!isRtmpError(err)) throw err;
-    this.malformed++;
+  /** The tag header as `parse` reads it; a malformed tag (an RtmpError) is counted and dropped (undefined). */
+  private parseOrCount<T>(parse: (payload: Buffer) => T, payload: Buffer): T | undefined {
+    try {
+      return parse(payload);
+    } catch (err) {
+      if (!isRtmpError(err)) throw err;
+      this.malformed++;
+      return undefined;
+    }
   }
 
   private countIn(bytes: number): void {
