@@ -172,10 +172,12 @@ export const SERVERS = {
     available() {
       return existsSync(path.join(REPO_ROOT, 'node_modules/node-media-server/package.json')) ? null : 'node-media-server not installed (npm install)';
     },
-    async start(dir) {
+    /** `httpPort` also starts its HTTP-FLV/WS-FLV listener there */
+    async start(dir, { httpPort } = {}) {
       const port = await freePort();
       const runner = path.join(HERE, 'nms-runner.mjs');
-      return spawnServer('node-media-server', process.execPath, [runner, String(port), dir], { cwd: dir }, port, path.join(dir, 'nms.log'));
+      const args = [runner, String(port), dir, ...(httpPort ? [String(httpPort)] : [])];
+      return spawnServer('node-media-server', process.execPath, args, { cwd: dir }, port, path.join(dir, 'nms.log'));
     },
   },
 };

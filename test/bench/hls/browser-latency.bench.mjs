@@ -5,11 +5,11 @@
 //   npm run bench:hls-browser            # 4 runs each with RTMPC_HLS_PART_HOLD_BACK 3 and 2
 //   HLS_RUNS=8 npm run bench:hls-browser
 //   HLS_TRACE=1 ...                      # a stalled run prints hls.js's loads and the node keeps a debug log
-import { mkdtempSync, rmSync } from 'node:fs';
+// (npm run bench:web-browser measures LL-HLS next to HTTP-FLV and WS-FLV and records the results; this one
+// traces hls.js's loads, for finding out why a run is slow.)
 import http from 'node:http';
 import os from 'node:os';
-import path from 'node:path';
-import puppeteer from 'puppeteer-core';
+import { launchBenchBrowser } from '../browser/BrowserBench.mjs';
 import { sleep, startHlsBenchNode } from './HlsBenchNode.mjs';
 
 const RUNS = Number(process.env.HLS_RUNS ?? 4);
@@ -89,20 +89,12 @@ async function runNode(holdBack, browser) {
 }
 
 async function main() {
-  const profile = mkdtempSync(path.join(os.tmpdir(), 'bench-chromium-'));
-  // the flags of test/support/browser.ts (headless Chromium as root on this machine)
-  const browser = await puppeteer.launch({
-    executablePath: process.env.RTMPC_CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    userDataDir: profile,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required', '--disable-background-timer-throttling', '--disable-renderer-backgrounding'],
-  });
+  const chromium = await launchBenchBrowser();
   try {
     console.log(`machine load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores`);
-    for (const hb of HOLD_BACKS) await runNode(hb, browser);
+    for (const hb of HOLD_BACKS) await runNode(hb, chromium.browser);
   } finally {
-    await browser.close();
-    rmSync(profile, { recursive: true, force: true });
+    await chromium.close();
   }
 }
 

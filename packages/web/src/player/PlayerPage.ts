@@ -6,6 +6,7 @@
  */
 import type { WebHttpContext, WebRoute } from '../WebRoute.js';
 import { PLAYER_ASSETS_PREFIX } from './PlayerAssets.js';
+import { FLV_PLAYER_CONFIG, HLS_PLAYER_CONFIG } from './PlayerConfig.js';
 
 export const PLAYER_PAGE_PATH = /^\/play\/(?<app>[^/]+)\/(?<name>.+)$/;
 
@@ -21,7 +22,13 @@ export function playerPageRoute(): WebRoute {
       query.delete('mode');
       const qs = query.size > 0 ? `?${query.toString()}` : '';
       const base = `/${encodeURIComponent(app)}/${name.split('/').map(encodeURIComponent).join('/')}`;
-      const config = { flv: `${base}.flv${qs}`, hls: `${base}/index.m3u8${qs}`, mode: ['flv', 'ws', 'hls'].includes(mode) ? mode : 'auto' };
+      const config = {
+        flv: `${base}.flv${qs}`,
+        hls: `${base}/index.m3u8${qs}`,
+        mode: ['flv', 'ws', 'hls'].includes(mode) ? mode : 'auto',
+        flvPlayer: FLV_PLAYER_CONFIG,
+        hlsPlayer: HLS_PLAYER_CONFIG,
+      };
       ctx.res
         .writeHead(200, {
           'content-type': 'text/html; charset=utf-8',
@@ -38,7 +45,7 @@ function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function page(title: string, config: { flv: string; hls: string; mode: string }): string {
+function page(title: string, config: { flv: string; hls: string; mode: string; flvPlayer: object; hlsPlayer: object }): string {
   // JSON in a <script>: '<' escaped so a stream name cannot close the element.
   const json = JSON.stringify(config).replace(/</g, '\\u003c');
   return `<!doctype html>
@@ -74,16 +81,14 @@ function page(title: string, config: { flv: string; hls: string; mode: string })
     show(mode);
     if (mode === 'flv' || mode === 'ws') {
       const url = mode === 'ws' ? location.origin.replace(/^http/, 'ws') + cfg.flv : cfg.flv;
-      const p = mpegts.createPlayer({ type: 'flv', isLive: true, url }, {
-        enableStashBuffer: false, liveBufferLatencyChasing: true, liveBufferLatencyMaxLatency: 1.2, liveBufferLatencyMinRemain: 0.3,
-      });
+      const p = mpegts.createPlayer({ type: 'flv', isLive: true, url }, cfg.flvPlayer);
       p.on(mpegts.Events.ERROR, (type, detail) => next(mode + ': ' + type + ' ' + detail));
       p.attachMediaElement(video);
       p.load();
       play();
       stop = () => { p.destroy(); };
     } else if (mode === 'hls') {
-      const h = new Hls({ lowLatencyMode: true, backBufferLength: 10 });
+      const h = new Hls(cfg.hlsPlayer);
       h.on(Hls.Events.ERROR, (_e, d) => { if (d.fatal) next('hls: ' + d.type + ' ' + d.details); });
       h.loadSource(cfg.hls);
       h.attachMedia(video);
