@@ -4,7 +4,7 @@
  * (LL-HLS) add their routes to `router` and their viewers to `viewers` before listen().
  */
 import type { AddressInfo } from 'node:net';
-import { HlsService, type HlsServiceOptions } from '@rtmp-cluster/hls';
+import { HlsService, partHoldBackSeconds, type HlsServiceOptions } from '@rtmp-cluster/hls';
 import type { StreamHub } from '@rtmp-cluster/media';
 import type { StreamAccessPolicy } from '@rtmp-cluster/server';
 import type { Logger } from '@rtmp-cluster/core';
@@ -41,7 +41,7 @@ export class WebService implements PlaybackContext {
     const hls = hlsPlayback(this, () => this.hls);
     this.hls = new HlsService({ ...options.hls, hub: options.hub, logger: options.logger, onSessionEnded: (s) => hls.sessionEnded(s) });
     this.router.add(hls.route);
-    this.router.add(playerPageRoute());
+    this.router.add(playerPageRoute({ partTargetSeconds: this.hls.playlist.partTargetSeconds, partHoldBackSeconds: partHoldBackSeconds(this.hls.playlist) }));
     this.router.add(playerAssetsRoute());
   }
 

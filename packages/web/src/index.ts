@@ -24,4 +24,5 @@ export { hlsPlayback, HLS_PATH } from './hls/HlsPlayback.js';
 export type { HlsPlayback } from './hls/HlsPlayback.js';
 export { playerPageRoute, PLAYER_PAGE_PATH } from './player/PlayerPage.js';
 export { playerAssetsRoute, PLAYER_ASSETS_PREFIX } from './player/PlayerAssets.js';
-export { FLV_PLAYER_CONFIG, HLS_PLAYER_CONFIG } from './player/PlayerConfig.js';
+export { FLV_PLAYER_CONFIG, hlsPlayerConfig } from './player/PlayerConfig.js';
+export type { LowLatencyHlsTiming } from './player/PlayerConfig.js';

@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { FLV_PLAYER_CONFIG, HLS_PLAYER_CONFIG } from '../../../packages/web/dist/index.js';
+import { FLV_PLAYER_CONFIG, hlsPlayerConfig } from '../../../packages/web/dist/index.js';
 import { describeMachine, recordResult } from '../BenchResults.mjs';
 import { makeBenchFlv, readFlvTags } from '../fanout/BenchMedia.mjs';
 import { nowMs } from '../fanout/BenchRtmpClient.mjs';
@@ -85,7 +85,16 @@ async function main() {
     for (const e of cli['ours-env']) servers.push(await startServer(`rtmp-cluster ${e}`, parseEnv(e), media, dir));
     // every server has a GOP or more and (ours) a muxed LL-HLS stream before the first viewer
     await sleep(3500);
-    for (const s of servers) if (!s.name === 'node-media-server' && KINDS.includes('hls')) await fetch(`${s.hls}?session=benchwarmup1`).then((r) => r.text());
+    for (const s of servers) {
+      if (s.name === 'node-media-server' || !KINDS.includes('hls')) continue;
+      // hls.js gets what the /play page of this node would give it: a config from the playlist's timing
+      const text = await fetch(`${s.hls}?session=benchwarmup1`).then((r) => r.text());
+      const attr = (name) => Number(new RegExp(`${name}=([0-9.]+)`).exec(text)?.[1]);
+      s.hlsTiming = { partTargetSeconds: attr('PART-TARGET'), partHoldBackSeconds: attr('PART-HOLD-BACK') };
+      // The stream stays muxed while the FLV viewers take their turns, as for a stream that has LL-HLS viewers
+      // (a node stops muxing a stream nobody asked for in 30 s; the first viewer after that is not measured here).
+      s.keepWarm = setInterval(() => fetch(`${s.hls}?session=benchwarmup1`).then((r) => r.text()).catch(() => undefined), 5000);
+    }
     const page = await serveBenchPage(servers.find((s) => s.name !== 'node-media-server')?.origin ?? servers[0].origin);
     const viewers = [];
     for (const kind of KINDS) {
@@ -93,7 +102,7 @@ async function main() {
       for (const extra of configs) {
         for (const s of servers) {
           if (kind === 'hls' && s.name === 'node-media-server') continue; // NMS has no LL-HLS
-          const base = kind === 'hls' ? HLS_PLAYER_CONFIG : FLV_PLAYER_CONFIG;
+          const base = kind === 'hls' ? hlsPlayerConfig(s.hlsTiming) : FLV_PLAYER_CONFIG;
           const url = kind === 'hls' ? s.hls : kind === 'ws-flv' ? s.flv.replace(/^http/, 'ws') : s.flv;
           const label = `${s.name} ${kind}${Object.keys(extra).length ? ` ${JSON.stringify(extra)}` : ''}`;
           viewers.push({ label, server: s, kind, url, config: { ...base, ...extra }, extra });
@@ -107,7 +116,7 @@ async function main() {
       for (let round = 1; round <= ROUNDS; round++) {
         for (const v of viewers) {
           const f = summarise(await measureViewer(chromium.browser, page.url, { kind: v.kind, url: v.url, config: v.config, publisherEpochMs: v.server.publisherEpochMs, settleMs: SETTLE_MS }));
-          const row = { label: v.label, server: v.server.name, kind: v.kind, playerConfig: v.extra, round, load1: Math.round(os.loadavg()[0] * 10) / 10, ...f };
+          const row = { label: v.label, server: v.server.name, kind: v.kind, playerConfig: v.extra, ...(v.kind === 'hls' ? { hlsConfig: v.config } : {}), round, load1: Math.round(os.loadavg()[0] * 10) / 10, ...f };
           rows.push(row);
           console.error(`  ${round} ${v.label}: first frame ${f.firstFrameMs} ms, behind live ${f.behindLiveMs} ms (max ${f.behindLiveMaxMs}, at first frame ${f.behindAtFirstFrameMs}), buffered ${f.bufferedAheadMs} ms, ${f.frames} frames, ${f.stalls} stalls${f.errors.length ? `, errors ${f.errors.join('; ')}` : ''}`);
         }
@@ -118,6 +127,7 @@ async function main() {
   } finally {
     await chromium.close();
     for (const s of servers) {
+      clearInterval(s.keepWarm);
       s.publisher.stop();
       await s.server.stop();
     }
@@ -132,7 +142,7 @@ async function main() {
   const doc = {
     machine,
     loadAtEnd: os.loadavg().map((l) => Math.round(l * 100) / 100),
-    settings: { rounds: ROUNDS, settleMs: SETTLE_MS, kinds: KINDS, flvPlayerConfig: FLV_PLAYER_CONFIG, hlsPlayerConfig: HLS_PLAYER_CONFIG, oursEnv: cli['ours-env'] },
+    settings: { rounds: ROUNDS, settleMs: SETTLE_MS, kinds: KINDS, flvPlayerConfig: FLV_PLAYER_CONFIG, oursEnv: cli['ours-env'] },
     results: rows,
   };
   if (cli['no-record']) process.stdout.write(`${JSON.stringify(doc)}\n`);

@@ -31,6 +31,11 @@ export function partUri(msn: number, index: number): string {
   return `part-${msn}.${index}.m4s`;
 }
 
+/** PART-HOLD-BACK in seconds: the configured parts, never below the spec's minimum of two */
+export function partHoldBackSeconds(settings: PlaylistSettings): number {
+  return settings.partTargetSeconds * Math.max(MIN_PART_HOLD_BACK_PARTS, settings.partHoldBackParts ?? DEFAULT_PART_HOLD_BACK_PARTS);
+}
+
 function seconds(v: number): string {
   return v.toFixed(3);
 }
@@ -55,7 +60,7 @@ export function renderMediaPlaylist(window: MediaWindow, settings: PlaylistSetti
     '#EXTM3U',
     '#EXT-X-VERSION:9',
     `#EXT-X-TARGETDURATION:${td}`,
-    `#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=${seconds(settings.partTargetSeconds * Math.max(MIN_PART_HOLD_BACK_PARTS, settings.partHoldBackParts ?? DEFAULT_PART_HOLD_BACK_PARTS))}${deltas ? `,CAN-SKIP-UNTIL=${skipUntil.toFixed(1)}` : ''}`,
+    `#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=${seconds(partHoldBackSeconds(settings))}${deltas ? `,CAN-SKIP-UNTIL=${skipUntil.toFixed(1)}` : ''}`,
     `#EXT-X-PART-INF:PART-TARGET=${seconds(settings.partTargetSeconds)}`,
     `#EXT-X-MEDIA-SEQUENCE:${segments[0]?.msn ?? 0}`,
     `#EXT-X-DISCONTINUITY-SEQUENCE:${window.discontinuitySequence}`,

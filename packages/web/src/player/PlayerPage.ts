@@ -6,11 +6,12 @@
  */
 import type { WebHttpContext, WebRoute } from '../WebRoute.js';
 import { PLAYER_ASSETS_PREFIX } from './PlayerAssets.js';
-import { FLV_PLAYER_CONFIG, HLS_PLAYER_CONFIG } from './PlayerConfig.js';
+import { FLV_PLAYER_CONFIG, hlsPlayerConfig, type LowLatencyHlsTiming } from './PlayerConfig.js';
 
 export const PLAYER_PAGE_PATH = /^\/play\/(?<app>[^/]+)\/(?<name>.+)$/;
 
-export function playerPageRoute(): WebRoute {
+/** `hlsTiming`: what this node's LL-HLS playlists advertise, for hls.js's latency target */
+export function playerPageRoute(hlsTiming: LowLatencyHlsTiming): WebRoute {
   return {
     name: 'player-page',
     pattern: PLAYER_PAGE_PATH,
@@ -27,7 +28,7 @@ export function playerPageRoute(): WebRoute {
         hls: `${base}/index.m3u8${qs}`,
         mode: ['flv', 'ws', 'hls'].includes(mode) ? mode : 'auto',
         flvPlayer: FLV_PLAYER_CONFIG,
-        hlsPlayer: HLS_PLAYER_CONFIG,
+        hlsPlayer: hlsPlayerConfig(hlsTiming),
       };
       ctx.res
         .writeHead(200, {
