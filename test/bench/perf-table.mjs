@@ -63,8 +63,43 @@ export function renderFanoutTable(docs) {
   return `${lines.join('\n')}\n`;
 }
 
+/** issue 15's goals for one browser viewer, every run: first frame and delay behind live, ms */
+export const WEB_BROWSER_GOALS = { flv: { firstFrameMs: 300, behindLiveMs: 500 }, 'ws-flv': { firstFrameMs: 300, behindLiveMs: 500 }, hls: { firstFrameMs: 500, behindLiveMs: 1000 } };
+
+function msRange(values) {
+  const v = values.filter(Number.isFinite);
+  return v.length ? `${num(Math.min(...v))}-${num(Math.max(...v))}` : '-';
+}
+
+/** The browser table (bench:web-browser): one row per run and viewer kind, ranges over its alternated rounds. */
+export function renderWebBrowserTable(docs) {
+  const lines = [
+    '| run (bench/results/) | conditions | server | player | runs | first frame ms | behind live ms | worst frame behind ms | stalls | within the goal in every run: first frame / behind live |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const doc of docs) {
+    const byLabel = new Map();
+    for (const r of doc.results) {
+      if (!byLabel.has(r.label)) byLabel.set(r.label, []);
+      byLabel.get(r.label).push(r);
+    }
+    for (const runs of byLabel.values()) {
+      const { server, kind, playerConfig } = runs[0];
+      const goal = WEB_BROWSER_GOALS[kind];
+      const every = (key, limit) => (runs.every((r) => r[key] !== null && r[key] <= limit) ? 'yes' : 'no');
+      const player = `${kind === 'hls' ? `LL-HLS (hls.js, PART-HOLD-BACK ${runs[0].hlsConfig?.liveSyncDuration ?? '?'} s)` : `${kind === 'flv' ? 'HTTP-FLV' : 'WS-FLV'} (mpegts.js)`}${Object.keys(playerConfig ?? {}).length ? ` ${JSON.stringify(playerConfig).replace(/\|/g, '\\|')}` : ''}`;
+      lines.push(
+        `| ${doc.file} | ${conditions(doc)} | ${server} | ${player} | ${runs.length} | ${msRange(runs.map((r) => r.firstFrameMs))} | ${msRange(runs.map((r) => r.behindLiveMs))} | ` +
+          `${msRange(runs.map((r) => r.behindLiveMaxMs))} | ${runs.reduce((a, r) => a + r.stalls, 0)} | ${every('firstFrameMs', goal.firstFrameMs)} / ${every('behindLiveMs', goal.behindLiveMs)} (<= ${goal.firstFrameMs} / ${goal.behindLiveMs} ms) |`,
+      );
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 export const PERF_BLOCKS = {
   'perf-fanout': () => renderFanoutTable(loadResults('fanout')),
+  'perf-web-browser': () => renderWebBrowserTable(loadResults('web-browser')),
 };
 
 /** README with every generated block replaced by what the committed results render to. */

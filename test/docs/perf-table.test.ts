@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error plain ESM script shared with the benchmarks (no type declarations)
-import { loadResults, renderFanoutTable, rewritePerfTables } from '../bench/perf-table.mjs';
+import { loadResults, renderFanoutTable, renderWebBrowserTable, rewritePerfTables } from '../bench/perf-table.mjs';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const readme = readFileSync(resolve(ROOT, 'README.md'), 'utf8');
@@ -12,6 +12,7 @@ describe('README performance tables', () => {
   it('hold exactly what the committed bench/results files render to (npm run docs:perf)', () => {
     const fanout = loadResults('fanout') as unknown[];
     expect(fanout.length, 'no committed bench:fanout result').toBeGreaterThan(0);
+    expect((loadResults('web-browser') as unknown[]).length, 'no committed bench:web-browser result').toBeGreaterThan(0);
     expect(rewritePerfTables(readme), 'README performance table drifted: run npm run docs:perf').toBe(readme);
   });
 
@@ -39,6 +40,31 @@ describe('README performance tables', () => {
       expect(drifted).not.toBe(readme);
       expect(rewritePerfTables(drifted)).toBe(readme);
       expect(() => rewritePerfTables(readme.replace('<!-- perf-fanout:end -->', ''))).toThrow(/perf-fanout/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a browser row per viewer kind of each run, with ranges over its rounds and whether the goal held in every round', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'perf-table-'));
+    try {
+      const row = (server: string, kind: string, round: number, firstFrameMs: number | null, behindLiveMs: number | null) => ({
+        label: `${server} ${kind}`, server, kind, playerConfig: {}, round, firstFrameMs, behindLiveMs, behindLiveMaxMs: behindLiveMs === null ? null : behindLiveMs + 20, stalls: round - 1,
+      });
+      writeFileSync(join(dir, 'web-browser-2026-01-01T00-00-00-000Z.json'), JSON.stringify({
+        bench: 'web-browser',
+        at: '2026-01-01T00:00:00.000Z',
+        machine: { cores: 2, kernel: 'Linux 6.1', node: 'v24.0.0', loadAtStart: [1, 1, 1] },
+        results: [
+          row('rtmp-cluster', 'flv', 1, 200, 300), row('node-media-server', 'flv', 1, 350, 800), row('rtmp-cluster', 'hls', 1, 400, 900),
+          row('rtmp-cluster', 'flv', 2, 250, 450), row('node-media-server', 'flv', 2, 320, 700), row('rtmp-cluster', 'hls', 2, 450, 1100),
+        ],
+      }));
+      const rows = (renderWebBrowserTable(loadResults('web-browser', dir)) as string).trim().split('\n').slice(2);
+      expect(rows).toHaveLength(3);
+      expect(rows[0]).toContain('| rtmp-cluster | HTTP-FLV (mpegts.js) | 2 | 200-250 | 300-450 | 320-470 | 1 | yes / yes (<= 300 / 500 ms) |');
+      expect(rows[1]).toContain('| node-media-server | HTTP-FLV (mpegts.js) | 2 | 320-350 | 700-800 | 720-820 | 1 | no / no (<= 300 / 500 ms) |');
+      expect(rows[2]).toContain('| rtmp-cluster | LL-HLS (hls.js, PART-HOLD-BACK ? s) | 2 | 400-450 | 900-1,100 | 920-1,120 | 1 | yes / no (<= 500 / 1000 ms) |');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -6,7 +6,7 @@
 // in machine load lands on every kind. How the page measures: test/bench/browser/BrowserBench.mjs.
 //
 //   npm run bench:web-browser [-- --rounds 4 --kinds flv,ws-flv,hls --servers ours,nms --settle 8000]
-//   ... --ours-env RTMPC_HLS_PART_HOLD_BACK=2      another rtmp-cluster node with these settings, in the same turns
+//   ... --ours-env RTMPC_HLS_PART_HOLD_BACK=3      another rtmp-cluster node with these settings, in the same turns
 //   ... --flv-config '{"liveBufferLatencyMaxLatency":0.8}'   FLV viewers also with this mpegts.js config
 //   ... --hls-config '{"liveSyncDuration":0.6}'              LL-HLS viewers also with this hls.js config
 //   ... --no-record                                        print, do not write bench/results/
