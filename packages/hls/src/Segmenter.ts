@@ -103,8 +103,9 @@ export class Segmenter {
   setAnchor(anchor: TimelineAnchor): void {
     if (this.open !== undefined) this.closeOpen(this.lastDrivingEnd());
     // The first timeline a node sees follows nothing: flagging it would make nodes that joined at
-    // different times disagree about EXT-X-DISCONTINUITY-SEQUENCE once it slides out of the window.
-    this.discontinuityNext = this.lastMsn !== undefined;
+    // different times disagree about EXT-X-DISCONTINUITY-SEQUENCE once it slides out of the window. The same
+    // anchor again (an edge's relay re-pulled the same publish after a stall) continues the same timeline.
+    if (!sameAnchor(this.anchor, anchor)) this.discontinuityNext = this.lastMsn !== undefined;
     this.anchor = anchor;
     this.firstCell = undefined;
   }
@@ -155,14 +156,19 @@ export class Segmenter {
       this.window.clear();
       this.lastMsn = undefined;
     }
-    // a new timeline, a new codec configuration, or a gap in the numbering (no frame for a whole cell)
-    const discontinuity = this.discontinuityNext || (this.lastMsn !== undefined && msn !== this.lastMsn + 1);
+    // The listed window restarts here: this node's first segment, or a gap in the numbering (no frame for a
+    // whole cell: an outage, a stall of this node's relay), which the window cannot list.
+    const restart = this.lastMsn === undefined || msn !== this.lastMsn + 1;
+    // a new timeline, a new codec configuration, or a restart
+    const discontinuity = this.discontinuityNext || restart;
     this.discontinuityNext = false;
     this.lastMsn = msn;
     // Counted from the epoch (consecutive per stream in the registry), not from what this node happened to
-    // see: an edge that lived through an origin failover and one that joined after it then agree.
+    // see, so that an edge that lived through an origin failover and one that joined after it agree, and an
+    // edge whose relay stalled agrees with the others: a restarted window shows no EXT-X-DISCONTINUITY to
+    // count, so only a visible one (a new timeline or codec right after the previous segment) adds one.
     const last = this.lastDiscontinuitySequence;
-    const discontinuitySequence = last === undefined ? anchor.epoch : discontinuity ? Math.max(last + 1, anchor.epoch) : last;
+    const discontinuitySequence = last === undefined ? anchor.epoch : restart ? Math.max(last, anchor.epoch) : discontinuity ? Math.max(last + 1, anchor.epoch) : last;
     this.lastDiscontinuitySequence = discontinuitySequence;
     const seg: Segment = {
       msn,
@@ -267,4 +273,8 @@ export class Segmenter {
     const rate = this.audio?.timescale ?? 1000;
     return last === undefined ? this.partStartDts : last.dts + Math.round((this.lastAudioDuration * 1000) / rate);
   }
+}
+
+function sameAnchor(a: TimelineAnchor | undefined, b: TimelineAnchor): boolean {
+  return a !== undefined && a.epoch === b.epoch && a.startedAtMs === b.startedAtMs && a.originTs === b.originTs;
 }

@@ -220,4 +220,51 @@ describe('HlsService: LL-HLS from a hub stream', () => {
       freshHub.close();
     }
   });
+
+  it("an edge whose relay stalled and re-pulled the same publish agrees with one that did not (numbers, discontinuity sequence, bytes)", async () => {
+    const epochOf = async (): Promise<{ epoch: number; startedAtMs: number }> => ({ epoch: 3, startedAtMs: STARTED_AT });
+    const hubs = [new StreamHub(), new StreamHub()];
+    const [steady, stalled] = hubs.map((hub) => new HlsService({ hub, epochOf, holdMs: 1500, windowSegments: 4 }));
+    try {
+      const pubs = hubs.map((hub) => hub.publish(KEY, { id: 'relay', relayed: true, close() {} }));
+      await Promise.all([steady!.warm(KEY), stalled!.warm(KEY)]);
+      const send = async (i: number, m: RtmpMessage): Promise<void> => {
+        const ev = mediaEventOf(m, 1);
+        if (ev.kind === 'dropped') return;
+        pubs[i]!.push(ev);
+        hubs[i]!.flush();
+      };
+      // the same origin output to both, except 6-9 s, which the stalled edge's relay never received
+      const resumeAt = messages.find((m) => m.type === 9 && m.payload[0]! >> 4 === 1 && m.timestamp >= 9000)!.timestamp;
+      let restarted = false;
+      for (const m of messages) {
+        if (m.timestamp > 16_000) break;
+        await send(0, m);
+        if (m.timestamp >= 6000 && m.timestamp < resumeAt) continue;
+        if (m.timestamp >= resumeAt && !restarted) {
+          // the re-pull: the origin sends the sequence headers, then its GOP from a keyframe
+          restarted = true;
+          pubs[1]!.restartSource();
+          for (const c of messages.filter((x) => x.timestamp === 0 && (x.type === 18 || x.payload[1] === 0))) await send(1, c);
+        }
+        await send(1, m);
+      }
+      await tick();
+      const [a, b] = await Promise.all(
+        [steady!, stalled!].map(async (h) => String((await h.handle(KEY, 'index.m3u8', new URLSearchParams('session=abcdefgh12'), { remoteAddress: '127.0.0.1' })).body)),
+      );
+      const segs = (text: string): string[] => [...text.matchAll(/#EXTINF:([\d.]+),\n(?:#.*\n)*?seg-(\d+)\.m4s/g)].map((m) => `${m[2]}:${m[1]}`);
+      expect(segs(a).length).toBeGreaterThanOrEqual(4);
+      expect(segs(b)).toEqual(segs(a));
+      expect(a).toContain('#EXT-X-DISCONTINUITY-SEQUENCE:3');
+      expect(b).toContain('#EXT-X-DISCONTINUITY-SEQUENCE:3');
+      const uri = `seg-${segs(a)[1]!.split(':')[0]}.m4s`;
+      const [x, y] = await Promise.all([steady!, stalled!].map((h) => h.handle(KEY, uri, new URLSearchParams('session=abcdefgh12'), { remoteAddress: '127.0.0.1' })));
+      expect((x.body as Buffer).equals(y.body as Buffer)).toBe(true);
+    } finally {
+      steady!.close();
+      stalled!.close();
+      for (const h of hubs) h.close();
+    }
+  });
 });
