@@ -108,6 +108,18 @@ describe('web listener behind a PROXY protocol balancer', () => {
     expect(logged((l) => l.remote === '198.51.100.23' && l.limit === 'perIp')).toBe(true);
     const started = node.proc.stdout().split('\n').filter((l) => l.includes('http-flv viewer started'));
     expect(started.filter((l) => l.includes('"remote":"198.51.100.23"')), started.join('\n')).toHaveLength(1);
+    // a header from a peer that is not a trusted balancer: connection closed, counted
+    const spoofed = await new Promise<string>((resolve) => {
+      const sock = net.connect({ port: node.web, host: '127.0.0.1', localAddress: '127.0.0.2' }, () => sock.write(proxyV2('192.0.2.1', 1)));
+      let got = '';
+      sock.on('data', (d: Buffer) => (got += d.toString()));
+      sock.on('error', () => undefined);
+      sock.on('close', () => resolve(got));
+    });
+    expect(spoofed).toBe('');
+    const metrics = await (await fetch(`http://127.0.0.1:${node.http}/metrics`)).text();
+    expect(metrics).toContain('rtmpc_web_refused_total{reason="proxyHeader"} 1');
+    expect(metrics).toMatch(/rtmpc_web_refused_total\{reason="perIp"\} 1\b/);
     const after = await unary(c, 'ListSessions', { stream: 'live/cam' });
     expect((after.sessions as Any[]).filter((s) => s.protocol === 'http-flv').map((s) => String(s.remoteAddress).split(':')[0]).sort()).toEqual(['198.51.100.23', '198.51.100.24']);
   });

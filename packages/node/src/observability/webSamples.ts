@@ -15,8 +15,9 @@ export function webSamples(web: WebService): MetricSample[] {
       { name: 'rtmpc_web_dropped_frames_total', help: 'Media frames skipped for slow web viewers (latency budget), by protocol.', kind: 'counter', value: t.droppedFrames, labels },
     );
   }
-  for (const [reason, value] of Object.entries(web.server.refused)) {
-    out.push({ name: 'rtmpc_web_refused_total', help: 'Web connections or requests refused by a limit or the origin policy.', kind: 'counter', value, labels: { reason } });
+  const refused = { ...web.server.refused, proxyHeader: web.server.refusedProxyHeaders };
+  for (const [reason, value] of Object.entries(refused)) {
+    out.push({ name: 'rtmpc_web_refused_total', help: 'Web connections or requests refused by a limit, the origin policy or their PROXY header (proxyHeader).', kind: 'counter', value, labels: { reason } });
   }
   return out;
 }
