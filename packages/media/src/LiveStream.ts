@@ -22,7 +22,7 @@ import { GopCache } from './GopCache.js';
 import { MediaKind, MediaPacket, RtmpChunkEncoding } from './MediaPacket.js';
 import type { MergedFlushScheduler } from './MergedFlushScheduler.js';
 import { Subscriber, type ResolvedSubscriberOptions, type SubscriberHost, type SubscriberLag } from './Subscriber.js';
-import { TimestampRepairer, TimestampTrack } from './TimestampRepairer.js';
+import { TimestampRepairer, TimestampTrack, type TimestampTrackId } from './TimestampRepairer.js';
 
 /** media time over which the ingress rate and frame rate are sampled */
 const RATE_WINDOW_MS = 1000;
@@ -234,18 +234,8 @@ export class LiveStream implements SubscriberHost {
     stats.codec = info.codec;
     if (info.sampleRate !== undefined) stats.sampleRate = info.sampleRate;
     if (info.channels !== undefined) stats.channels = info.channels;
-    if (info.isSequenceHeader) {
-      if (this.audioConfig !== null && this.audioConfig.payload.equals(payload)) return;
-      this.audioConfig = this.configPacket(MediaKind.Audio, payload);
-      this.gop.reset();
-      this.fanOut(this.audioConfig);
-      return;
-    }
-    const ext = this.repairer.repairExtended(msg.timestamp, TimestampTrack.Audio);
-    const packet = new MediaPacket(MediaKind.Audio, ext, ownedPayload(payload), false, false, this.timeline, this.streamTimestamp(ext));
-    this.measure(ext, payload.length, false);
-    this.gop.add(packet);
-    this.fanOut(packet);
+    if (info.isSequenceHeader) this.sequenceHeader('audioConfig', MediaKind.Audio, payload);
+    else this.frame(msg, MediaKind.Audio, TimestampTrack.Audio, false);
   }
 
   private ingestVideo(msg: RtmpMessage): void {
@@ -261,18 +251,10 @@ export class LiveStream implements SubscriberHost {
       // The SPS is the truth about the picture size; metadata width/height is only a fallback.
       if (info.config?.width !== undefined) this.seqDimensions = { width: info.config.width, height: info.config.height ?? 0 };
       this.applyDimensions();
-      if (this.videoConfig !== null && this.videoConfig.payload.equals(payload)) return;
-      this.videoConfig = this.configPacket(MediaKind.Video, payload);
-      this.gop.reset();
-      this.fanOut(this.videoConfig);
+      this.sequenceHeader('videoConfig', MediaKind.Video, payload);
       return;
     }
-    const ext = this.repairer.repairExtended(msg.timestamp, TimestampTrack.Video);
-    const keyframe = info.isKeyframe;
-    const packet = new MediaPacket(MediaKind.Video, ext, ownedPayload(payload), keyframe, false, this.timeline, this.streamTimestamp(ext));
-    this.measure(ext, payload.length, true);
-    this.gop.add(packet);
-    this.fanOut(packet);
+    this.frame(msg, MediaKind.Video, TimestampTrack.Video, info.isKeyframe);
     if (this.host.flushOnVideoFrame) this.host.scheduler.flushSoon();
   }
 
@@ -306,6 +288,30 @@ export class LiveStream implements SubscriberHost {
   private configPacket(kind: typeof MediaKind.Audio | typeof MediaKind.Video | typeof MediaKind.Data, payload: Buffer): MediaPacket {
     const head = this.repairer.headExtended;
     return new MediaPacket(kind, head, ownedPayload(payload), false, true);
+  }
+
+  /**
+   * A track's sequence header: one that differs from the track's config replaces it (before it goes out, so a
+   * player joining meanwhile gets the new one), restarts the GOP cache and goes to every player; the same
+   * header again changes nothing.
+   */
+  private sequenceHeader(slot: 'audioConfig' | 'videoConfig', kind: typeof MediaKind.Audio | typeof MediaKind.Video, payload: Buffer): void {
+    const current = this[slot];
+    if (current !== null && current.payload.equals(payload)) return;
+    const config = this.configPacket(kind, payload);
+    this[slot] = config;
+    this.gop.reset();
+    this.fanOut(config);
+  }
+
+  /** An audio or video frame: timestamp repaired, rates measured, kept in the GOP cache, sent to every player. */
+  private frame(msg: RtmpMessage, kind: typeof MediaKind.Audio | typeof MediaKind.Video, track: TimestampTrackId, keyframe: boolean): void {
+    const payload = msg.payload;
+    const ext = this.repairer.repairExtended(msg.timestamp, track);
+    const packet = new MediaPacket(kind, ext, ownedPayload(payload), keyframe, false, this.timeline, this.streamTimestamp(ext));
+    this.measure(ext, payload.length, kind === MediaKind.Video);
+    this.gop.add(packet);
+    this.fanOut(packet);
   }
 
   /** The tag header as `parse` reads it; a malformed tag (an RtmpError) is counted and dropped (undefined). */
