@@ -97,9 +97,40 @@ export function renderWebBrowserTable(docs) {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * The cluster table: per run with a peer, one row per origin -> edge pair (ours, nginx-rtmp): the cold edge's
+ * first frame, and over the alternated rounds the median added latency per hop and the edge's CPU per Gbit.
+ */
+export function renderClusterTable(docs) {
+  const lines = [
+    '| run (bench/results/) | conditions | edge players | pair | rounds | cold edge first frame p50 / max | added per hop p50 / p99 (median) | edge CPU-s per Gbit (median, range) | vs nginx-rtmp |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const doc of docs) {
+    const peer = doc.peer;
+    if (!peer || peer.skipped) continue;
+    const rounds = (server) => peer.rounds.filter((r) => r.server === server);
+    const nginxCpu = median(rounds('nginx').map((r) => r.edgeCpuPerGbit));
+    const cold = { ours: doc.firstFrameMs.coldEdge, nginx: peer.coldFirstFrameMs };
+    for (const [server, label] of [['ours', 'rtmp-cluster'], ['nginx', 'nginx-rtmp']]) {
+      const runs = rounds(server);
+      if (runs.length === 0) continue;
+      const cpu = runs.map((r) => r.edgeCpuPerGbit);
+      const cpuMed = median(cpu);
+      lines.push(
+        `| ${doc.file} | ${conditions(doc)} | ${num(peer.edgePlayers)} | ${label} | ${runs.length} | ${num(cold[server].p50, 0)} / ${num(cold[server].max, 0)} ms | ` +
+          `${num(median(runs.map((r) => r.hop.p50)), 1)} / ${num(median(runs.map((r) => r.hop.p99)), 1)} ms | ` +
+          `${num(cpuMed, 2)} (${num(Math.min(...cpu), 2)}-${num(Math.max(...cpu), 2)}) | ${server === 'nginx' || !Number.isFinite(nginxCpu) ? '' : `${num(cpuMed / nginxCpu, 2)}x`} |`,
+      );
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 export const PERF_BLOCKS = {
   'perf-fanout': () => renderFanoutTable(loadResults('fanout')),
   'perf-web-browser': () => renderWebBrowserTable(loadResults('web-browser')),
+  'perf-cluster': () => renderClusterTable(loadResults('cluster')),
 };
 
 /** README with every generated block replaced by what the committed results render to. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error plain ESM script shared with the benchmarks (no type declarations)
-import { loadResults, renderFanoutTable, renderWebBrowserTable, rewritePerfTables } from '../bench/perf-table.mjs';
+import { loadResults, renderClusterTable, renderFanoutTable, renderWebBrowserTable, rewritePerfTables } from '../bench/perf-table.mjs';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const readme = readFileSync(resolve(ROOT, 'README.md'), 'utf8');
@@ -65,6 +65,40 @@ describe('README performance tables', () => {
       expect(rows[0]).toContain('| rtmp-cluster | HTTP-FLV (mpegts.js) | 2 | 200-250 | 300-450 | 320-470 | 1 | yes / yes (<= 300 / 500 ms) |');
       expect(rows[1]).toContain('| node-media-server | HTTP-FLV (mpegts.js) | 2 | 320-350 | 700-800 | 720-820 | 1 | no / no (<= 300 / 500 ms) |');
       expect(rows[2]).toContain('| rtmp-cluster | LL-HLS (hls.js, PART-HOLD-BACK ? s) | 2 | 400-450 | 900-1,100 | 920-1,120 | 1 | yes / no (<= 500 / 1000 ms) |');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it('a cluster row per origin -> edge pair of each run with a peer, medians over its rounds', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'perf-table-'));
+    try {
+      const hop = (p50: number, p99: number) => ({ n: 100, min: 0, p50, p99, max: p99 });
+      const round = (server: string, r: number, cpu: number, p50: number, p99: number) => ({ server, round: r, hop: hop(p50, p99), edgeCpuPerGbit: cpu, deliveredGbit: 2 });
+      const doc = (at: string, peer: unknown) => ({
+        bench: 'cluster',
+        at,
+        machine: { cores: 2, kernel: 'Linux 6.1', node: 'v24.0.0', loadAtStart: [1, 1, 1] },
+        firstFrameMs: { coldEdge: { n: 5, min: 20, p50: 25, p99: 40, max: 40 } },
+        peer,
+      });
+      writeFileSync(join(dir, 'cluster-2026-01-01T00-00-00-000Z.json'), JSON.stringify(doc('2026-01-01T00:00:00.000Z', null)));
+      writeFileSync(
+        join(dir, 'cluster-2026-01-02T00-00-00-000Z.json'),
+        JSON.stringify(
+          doc('2026-01-02T00:00:00.000Z', {
+            server: 'nginx',
+            edgePlayers: 500,
+            coldFirstFrameMs: { n: 5, min: 300, p50: 420, p99: 900, max: 900 },
+            rounds: [round('ours', 1, 0.1, 1, 5), round('nginx', 1, 0.2, 0.2, 30), round('ours', 2, 0.14, 1.4, 7), round('nginx', 2, 0.2, 0.4, 50)],
+          }),
+        ),
+      );
+      const rows = (renderClusterTable(loadResults('cluster', dir)) as string).trim().split('\n').slice(2);
+      expect(rows).toHaveLength(2); // the run without a peer has no rows
+      expect(rows[0]).toContain('| 500 | rtmp-cluster | 2 | 25 / 40 ms | 1.2 / 6.0 ms | 0.12 (0.10-0.14) | 0.60x |');
+      expect(rows[0]).toContain('| 2026-01-02, 2 cores, Linux 6.1, node v24.0.0, load 1.0 |');
+      expect(rows[1]).toContain('| nginx-rtmp | 2 | 420 / 900 ms | 0.3 / 40.0 ms | 0.20 (0.20-0.20) |  |');
+      expect(() => rewritePerfTables(readme.replace('<!-- perf-cluster:end -->', ''))).toThrow(/perf-cluster/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

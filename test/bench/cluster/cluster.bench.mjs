@@ -1,11 +1,14 @@
 // Cluster benchmark: how fast an edge serves a stream it does not relay yet, how fast it re-pulls after
-// the origin dies, and what one relay hop adds to latency. Real processes on 127.0.0.1: redis-server,
+// the origin dies, and what one relay hop adds to latency; then, alternated with nginx-rtmp's origin -> edge
+// pair (A B A B, --peer-rounds), the added latency per hop and the edge's CPU per delivered Gbit with
+// --edge-players players, and nginx-rtmp's cold-edge first frame. Real processes on 127.0.0.1: redis-server,
 // nats-server, two origins and one edge (packages/node/dist/cli.js), one real-time ~2 Mbit/s publisher
 // (1280x720 30 fps H.264 CBR + AAC, GOP 1 s, made by ffmpeg) and light players, all in this process so
 // publisher and players share one monotonic clock. Prints numbers next to the targets (stderr) and one JSON
 // document (stdout, and bench/results/ with the machine and its load unless --no-record); never fails on them.
 //
-//   npm run bench:cluster [-- --runs 10 --latency-seconds 10 --repulls 3 --lease-ms 1500 --node-ttl-ms 2000 --relay-idle-ms 250 --merge-window-ms N --edge-merge-window-ms N --keep-logs]
+//   npm run bench:cluster [-- --runs 10 --latency-seconds 10 --repulls 3 --lease-ms 1500 --node-ttl-ms 2000 --relay-idle-ms 250 --merge-window-ms N --edge-merge-window-ms N
+//                            --peer-rounds 2 --edge-players 100 --peer-seconds 10 --no-peer --keep-logs]
 //
 // Runs on compiled packages (Node 20 cannot strip TypeScript types): the npm script builds first.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,6 +18,8 @@ import { parseArgs } from 'node:util';
 import { NatsEventBus } from '@rtmp-cluster/events';
 import { defaultConfig } from 'rtmp-cluster';
 import { makeBenchFlv, readFlvTags } from '../fanout/BenchMedia.mjs';
+import { SERVERS } from '../fanout/ServersUnderTest.mjs';
+import { coldFirstFrames, hopLatency, measurePair, startNginxPair } from './PeerComparison.mjs';
 import { nowMs } from '../fanout/BenchRtmpClient.mjs';
 import { PacedPublisher } from '../fanout/PacedPublisher.mjs';
 import { ClusterUnderTest, killAllLive } from './ClusterUnderTest.mjs';
@@ -33,6 +38,10 @@ const { values: cli } = parseArgs({
     'relay-idle-ms': { type: 'string', default: '250' }, // RTMPC_RELAY_IDLE_MS: edge relay teardown after the last player
     'merge-window-ms': { type: 'string' }, // RTMPC_MERGE_WINDOW_MS on every node; default: the node's default
     'edge-merge-window-ms': { type: 'string' }, // the edge's own RTMPC_MERGE_WINDOW_MS; default: --merge-window-ms
+    'peer-rounds': { type: 'string', default: '2' }, // A B A B rounds of ours and nginx-rtmp's origin -> edge pair
+    'edge-players': { type: 'string', default: '100' }, // players on the edge while its CPU is measured
+    'peer-seconds': { type: 'string', default: '10' }, // measuring window of each round
+    'no-peer': { type: 'boolean', default: false },
     'keep-logs': { type: 'boolean', default: false },
     'no-record': { type: 'boolean', default: false },
   },
@@ -46,7 +55,10 @@ const NODE_TTL_MS = Number(cli['node-ttl-ms']);
 const RELAY_IDLE_MS = Number(cli['relay-idle-ms']);
 const MERGE_WINDOW_MS = Number(cli['merge-window-ms'] ?? defaultConfig('bench').mergeWindowMs);
 const EDGE_MERGE_WINDOW_MS = Number(cli['edge-merge-window-ms'] ?? MERGE_WINDOW_MS);
-for (const [k, v] of Object.entries({ RUNS, LATENCY_MS, REPULLS, LEASE_MS, NODE_TTL_MS, RELAY_IDLE_MS, MERGE_WINDOW_MS, EDGE_MERGE_WINDOW_MS })) {
+const PEER_ROUNDS = cli['no-peer'] ? 0 : Number(cli['peer-rounds']);
+const EDGE_PLAYERS = Number(cli['edge-players']);
+const PEER_SECONDS = Number(cli['peer-seconds']);
+for (const [k, v] of Object.entries({ RUNS, LATENCY_MS, REPULLS, LEASE_MS, NODE_TTL_MS, RELAY_IDLE_MS, MERGE_WINDOW_MS, EDGE_MERGE_WINDOW_MS, PEER_ROUNDS, EDGE_PLAYERS, PEER_SECONDS })) {
   if (!Number.isFinite(v) || v < 0) throw new RangeError(`${k} must be a number >= 0`);
 }
 
@@ -162,30 +174,7 @@ async function main() {
   const windowStart = nowMs();
   await sleep(LATENCY_MS);
   const windowEnd = nowMs() - 500; // frames sent in the last 500 ms may still be in flight
-  const arrivals = (p) => {
-    const m = new Map();
-    for (let i = 0; i < p.frames; i++) if (!m.has(p.frameTs[i])) m.set(p.frameTs[i], p.frameAt[i]);
-    return m;
-  };
-  const [atOrigin, atEdge] = [arrivals(direct), arrivals(viaEdge)];
-  const hop = [];
-  const originLatency = [];
-  const edgeLatency = [];
-  let sent = 0;
-  let missing = 0;
-  for (const [ts, sentAt] of pub.videoSendTimes) {
-    if (sentAt < windowStart || sentAt > windowEnd) continue;
-    sent++;
-    const o = atOrigin.get(ts);
-    const e = atEdge.get(ts);
-    if (o === undefined || e === undefined) {
-      missing++;
-      continue;
-    }
-    hop.push(e - o);
-    originLatency.push(o - sentAt);
-    edgeLatency.push(e - sentAt);
-  }
+  const { hop, earlierLatency: originLatency, laterLatency: edgeLatency, sent, missing } = hopLatency(pub, direct, viaEdge, windowStart, windowEnd);
   const latencyPublisherLateMs = pub.lateMs;
   direct.close();
   viaEdge.close();
@@ -257,6 +246,12 @@ async function main() {
   let backwards = 0;
   for (let i = 1; i < anchor.frames; i++) if (anchor.frameTs[i] < anchor.frameTs[i - 1]) backwards++;
   const anchorStatuses = anchor.statuses.join(',');
+  const anchorConnected = !anchor.closed;
+  anchor.close();
+  openClients.delete(anchor);
+
+  // ---- 4. the peer: nginx-rtmp origin -> edge, alternated with ours (A B A B)
+  const peer = PEER_ROUNDS > 0 ? await comparePeer(media, pub, current, edge) : null;
 
   // ---- report
   log();
@@ -280,7 +275,7 @@ async function main() {
   log(`  p50: event->frame ${ev.p50.toFixed(1)} ms (max ${ev.max.toFixed(1)}; < ${TARGET.repullMs} ms: ${verdict(ev.max < TARGET.repullMs)}), player gap ${gap.p50.toFixed(1)} ms`);
   log(`  (the new origin takes the claim over at once when the dead origin's address refuses connections (RTMPC_TAKEOVER_DEAD_OWNER);`);
   log(`   otherwise the gap is the claim lapsing: min(RTMPC_LEASE_MS ${LEASE_MS}, RTMPC_NODE_TTL_MS ${NODE_TTL_MS}) after its last renewal)`);
-  log(`  edge player stayed connected: ${anchor.closed ? 'NO' : 'yes'}; statuses ${anchorStatuses}; timestamps backwards: ${backwards}`);
+  log(`  edge player stayed connected: ${anchorConnected ? 'yes' : 'NO'}; statuses ${anchorStatuses}; timestamps backwards: ${backwards}`);
   log();
   log(`3. latency, ${(LATENCY_MS / 1000).toFixed(0)} s window, ${sent} video frames sent, ${missing} not seen by both players`);
   log(`  ${''.padEnd(40)}${'p50'.padStart(8)}${'p99'.padStart(10)}${'max'.padStart(10)}`);
@@ -290,6 +285,7 @@ async function main() {
   row('publisher send -> player on edge', summarize(edgeLatency));
   log(`  publisher kept pace: worst send lateness ${latencyPublisherLateMs.toFixed(1)} ms`);
   log();
+  if (peer !== null) printPeer(peer);
   log(`total ${((nowMs() - started) / 1000).toFixed(1)} s`);
   const firstFrames = (samples) => summarize(samples.map((x) => x[1]));
   const doc = {
@@ -298,10 +294,55 @@ async function main() {
     firstFrameMs: { direct: firstFrames(directSamples), warmEdge: firstFrames(warmSamples), coldEdge: firstFrames(coldSamples), coldPlaysThatStartedARelay: coldReally },
     repull: { rounds, eventToFrame: ev, gap },
     latencyMs: { hop: hopS, origin: summarize(originLatency), edge: summarize(edgeLatency), framesSent: sent, framesMissing: missing, publisherLateMs: latencyPublisherLateMs },
-    peer: null, // no nginx-rtmp origin/edge pair in this benchmark yet
+    peer,
   };
   if (cli['no-record']) process.stdout.write(`${JSON.stringify({ bench: 'cluster', ...doc })}\n`);
   else recordResult('cluster', doc);
+}
+
+/**
+ * nginx-rtmp's origin and pulling edge next to ours: its cold-edge first frame, then PEER_ROUNDS alternated
+ * rounds of both pairs measuring the hop and the edge's CPU with EDGE_PLAYERS players. Both publishers run for
+ * the whole comparison, so each round has the same background.
+ */
+async function comparePeer(media, ourPub, ourOrigin, ourEdge) {
+  const why = SERVERS.nginx.available();
+  if (why !== null) {
+    log(`4. peer skipped: ${why}`);
+    return { server: 'nginx', skipped: why };
+  }
+  const nginx = await startNginxPair(work);
+  openClients.add({ close: () => void Promise.all([nginx.origin.stop(), nginx.edge.stop()]) });
+  const nginxPub = publisher(nginx.origin.port, media);
+  await nginxPub.start();
+  await sleep(PUBLISHER_WARMUP_MS);
+  const nginxCold = await coldFirstFrames(STREAM, nginx.edge.port, RUNS, COLD_SPACING_MS);
+  const pairs = {
+    ours: { pub: ourPub, originPort: ourOrigin.rtmpPort, edgePort: ourEdge.rtmpPort, edgePid: ourEdge.pid },
+    nginx: { pub: nginxPub, originPort: nginx.origin.port, edgePort: nginx.edge.port, edgePid: nginx.edge.pid },
+  };
+  const rounds = [];
+  for (let r = 1; r <= PEER_ROUNDS; r++) {
+    for (const server of ['ours', 'nginx']) {
+      const m = await measurePair({ stream: STREAM, ...pairs[server], players: EDGE_PLAYERS, seconds: PEER_SECONDS });
+      rounds.push({ server, round: r, ...m });
+      await sleep(RELAY_IDLE_MS + 500);
+    }
+  }
+  nginxPub.stop();
+  await Promise.all([nginx.origin.stop(), nginx.edge.stop()]);
+  return { server: 'nginx', label: 'nginx-rtmp', edgePlayers: EDGE_PLAYERS, seconds: PEER_SECONDS, coldFirstFrameMs: nginxCold, rounds };
+}
+
+function printPeer(peer) {
+  log();
+  if (peer.skipped) return;
+  log(`4. origin -> edge pairs alternated, ${peer.edgePlayers} players on the edge (+1 latency player), ${peer.seconds} s per round`);
+  log(`  nginx-rtmp cold edge first frame: p50 ${peer.coldFirstFrameMs.p50.toFixed(1)} ms, max ${peer.coldFirstFrameMs.max.toFixed(1)} ms`);
+  log(`  ${'round'.padEnd(6)}${'server'.padEnd(14)}${'hop p50'.padStart(9)}${'hop p99'.padStart(9)}${'edge CPU-s/Gbit'.padStart(17)}${'Gbit'.padStart(8)}  closed`);
+  for (const x of peer.rounds) {
+    log(`  ${String(x.round).padEnd(6)}${(x.server === 'ours' ? 'rtmp-cluster' : 'nginx-rtmp').padEnd(14)}${ms(x.hop.p50, 9)}${ms(x.hop.p99, 9)}${x.edgeCpuPerGbit.toFixed(3).padStart(17)}${x.deliveredGbit.toFixed(2).padStart(8)}  ${x.playersClosed}`);
+  }
 }
 
 let exitCode = 0;

@@ -96,6 +96,38 @@ async function spawnServer(name, cmd, args, opts, port, logFile) {
   };
 }
 
+/**
+ * nginx-rtmp, one worker, application `live` on a free port. `name` keeps the files of several instances in one
+ * directory apart; `liveDirectives` are added to the application (an edge: `pull rtmp://host:port/live;`).
+ */
+export async function startNginxRtmp(dir, { name = 'nginx', liveDirectives = [] } = {}) {
+  const port = await freePort();
+  const conf = path.join(dir, `${name}.conf`);
+  const errorLog = path.join(dir, `${name}-error.log`);
+  writeFileSync(
+    conf,
+    [
+      `load_module ${NGINX_RTMP_MODULE};`,
+      'worker_processes 1;',
+      'daemon off;',
+      'master_process off;',
+      `pid ${path.join(dir, `${name}.pid`)};`,
+      `error_log ${errorLog} warn;`,
+      'events { worker_connections 8192; }',
+      'rtmp {',
+      '  server {',
+      `    listen 127.0.0.1:${port};`,
+      '    chunk_size 4096;',
+      `    application live { live on; ${liveDirectives.join(' ')} }`,
+      '  }',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  const bin = existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : '/usr/bin/nginx';
+  return spawnServer(name, bin, ['-p', dir, '-e', errorLog, '-c', conf], { cwd: dir }, port, path.join(dir, `${name}.log`));
+}
+
 export const SERVERS = {
   ours: {
     label: 'rtmp-cluster',
@@ -140,30 +172,7 @@ export const SERVERS = {
       return null;
     },
     async start(dir) {
-      const port = await freePort();
-      const conf = path.join(dir, 'nginx.conf');
-      writeFileSync(
-        conf,
-        [
-          `load_module ${NGINX_RTMP_MODULE};`,
-          'worker_processes 1;',
-          'daemon off;',
-          'master_process off;',
-          `pid ${path.join(dir, 'nginx.pid')};`,
-          `error_log ${path.join(dir, 'nginx-error.log')} warn;`,
-          'events { worker_connections 8192; }',
-          'rtmp {',
-          '  server {',
-          `    listen 127.0.0.1:${port};`,
-          '    chunk_size 4096;',
-          '    application live { live on; }',
-          '  }',
-          '}',
-          '',
-        ].join('\n'),
-      );
-      const bin = existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : '/usr/bin/nginx';
-      return spawnServer('nginx', bin, ['-p', dir, '-e', path.join(dir, 'nginx-error.log'), '-c', conf], { cwd: dir }, port, path.join(dir, 'nginx.log'));
+      return startNginxRtmp(dir);
     },
   },
   nms: {
