@@ -127,7 +127,9 @@ export class FakeNode {
   }
 
   static async start(cluster: ControlCluster, id: string, role: NodeRole, opts: Partial<NodeInfo>, ttlMs = 60_000): Promise<FakeNode> {
-    const registry = await connectedRegistry(cluster.redis.url);
+    // Fake origins never renew their claims: a lease as long as their record, so a claim cannot lapse while a
+    // slow test (each rtmpctl run is a process start) is still reading it.
+    const registry = await connectedRegistry(cluster.redis.url, { leaseMs: ttlMs });
     const bus = await NatsEventBus.connect({ servers: cluster.nats.url, nodeId: id });
     const info: NodeInfo = {
       id,
