@@ -61,7 +61,11 @@ describe('settings schema', () => {
       const e = s.type.expected;
       if (s.type.isFile || s.key === 'natsToken') continue; // files must exist (security-config.test.ts); token excludes user
       else if (s.key in examples) sample.set(s.key, examples[s.key]!);
-      else if (e.startsWith('an integer')) sample.set(s.key, /(\d+)-/.exec(e)![1]!);
+      else if (e.startsWith('an integer')) {
+        // The lower bound, or the upper one where the default is the lower bound (the sample must differ from it).
+        const [, min, max] = /(\d+)-(\d+)/.exec(e)!;
+        sample.set(s.key, String(s.default) === min ? max! : min!);
+      }
       else if (e.startsWith('one of ')) sample.set(s.key, e.slice('one of '.length).split(', ').at(-1)!);
       else if (e === 'true or false') sample.set(s.key, s.default === true ? 'false' : 'true');
       else if (e === 'host:port') sample.set(s.key, 'node-9:1999');
