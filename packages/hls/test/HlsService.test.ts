@@ -267,4 +267,23 @@ describe('HlsService: LL-HLS from a hub stream', () => {
       for (const h of hubs) h.close();
     }
   });
+
+  it('muxes a stream again after it stopped for want of requests: the cached sequence headers reach the new tap', async () => {
+    hub = new StreamHub();
+    hls = new HlsService({ hub, epochOf: async () => ({ epoch: 3, startedAtMs: STARTED_AT }), holdMs: 1500, streamIdleMs: 100 });
+    pub = hub.publish(KEY, { id: 'pub', close() {} });
+    sent = 0;
+    await hls.warm(KEY);
+    await publishUntil(3500);
+    expect(String((await get('index.m3u8', 'session=AAAAAAAAAAAAAAAA')).body)).toContain('#EXTINF');
+    // the sweep (every 2 s) stops muxing a stream nobody asked for within streamIdleMs
+    await new Promise((r) => setTimeout(r, 2300));
+    expect(hls.stats().streams).toBe(0);
+    await hls.warm(KEY);
+    await publishUntil(8000);
+    const res = await get('index.m3u8', 'session=BBBBBBBBBBBBBBBB');
+    expect(res.status).toBe(200);
+    expect(String(res.body)).toContain('#EXTINF');
+    expect((await get('init-' + /init-([^"?]+)/.exec(String(res.body))![1]!)).status).toBe(200);
+  });
 });

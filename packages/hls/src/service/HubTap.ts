@@ -23,13 +23,20 @@ export interface TapHandlers {
  * then hands this subscriber the packets themselves, in order (config, GOP, live), without copying or
  * re-encoding a payload: the token is a 1-byte Buffer and the map from it to its packet is weak.
  */
+/**
+ * Token -> packet for every tap of the process. A packet keeps its token per encoding id, so a tap that
+ * subscribes after an earlier one left (a stream muxed again after an idle stop) is handed the earlier tap's
+ * tokens for the cached sequence headers and GOP: a map per tap would not know them, and the stream would
+ * never get its decoder configuration again.
+ */
+const PACKET_OF_TOKEN = new WeakMap<Buffer, MediaPacket>();
+
 class PacketTokenEncoding implements PacketEncoding {
   readonly id = 'hls-packet';
-  readonly packets = new WeakMap<Buffer, MediaPacket>();
 
   encode(packet: MediaPacket): Buffer {
     const token = Buffer.allocUnsafe(1);
-    this.packets.set(token, packet);
+    PACKET_OF_TOKEN.set(token, packet);
     return token;
   }
 }
@@ -64,7 +71,7 @@ export class HubTap implements SubscriberSink {
 
   writev(buffers: Buffer[]): void {
     for (const token of buffers) {
-      const p = this.encoding.packets.get(token);
+      const p = PACKET_OF_TOKEN.get(token);
       if (p !== undefined) {
         this.handlers.packet({ kind: KIND_NAMES[p.kind], timestamp: p.streamTimestamp, timeline: p.timeline, config: p.isConfig, payload: p.payload });
       }
