@@ -3,7 +3,7 @@
  * WS-FLV (one binary message per FLV tag). Both go through the play gate (auth, the edge's relay pull, the
  * publisher wait) and then subscribe to the hub like an RTMP player.
  */
-import type http from 'node:http';
+import type { Socket } from 'node:net';
 import type { PacketEncoding, Subscription } from '@rtmp-cluster/media';
 import type { PlayGrant, WebProtocol } from '../PlayGate.js';
 import { WebError } from '../WebError.js';
@@ -11,6 +11,7 @@ import type { WebHttpContext, WebRequestContext, WebRoute, WebUpgradeContext } f
 import type { PlaybackContext } from '../PlaybackContext.js';
 import { isWebSocketKey, webSocketAccept, WsCloseCode, wsFrame, WsOpcode, wsPayloadOffset } from '../websocket/WebSocketFrames.js';
 import { WebSocketConnection } from '../websocket/WebSocketConnection.js';
+import { ChunkedBodyWriter } from './ChunkedBodyWriter.js';
 import { FLV_ENCODING } from './FlvEncoding.js';
 import { FlvViewer, type FlvTransport } from './FlvViewer.js';
 import { WS_FLV_ENCODING } from './WsFlvEncoding.js';
@@ -89,9 +90,10 @@ export function flvPlaybackRoute(web: PlaybackContext, options: FlvPlaybackOptio
         connection: 'close',
       });
       res.flushHeaders();
-      const transport = httpTransport(res, guarded);
+      const socket = res.socket!;
+      const body = new ChunkedBodyWriter(socket);
       // The last chunk, then FIN: node's response never wrote body bytes, so it must not add its own end.
-      const end = play(ctx, grant, 'http-flv', FLV_ENCODING, transport, () => res.socket?.end('0\r\n\r\n'));
+      const end = play(ctx, grant, 'http-flv', FLV_ENCODING, httpTransport(body, socket, guarded), () => body.end());
       res.on('close', () => end('viewer closed the connection'));
     },
 
@@ -123,28 +125,17 @@ export function flvPlaybackRoute(web: PlaybackContext, options: FlvPlaybackOptio
 }
 
 /**
- * The response body as HTTP/1.1 chunks written straight to the socket: one chunk per flush (a size line, the
- * shared tag Buffers, CRLF) in one corked write. ServerResponse.write would frame every Buffer as a chunk of
- * its own and cost a third more CPU per delivered byte than an RTMP player (bench:web).
+ * The response body as HTTP/1.1 chunks written straight to the socket (ChunkedBodyWriter): one chunk per flush.
+ * ServerResponse.write would frame every Buffer as a chunk of its own and cost a third more CPU per delivered
+ * byte than an RTMP player (bench:web).
  */
-function httpTransport(res: http.ServerResponse, guarded: (pending: () => number, destroy: () => void, write: (b: Buffer[]) => void) => (b: Buffer[]) => void): FlvTransport {
-  const socket = res.socket!;
+function httpTransport(body: ChunkedBodyWriter, socket: Socket, guarded: (pending: () => number, destroy: () => void, write: (b: Buffer[]) => void) => (b: Buffer[]) => void): FlvTransport {
   const pending = (): number => socket.writableLength;
   return {
     get pendingBytes() {
       return pending();
     },
-    write: guarded(pending, () => socket.destroy(), (buffers) => {
-      if (socket.destroyed || !socket.writable) return;
-      let total = 0;
-      for (let i = 0; i < buffers.length; i++) total += buffers[i]!.length;
-      if (total === 0) return;
-      socket.cork();
-      socket.write(`${total.toString(16)}\r\n`, 'latin1');
-      for (let i = 0; i < buffers.length; i++) socket.write(buffers[i]!);
-      socket.write('\r\n', 'latin1');
-      socket.uncork();
-    }),
+    write: guarded(pending, () => socket.destroy(), (buffers) => body.write(buffers)),
     frame: (data) => data,
     tagOffset: () => 0,
   };
