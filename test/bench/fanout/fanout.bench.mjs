@@ -46,10 +46,13 @@ const SERVER_NAMES = cli.servers.split(',').map((s) => s.trim()).filter(Boolean)
 for (const [k, v] of Object.entries({ PLAYERS, SECONDS, WORKERS, RAMP, BEHIND_MS, ROUNDS })) {
   if (!Number.isFinite(v) || v <= 0) throw new RangeError(`--${k.toLowerCase()} must be a positive number`);
 }
-/** 'ours:RTMPC_X=1,RTMPC_Y=2' is rtmp-cluster with those settings: an A/B of a setting in the same run. */
+/**
+ * 'ours:RTMPC_X=1+RTMPC_Y=2' is rtmp-cluster with those settings: an A/B of a setting in the same run. A value may
+ * hold '=' ('ours:NODE_OPTIONS=--cpu-prof --max-semi-space-size=2').
+ */
 function serverVariant(spec) {
   const [base, envSpec] = spec.split(':');
-  const env = Object.fromEntries((envSpec ?? '').split('+').filter(Boolean).map((kv) => kv.split('=')));
+  const env = Object.fromEntries((envSpec ?? '').split('+').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
   return { base, env, label: envSpec ? `${SERVERS[base]?.label} ${envSpec}` : SERVERS[base]?.label };
 }
 for (const s of SERVER_NAMES) if (!SERVERS[serverVariant(s).base]) throw new RangeError(`unknown server "${s}" (ours, nginx, nms; ours:RTMPC_SETTING=value+... for a variant)`);
