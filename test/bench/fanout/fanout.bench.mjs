@@ -127,7 +127,7 @@ async function runOne(name, media) {
   const unavailable = def.available();
   if (unavailable) return { name: def.label, skipped: unavailable };
 
-  const dir = mkdtempSync(path.join(os.tmpdir(), `fanout-${name}-`));
+  const dir = mkdtempSync(path.join(os.tmpdir(), `fanout-${variant.base}-`));
   tempDirs.add(dir);
   let server = null;
   let publisher = null;
