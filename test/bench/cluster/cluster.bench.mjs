@@ -89,6 +89,11 @@ const cluster = new ClusterUnderTest({
     RTMPC_RELAY_IDLE_MS: String(RELAY_IDLE_MS),
     RTMPC_MERGE_WINDOW_MS: String(MERGE_WINDOW_MS),
     RTMPC_DRAIN_TIMEOUT_MS: '1000',
+    // every bench player comes from 127.0.0.1: lift the per-address abuse limits (nginx-rtmp has none), or the
+    // edge refuses most of --edge-players at connect
+    RTMPC_CONN_RATE_PER_IP: '0',
+    RTMPC_MAX_CONNECTIONS_PER_IP: '1000000',
+    RTMPC_MAX_CONNECTIONS: '1000000',
   },
 });
 const openClients = new Set(); // players and publishers, closed at exit

@@ -82,8 +82,17 @@ export class BenchRtmpClient {
       this.socket = socket;
       socket.setNoDelay(true);
       socket.on('connect', () => socket.write(this.handshake.start()));
-      socket.on('error', (err) => this.close(err));
-      socket.on('close', () => this.close(null));
+      // A server that closes before answering connect (a refusal at accept, a failed handshake) fails the
+      // connect instead of leaving it pending forever.
+      const refused = (err) => reject(err ?? new Error('connection closed before connect was answered'));
+      socket.on('error', (err) => {
+        refused(err);
+        this.close(err);
+      });
+      socket.on('close', () => {
+        refused(null);
+        this.close(null);
+      });
       this.onConnected = () => {
         if (this.outChunkSize !== 128) {
           this.send(setChunkSizeMessage(this.outChunkSize));
