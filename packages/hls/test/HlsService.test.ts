@@ -63,7 +63,7 @@ describe('HlsService: LL-HLS from a hub stream', () => {
     expect(res.headers['content-type']).toBe('application/vnd.apple.mpegurl');
     expect(res.headers['cache-control']).toBe('no-cache');
     const text = String(res.body);
-    expect(text).toContain('#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=0.400,CAN-SKIP-UNTIL=12.0');
+    expect(text).toContain('#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=0.600,CAN-SKIP-UNTIL=12.0');
     expect(text).toContain('#EXT-X-PART-INF:PART-TARGET=0.200');
     expect(text).toContain(`#EXT-X-MEDIA-SEQUENCE:${STARTED_AT / 1000 + 1}`);
     expect(text).toMatch(/#EXT-X-MAP:URI="init-[0-9a-f]{12}\.mp4\?session=/);

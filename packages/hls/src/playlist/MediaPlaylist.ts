@@ -23,7 +23,7 @@ const PART_LISTING_TARGET_DURATIONS = 3;
  * hls.js played 0.77-1.0 s behind live, at the edge of the 1 s goal, with 2 (0.4 s) 0.51-0.78 s
  * (bench:web-browser, docs/PERFORMANCE.md). The cost is less room for a late part before a stall.
  */
-export const DEFAULT_PART_HOLD_BACK_PARTS = 2;
+export const DEFAULT_PART_HOLD_BACK_PARTS = 3;
 export const MIN_PART_HOLD_BACK_PARTS = 2;
 /** CAN-SKIP-UNTIL in target durations (the spec requires at least 6). */
 export const SKIP_UNTIL_TARGET_DURATIONS = 6;
