@@ -19,11 +19,6 @@ export interface TapHandlers {
 }
 
 /**
- * The hub encoding of the tap: a token per packet, from which the tap finds the packet again. The hub
- * then hands this subscriber the packets themselves, in order (config, GOP, live), without copying or
- * re-encoding a payload: the token is a 1-byte Buffer and the map from it to its packet is weak.
- */
-/**
  * Token -> packet for every tap of the process. A packet keeps its token per encoding id, so a tap that
  * subscribes after an earlier one left (a stream muxed again after an idle stop) is handed the earlier tap's
  * tokens for the cached sequence headers and GOP: a map per tap would not know them, and the stream would
@@ -31,6 +26,11 @@ export interface TapHandlers {
  */
 const PACKET_OF_TOKEN = new WeakMap<Buffer, MediaPacket>();
 
+/**
+ * The hub encoding of the tap: a token per packet, from which the tap finds the packet again. The hub
+ * then hands this subscriber the packets themselves, in order (config, GOP, live), without copying or
+ * re-encoding a payload: the token is a 1-byte Buffer and the map from it to its packet is weak.
+ */
 class PacketTokenEncoding implements PacketEncoding {
   readonly id = 'hls-packet';
 
@@ -40,6 +40,9 @@ class PacketTokenEncoding implements PacketEncoding {
     return token;
   }
 }
+
+/** One instance for every tap: the map it fills is the process's anyway. */
+const PACKET_TOKENS = new PacketTokenEncoding();
 
 const KIND_NAMES = { [MediaKind.Audio]: 'audio', [MediaKind.Video]: 'video', [MediaKind.Data]: 'data' } as const;
 
@@ -51,7 +54,7 @@ export class HubTap implements SubscriberSink {
   readonly pendingBytes = 0;
   readonly streamId = 1;
   readonly chunkSize = 4096;
-  readonly encoding = new PacketTokenEncoding();
+  readonly encoding = PACKET_TOKENS;
   private subscription: Subscription | undefined;
 
   constructor(
