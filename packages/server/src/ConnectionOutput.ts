@@ -5,6 +5,7 @@
  */
 import { ChunkEncoder, type RtmpMessage } from '@rtmp-cluster/rtmp';
 import type { RtmpSocket } from './ConnectionTypes.js';
+import { writeSharedBuffers } from './SharedWrites.js';
 
 export class ConnectionOutput {
   private readonly encoder = new ChunkEncoder();
@@ -53,24 +54,7 @@ export class ConnectionOutput {
   /** Buffers shared with other players (never modified). Hot path: called once per flush per player. */
   writeShared(buffers: Buffer[]): void {
     if (!this.writable()) return;
-    const socket = this.socket;
-    const n = buffers.length;
-    if (n === 1) {
-      // The common flush (one message in the merge window): a plain write skips the cork bookkeeping.
-      const b = buffers[0]!;
-      this.bytes += b.length;
-      socket.write(b);
-      return;
-    }
-    // One writev per flush: cork collects the writes, uncork hands them to the kernel together. (Measured
-    // cheaper than one write of a Buffer.concat, whose copy and garbage cost more than the iovecs.)
-    socket.cork();
-    for (let i = 0; i < n; i++) {
-      const b = buffers[i]!;
-      this.bytes += b.length;
-      socket.write(b);
-    }
-    socket.uncork();
+    this.bytes += writeSharedBuffers(this.socket, buffers);
   }
 
   private writable(): boolean {

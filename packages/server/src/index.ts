@@ -6,6 +6,7 @@ export { monotonicMs } from './ConnectionTimeouts.js';
 export { ConnectionAdmission } from './ConnectionAdmission.js';
 export type { AdmissionCounts, AdmissionLimits, AdmissionRefusal } from './ConnectionAdmission.js';
 export { PlayerSink } from './PlayerSink.js';
+export { writeSharedBuffers } from './SharedWrites.js';
 export type { PlayerStreamEvents } from './PlayerSink.js';
 export type { RtmpServerOptions, ResolvedServerOptions } from './ServerOptions.js';
 export { ConnectionError } from './ConnectionClose.js';
