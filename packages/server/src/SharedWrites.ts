@@ -1,14 +1,14 @@
 /**
  * How a flush of the hub's shared Buffers reaches a socket: every player kind (RTMP, HTTP-FLV) writes this
- * way, so they cost the same per delivered byte.
+ * way (a WebSocket's frames too), so they cost the same per delivered byte.
  */
-import type { Socket } from 'node:net';
+import type { Writable } from 'node:stream';
 
 /**
  * Writes `buffers` (shared with other players, never modified) in order and returns their total length.
  * Hot path: called once per flush per player.
  */
-export function writeSharedBuffers(socket: Socket, buffers: readonly Buffer[]): number {
+export function writeSharedBuffers(socket: Writable, buffers: readonly Buffer[]): number {
   const n = buffers.length;
   if (n === 1) {
     // The common flush (one message in the merge window): a plain write skips the cork bookkeeping.

@@ -3,10 +3,8 @@
  * WS-FLV (one binary message per FLV tag). Both go through the play gate (auth, the edge's relay pull, the
  * publisher wait) and then subscribe to the hub like an RTMP player.
  */
-import type { Socket } from 'node:net';
 import type { PacketEncoding, Subscription } from '@rtmp-cluster/media';
 import type { PlayGrant, WebProtocol } from '../PlayGate.js';
-import { writeSharedBuffers } from '@rtmp-cluster/server';
 import { WebError } from '../WebError.js';
 import type { WebHttpContext, WebRequestContext, WebRoute, WebUpgradeContext } from '../WebRoute.js';
 import type { PlaybackContext } from '../PlaybackContext.js';
@@ -45,7 +43,7 @@ export function flvPlaybackRoute(web: PlaybackContext, options: FlvPlaybackOptio
       cut(why);
       ctx.log.info({ stream: grant.key, protocol, bytesOut: viewer.bytesOut }, `${protocol} viewer left: ${why}`);
     };
-    const viewer = new FlvViewer(ctx.connId, encoding, transport, republishWaitMs, end);
+    const viewer = new FlvViewer(ctx.connId, encoding, transport, republishWaitMs, maxPending, end);
     try {
       subscription = web.hub.subscribe(grant.key, viewer);
     } catch (err) {
@@ -59,15 +57,6 @@ export function flvPlaybackRoute(web: PlaybackContext, options: FlvPlaybackOptio
     );
     ctx.log.info({ stream: grant.key, protocol }, `${protocol} viewer started`);
     return end;
-  };
-
-  const guarded = (pending: () => number, destroy: () => void, write: (b: Buffer[]) => void) => (buffers: Buffer[]): void => {
-    // The hub drops media for a slow viewer long before this; a peer that stops reading entirely is cut.
-    if (pending() > maxPending) {
-      destroy();
-      return;
-    }
-    write(buffers);
   };
 
   return {
@@ -93,8 +82,9 @@ export function flvPlaybackRoute(web: PlaybackContext, options: FlvPlaybackOptio
       });
       res.flushHeaders();
       const socket = res.socket!;
-      // node's response never writes body bytes (see httpTransport), so it must not add its own end: FIN ends it.
-      const end = play(ctx, grant, 'http-flv', FLV_ENCODING, httpTransport(socket, guarded), () => socket.end());
+      // The viewer writes the body to the socket: node's response never writes body bytes, so it must not add
+      // its own end: FIN ends it.
+      const end = play(ctx, grant, 'http-flv', FLV_ENCODING, { socket, frame: (data) => data, tagOffset: () => 0 }, () => socket.end());
       res.on('close', () => end('viewer closed the connection'));
     },
 
@@ -111,31 +101,9 @@ export function flvPlaybackRoute(web: PlaybackContext, options: FlvPlaybackOptio
       }
       socket.write(`HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-accept: ${webSocketAccept(key)}\r\n\r\n`);
       const ws = new WebSocketConnection(socket);
-      const transport: FlvTransport = {
-        get pendingBytes() {
-          return ws.pendingBytes;
-        },
-        write: guarded(() => ws.pendingBytes, () => socket.destroy(), (b) => ws.writeFrames(b)),
-        frame: (data) => wsFrame(WsOpcode.Binary, data),
-        tagOffset: wsPayloadOffset,
-      };
+      const transport: FlvTransport = { socket, frame: (data) => wsFrame(WsOpcode.Binary, data), tagOffset: wsPayloadOffset };
       const end = play(ctx, grant, 'ws-flv', WS_FLV_ENCODING, transport, (why) => ws.close(why.startsWith('server') ? WsCloseCode.GoingAway : WsCloseCode.Normal, why));
       ws.onClose((why) => end(why));
     },
-  };
-}
-
-/** The response body written straight to the socket, as an RTMP player's flush is. */
-function httpTransport(socket: Socket, guarded: (pending: () => number, destroy: () => void, write: (b: Buffer[]) => void) => (b: Buffer[]) => void): FlvTransport {
-  const pending = (): number => socket.writableLength;
-  return {
-    get pendingBytes() {
-      return pending();
-    },
-    write: guarded(pending, () => socket.destroy(), (buffers) => {
-      if (!socket.destroyed && socket.writable) writeSharedBuffers(socket, buffers);
-    }),
-    frame: (data) => data,
-    tagOffset: () => 0,
   };
 }

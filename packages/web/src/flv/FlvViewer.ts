@@ -6,14 +6,17 @@
  * stream carries; by then the metadata and sequence headers of every track have been seen.
  */
 import type { PacketEncoding, StreamStartedInfo, StreamStopReason, SubscriberSink } from '@rtmp-cluster/media';
+import type { Writable } from 'node:stream';
+import { writeSharedBuffers } from '@rtmp-cluster/server';
 import { describeFlvTag, flvHeader, FlvTagType } from './FlvFormat.js';
 
-/** How a viewer's bytes leave: an HTTP response body or a WebSocket. */
+/**
+ * How a viewer's bytes leave: the socket of an HTTP response body or of a WebSocket. The hub's buffers are
+ * already framed for it (FLV_ENCODING, WS_FLV_ENCODING); only the FLV header is framed here.
+ */
 export interface FlvTransport {
-  /** bytes accepted but not yet taken by the kernel */
-  readonly pendingBytes: number;
-  /** writes in order; the Buffers are shared with other viewers, never modified */
-  write(buffers: Buffer[]): void;
+  /** written straight to: the hub reads its backlog once per packet, so no layer sits in between */
+  readonly socket: Writable & { readonly destroyed: boolean; destroy(): void };
   /** one piece of the stream outside the hub's encoding (the FLV header), framed for this transport */
   frame(data: Buffer): Buffer;
   /** where the FLV tag starts in a Buffer of this transport's encoding */
@@ -46,17 +49,18 @@ export class FlvViewer implements SubscriberSink {
     private readonly transport: FlvTransport,
     /** how long a stopped stream may stay away before the viewer is ended */
     private readonly republishWaitMs: number,
+    /** socket backlog beyond which the viewer is cut: the hub drops media for a slow one long before */
+    private readonly maxPendingBytes: number,
     private readonly onEnd: (reason: string) => void,
   ) {}
 
   get pendingBytes(): number {
-    return this.transport.pendingBytes + this.heldBytes;
+    return this.transport.socket.writableLength + this.heldBytes;
   }
 
   writev(buffers: Buffer[]): void {
     if (this.headerSent) {
-      for (let i = 0; i < buffers.length; i++) this.bytesOut += buffers[i]!.length;
-      this.transport.write(buffers);
+      this.send(buffers);
       return;
     }
     let decide = false;
@@ -98,9 +102,19 @@ export class FlvViewer implements SubscriberSink {
     const header = this.transport.frame(flvHeader({ audio: this.hasAudio, video: this.hasVideo }));
     const out = [header, ...this.held];
     this.headerSent = true;
-    for (const b of out) this.bytesOut += b.length;
     this.held = [];
     this.heldBytes = 0;
-    this.transport.write(out);
+    this.send(out);
+  }
+
+  private send(buffers: Buffer[]): void {
+    const socket = this.transport.socket;
+    if (socket.destroyed || !socket.writable) return;
+    // A peer that stops reading entirely is cut.
+    if (socket.writableLength > this.maxPendingBytes) {
+      socket.destroy();
+      return;
+    }
+    this.bytesOut += writeSharedBuffers(socket, buffers);
   }
 }

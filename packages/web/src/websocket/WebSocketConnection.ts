@@ -22,25 +22,8 @@ export class WebSocketConnection {
     return this.closed;
   }
 
-  get pendingBytes(): number {
-    return this.socket.writableLength;
-  }
-
   onClose(handler: (why: string) => void): void {
     this.closeHandlers.push(handler);
-  }
-
-  /** frames already built (wsFrame), in order */
-  writeFrames(frames: Buffer[]): void {
-    if (this.closed) return;
-    const s = this.socket;
-    if (frames.length === 1) {
-      s.write(frames[0]!);
-      return;
-    }
-    s.cork();
-    for (let i = 0; i < frames.length; i++) s.write(frames[i]!);
-    s.uncork();
   }
 
   /** close handshake from our side; the socket ends once the frame is out */
