@@ -87,7 +87,7 @@ export function renderWebBrowserTable(docs) {
       const { server, kind, playerConfig } = runs[0];
       const goal = WEB_BROWSER_GOALS[kind];
       const every = (key, limit) => (runs.every((r) => r[key] !== null && r[key] <= limit) ? 'yes' : 'no');
-      const player = `${kind === 'hls' ? `LL-HLS (hls.js, PART-HOLD-BACK ${runs[0].hlsConfig?.liveSyncDuration ?? '?'} s)` : `${kind === 'flv' ? 'HTTP-FLV' : 'WS-FLV'} (mpegts.js)`}${Object.keys(playerConfig ?? {}).length ? ` ${JSON.stringify(playerConfig).replace(/\|/g, '\\|')}` : ''}`;
+      const player = `${kind === 'hls' ? `LL-HLS (hls.js, target ${runs[0].hlsConfig?.liveSyncDuration ?? '?'} s behind live)` : `${kind === 'flv' ? 'HTTP-FLV' : 'WS-FLV'} (mpegts.js)`}${Object.keys(playerConfig ?? {}).length ? ` ${JSON.stringify(playerConfig).replace(/\|/g, '\\|')}` : ''}`;
       lines.push(
         `| ${doc.file} | ${conditions(doc)} | ${server} | ${player} | ${runs.length} | ${msRange(runs.map((r) => r.firstFrameMs))} | ${msRange(runs.map((r) => r.behindLiveMs))} | ` +
           `${msRange(runs.map((r) => r.behindLiveMaxMs))} | ${runs.reduce((a, r) => a + r.stalls, 0)} | ${every('firstFrameMs', goal.firstFrameMs)} / ${every('behindLiveMs', goal.behindLiveMs)} (<= ${goal.firstFrameMs} / ${goal.behindLiveMs} ms) |`,

@@ -31,17 +31,24 @@ export interface LowLatencyHlsTiming {
 }
 
 /**
- * hls.js (LL-HLS). hls.js starts at the independent part before its target position (the segment's keyframe, up
- * to a GOP earlier) and only speeds up while more than 1 s is buffered, so without a bound a viewer stayed 1.1-1.7 s
- * behind live. Its target stays PART-HOLD-BACK; a viewer more than two parts behind that jumps back to it.
+ * hls.js (LL-HLS). hls.js starts at the independent part before its target position (the segment's keyframe, up to
+ * a GOP earlier) and seeks forward, but it only speeds up while more than 1 s is buffered: a viewer stays about as
+ * far behind live as it started, and its start lands 0.1-0.4 s behind the target (the time the first parts take).
+ * With the target at PART-HOLD-BACK (3 parts, 0.6 s) viewers sat 0.67-0.99 s behind live by hls.js's own measure
+ * and the benchmark's 0.77-1.01 s, and those near the bound jumped back with a stall. So the target is one part
+ * closer than PART-HOLD-BACK, never closer than two parts (the spec's minimum hold-back): 0.49-0.76 s idle and
+ * 0.60-0.82 s with both cores busy, no stall in 28 runs (hls.js measures from the playlist's end plus its age, so
+ * this is still a part or more behind the newest complete part). A viewer more than two parts behind
+ * PART-HOLD-BACK (a stalled tab) jumps back to the target.
  */
 export function hlsPlayerConfig(timing: LowLatencyHlsTiming): Record<string, unknown> {
   const ms = (seconds: number): number => Math.round(seconds * 1000) / 1000;
+  const part = timing.partTargetSeconds;
   return {
     lowLatencyMode: true,
     backBufferLength: 10,
-    liveSyncDuration: ms(timing.partHoldBackSeconds),
-    liveMaxLatencyDuration: ms(timing.partHoldBackSeconds + 2 * timing.partTargetSeconds),
+    liveSyncDuration: ms(Math.max(2 * part, timing.partHoldBackSeconds - part)),
+    liveMaxLatencyDuration: ms(timing.partHoldBackSeconds + 2 * part),
     maxLiveSyncPlaybackRate: 1.5,
   };
 }
