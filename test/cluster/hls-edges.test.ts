@@ -121,11 +121,7 @@ describe('LL-HLS on two edges of a cluster', () => {
 });
 
 describe('hls.js across two edges', () => {
-  // One retry: on a loaded two-core machine this viewer intermittently meets a sub-frame gap in its buffer
-  // (hls.js bufferSeekOverHole, about one full-suite run in three, once in seven runs of this file alone; root cause
-  // not found yet, see docs/PERFORMANCE.md "Not measured yet"). A consistent gap between the edges' parts still
-  // fails both attempts.
-  it('plays without a stall when every request goes to the other edge', { retry: 1 }, async () => {
+  it('plays without a stall when every request goes to the other edge', async () => {
     // Both edges already serve the stream (a load balancer spreads a popular stream's viewers over all edges);
     // an edge that starts pulling only now lists the stream from its first whole segment on.
     await waitFor(async () => {

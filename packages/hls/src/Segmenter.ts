@@ -16,6 +16,9 @@ export interface TimedFrame {
   readonly data: Buffer;
 }
 
+/** audio frames kept before a node's first segment (only the last can still sound at its keyframe) */
+const MAX_AUDIO_BEFORE_SEGMENT = 8;
+
 interface PendingAudio {
   readonly dts: number;
   readonly data: Buffer;
@@ -39,7 +42,10 @@ interface PendingVideo {
  *   which restarts the playlist window).
  * - Parts start at the segment start and at the first driving frame at or after each further P ms
  *   from it. Frames of the other track go to the part that is open when they
- *   arrive (every node receives them in the same order).
+ *   arrive (every node receives them in the same order), except that an audio frame still
+ *   sounding at a video keyframe that starts a part moves into that part: a player starting there
+ *   then has audio from the keyframe's instant on (else the first few ms hold video only, and the
+ *   player's buffer begins with a gap it has to seek over).
  * - A node starts with the first segment whose cell begins after the first frame it saw: it has
  *   then seen every frame of that segment, wherever it joined (a late edge starts from the GOP
  *   cache's keyframe, which may be in the middle of a cell).
@@ -116,7 +122,14 @@ export class Segmenter {
     if (frame.kind === 'video' ? this.video === undefined : this.audio === undefined) return;
     const driving = frame.kind === 'video' || this.video === undefined;
     if (driving) this.drivingFrame(frame, anchor);
-    if (this.open === undefined) return;
+    if (this.open === undefined) {
+      // Before the first segment only the audio that may still sound at its keyframe is of use.
+      if (!driving) {
+        if (this.pendingAudio.length >= MAX_AUDIO_BEFORE_SEGMENT) this.pendingAudio.shift();
+        this.pendingAudio.push({ dts: frame.dts, data: frame.data });
+      }
+      return;
+    }
     if (frame.kind === 'video') this.pendingVideo.push({ dts: frame.dts, cto: frame.cto, keyframe: frame.keyframe, data: frame.data });
     else this.pendingAudio.push({ dts: frame.dts, data: frame.data });
   }
@@ -136,15 +149,32 @@ export class Segmenter {
     if (this.firstCell === undefined) this.firstCell = cell;
     const nextCell = this.open === undefined ? this.firstCell + 1 : this.openCell + 1;
     const startsSegment = cell >= nextCell && (syncPoint || rel - cell * S >= this.grid.keyframeWaitMs);
+    const keyframe = frame.kind === 'video' && frame.keyframe;
     if (startsSegment) {
-      if (this.open !== undefined) this.closeOpen(frame.dts);
+      if (this.open !== undefined) this.closeOpen(frame.dts, keyframe);
+      this.pendingAudio = keyframe ? this.audioSoundingAt(frame.dts) : [];
       this.openSegment(frame, cell, anchor);
       return;
     }
     if (this.open !== undefined && frame.dts >= this.nextPartLine) {
-      this.flushPart(frame.dts);
+      this.flushPart(frame.dts, keyframe);
       this.startPart(frame.dts, syncPoint);
     }
+  }
+
+  /** The pending audio frames that have not ended by `ts` (ms): they open the part that starts there. */
+  private audioSoundingAt(ts: number): PendingAudio[] {
+    const track = this.audio;
+    if (track === undefined) return [];
+    const frames = this.pendingAudio;
+    let i = frames.length;
+    while (i > 0) {
+      const f = frames[i - 1]!;
+      const samples = track.frameSamples ?? (track.codec === 'opus' ? opusPacketSamples(f.data) : undefined) ?? this.lastAudioDuration;
+      if (f.dts + (samples * 1000) / track.timescale <= ts) break;
+      i--;
+    }
+    return frames.slice(i);
   }
 
   private openSegment(frame: TimedFrame, cell: number, anchor: TimelineAnchor): void {
@@ -197,22 +227,27 @@ export class Segmenter {
     this.nextPartLine = this.openStartDts + (Math.floor((dts - this.openStartDts) / P) + 1) * P;
   }
 
-  /** Writes the open part and completes the open segment, both ending at `endDts`. */
-  private closeOpen(endDts: number): void {
-    this.flushPart(endDts);
+  /**
+   * Writes the open part and completes the open segment, both ending at `endDts`; with `keepSounding`, audio
+   * still sounding at `endDts` stays pending for the part that starts there.
+   */
+  private closeOpen(endDts: number, keepSounding = false): void {
+    this.flushPart(endDts, keepSounding);
     this.window.completeSegment(Math.max(0, endDts - this.openStartDts) / 1000);
     this.open = undefined;
   }
 
-  /** Writes the open part, ending at `endDts` (the first driving frame after it). */
-  private flushPart(endDts: number): void {
+  /** Writes the open part, ending at `endDts` (the first driving frame after it); `keepSounding` as closeOpen. */
+  private flushPart(endDts: number, keepSounding = false): void {
     const seg = this.open;
     if (seg === undefined) return;
+    const carried = keepSounding ? this.audioSoundingAt(endDts) : [];
+    if (carried.length > 0) this.pendingAudio.length -= carried.length;
     const runs: FragmentTrackRun[] = [];
     if (this.pendingVideo.length > 0 && this.video !== undefined) runs.push(this.videoRun(endDts));
     if (this.pendingAudio.length > 0 && this.audio !== undefined) runs.push(this.audioRun(this.audio));
     this.pendingVideo = [];
-    this.pendingAudio = [];
+    this.pendingAudio = carried;
     if (runs.length === 0) return;
     const index = seg.parts.length;
     // mfhd sequence numbers only need to grow within what a player appends; derived, so nodes agree.

@@ -104,6 +104,41 @@ describe('Segmenter: fMP4 parts and segments from an RTMP stream', () => {
     expect(mdat.body.length).toBeGreaterThan(firstSize);
   });
 
+  it('starts every independent part with audio that sounds at its keyframe, and audio runs on without gap or overlap', () => {
+    /** [track id, first decode time, end] of each traf, in the track's timescale */
+    const runs = (part: Buffer): Map<number, { start: number; end: number }> => {
+      const out = new Map<number, { start: number; end: number }>();
+      for (const traf of findAll(part, ['moof', 'traf'])) {
+        const trackId = find(traf.body, ['tfhd'])!.body.readUInt32BE(4);
+        const start = Number(find(traf.body, ['tfdt'])!.body.readBigUInt64BE(4));
+        const trun = find(traf.body, ['trun'])!.body;
+        const stride = trackId === 1 ? 16 : 8;
+        let end = start;
+        for (let i = 0; i < trun.readUInt32BE(4); i++) end += trun.readUInt32BE(12 + i * stride);
+        out.set(trackId, { start, end });
+      }
+      return out;
+    };
+    const parts = window.list.filter((seg) => seg.complete).flatMap((seg) => seg.parts);
+    let independent = 0;
+    let audioEnd: number | undefined;
+    for (const p of parts) {
+      const r = runs(p.bytes);
+      const video = r.get(1)!;
+      const audio = r.get(2);
+      if (p.independent) {
+        independent++;
+        // ffmpeg's audio sits 21 ms off the keyframes: without the move the part's audio began up to a frame late
+        expect(audio, `part ${p.msn}.${p.index}`).toBeDefined();
+        expect(audio!.start / 48_000).toBeLessThanOrEqual(video.start / 90_000);
+      }
+      if (audio === undefined) continue;
+      if (audioEnd !== undefined) expect(audio.start, `audio of part ${p.msn}.${p.index}`).toBe(audioEnd);
+      audioEnd = audio.end;
+    }
+    expect(independent).toBeGreaterThanOrEqual(8);
+  });
+
   it('numbers and writes the same bytes on a node that joined late from the GOP cache', () => {
     for (const joinAt of [3000, 4500 /* keyframe at 5000 */]) {
       const late = mux(lateJoin(messages, joinAt));
