@@ -64,7 +64,7 @@ describe('README performance tables', () => {
       expect(rows).toHaveLength(3);
       expect(rows[0]).toContain('| rtmp-cluster | HTTP-FLV (mpegts.js) | 2 | 200-250 | 300-450 | 320-470 | 1 | yes / yes (<= 300 / 500 ms) |');
       expect(rows[1]).toContain('| node-media-server | HTTP-FLV (mpegts.js) | 2 | 320-350 | 700-800 | 720-820 | 1 | no / no (<= 300 / 500 ms) |');
-      expect(rows[2]).toContain('| rtmp-cluster | LL-HLS (hls.js, PART-HOLD-BACK ? s) | 2 | 400-450 | 900-1,100 | 920-1,120 | 1 | yes / no (<= 500 / 1000 ms) |');
+      expect(rows[2]).toContain('| rtmp-cluster | LL-HLS (hls.js, target ? s behind live) | 2 | 400-450 | 900-1,100 | 920-1,120 | 1 | yes / no (<= 500 / 1000 ms) |');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -21,7 +21,7 @@ import { describeMachine, recordResult } from '../BenchResults.mjs';
 import { makeBenchFlv, readFlvTags } from '../fanout/BenchMedia.mjs';
 import { nowMs } from '../fanout/BenchRtmpClient.mjs';
 import { PacedPublisher } from '../fanout/PacedPublisher.mjs';
-import { freePort, SERVERS, spawnedPids } from '../fanout/ServersUnderTest.mjs';
+import { freePort, killSpawnedOnExit, SERVERS } from '../fanout/ServersUnderTest.mjs';
 import { launchBenchBrowser, measureViewer, range, serveBenchPage, summarise } from './BrowserBench.mjs';
 
 const { values: cli } = parseArgs({
@@ -43,16 +43,7 @@ const KINDS = cli.kinds.split(',').filter(Boolean);
 const STREAM = 'bench';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-process.on('exit', () => {
-  for (const pid of spawnedPids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
-});
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
+killSpawnedOnExit();
 
 /** 'A=1,B=2' -> { A: '1', B: '2' } */
 const parseEnv = (s) => Object.fromEntries(s.split(',').map((kv) => kv.split('=')));

@@ -15,6 +15,24 @@ const READY_TIMEOUT_MS = 15_000;
 /** Every process the benchmark spawned and has not reaped yet, for cleanup on exit and SIGINT. */
 export const spawnedPids = new Set();
 
+/** SIGKILL to every process the benchmark spawned and has not reaped yet. */
+export function killSpawned() {
+  for (const pid of spawnedPids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  spawnedPids.clear();
+}
+
+/** The spawned servers end with this process, also on Ctrl-C and SIGTERM. */
+export function killSpawnedOnExit() {
+  process.on('exit', killSpawned);
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
+}
+
 export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();

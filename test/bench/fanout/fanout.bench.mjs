@@ -19,7 +19,7 @@ import { makeBenchFlv, readFlvTags } from './BenchMedia.mjs';
 import { nowMs } from './BenchRtmpClient.mjs';
 import { PacedPublisher } from './PacedPublisher.mjs';
 import { cpuSeconds, machineCpuSeconds, treeCpuSeconds, treeRssBytes } from './ProcessStats.mjs';
-import { SERVERS, spawnedPids } from './ServersUnderTest.mjs';
+import { killSpawned, SERVERS } from './ServersUnderTest.mjs';
 
 const { values: cli } = parseArgs({
   options: {
@@ -67,25 +67,15 @@ const NOISY_OTHER_CPU_PCT = 25; // other processes using a quarter of a core: th
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function killAllSpawned() {
-  for (const pid of spawnedPids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-  spawnedPids.clear();
-}
 const tempDirs = new Set();
 for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
   process.on(signal, () => {
-    killAllSpawned();
+    killSpawned();
     for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
     process.exit(code);
   });
 }
-process.on('exit', killAllSpawned);
+process.on('exit', killSpawned);
 
 function percentile(sorted, q) {
   if (sorted.length === 0) return NaN;
@@ -359,4 +349,4 @@ main()
     console.error(err);
     process.exitCode = 1;
   })
-  .finally(killAllSpawned);
+  .finally(killSpawned);

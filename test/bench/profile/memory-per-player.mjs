@@ -11,20 +11,12 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { makeBenchFlv, readFlvTags } from '../fanout/BenchMedia.mjs';
 import { PacedPublisher } from '../fanout/PacedPublisher.mjs';
-import { SERVERS, spawnedPids } from '../fanout/ServersUnderTest.mjs';
+import { killSpawnedOnExit, SERVERS } from '../fanout/ServersUnderTest.mjs';
 
 const { values: cli } = parseArgs({ options: { players: { type: 'string', default: '1000' }, settle: { type: 'string', default: '5000' } }, strict: true });
 const PLAYERS = Number(cli.players);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-process.on('exit', () => {
-  for (const pid of spawnedPids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
-});
+killSpawnedOnExit();
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-memory-'));
 const preload = new URL('./memory-report-preload.mjs', import.meta.url).pathname;

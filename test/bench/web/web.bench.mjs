@@ -14,7 +14,7 @@ import { Worker } from 'node:worker_threads';
 import { makeBenchFlv, readFlvTags } from '../fanout/BenchMedia.mjs';
 import { PacedPublisher } from '../fanout/PacedPublisher.mjs';
 import { machineCpuSeconds, treeCpuSeconds, treeRssBytes } from '../fanout/ProcessStats.mjs';
-import { freePort, SERVERS, spawnedPids } from '../fanout/ServersUnderTest.mjs';
+import { freePort, killSpawnedOnExit, SERVERS } from '../fanout/ServersUnderTest.mjs';
 
 const { values: cli } = parseArgs({
   options: {
@@ -35,17 +35,7 @@ for (const k of KINDS) if (!['rtmp', 'http-flv', 'ws-flv'].includes(k)) throw ne
 const STREAM = 'bench';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function killAll() {
-  for (const pid of spawnedPids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
-}
-process.on('exit', killAll);
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
+killSpawnedOnExit();
 
 function request(w, msg) {
   return new Promise((resolve, reject) => {
