@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', 'packages/control/src/generated/**'],
+    ignores: ['**/dist/**', 'packages/node/bundle/**', '**/node_modules/**', 'packages/control/src/generated/**'],
   },
   {
     files: ['packages/**/*.ts', 'test/**/*.ts'],

@@ -163,7 +163,7 @@ async function runCluster() {
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
 
-  const cli = join(root, 'packages/node/dist/cli.js');
+  const cli = join(root, 'packages/node/bundle/cli.js');
   const controlToken = process.env.RTMPC_CONTROL_TOKEN ?? 'local-control-token';
   define('redis', 'infra', 'redis-server', ['--port', String(ports.redis), '--bind', host, '--save', '', '--appendonly', 'no', '--dir', work]);
   define('nats', 'infra', 'nats-server', ['-a', host, '-p', String(ports.nats)]);

@@ -35,7 +35,7 @@ describe('cluster auth: origins check publishers, edges check players, relays ca
   let publisher: ClientProcess | undefined;
 
   beforeAll(async () => {
-    expect(fs.existsSync(CLI), `${CLI} missing: run npx tsc -b first`).toBe(true);
+    expect(fs.existsSync(CLI), `${CLI} missing: run npm run build first`).toBe(true);
     infra = await startClusterInfra();
     const { urls } = infra;
     origin = await startConfiguredNode('origin', 'origin-auth', urls, AUTH_ENV);

@@ -22,7 +22,7 @@ describe('rtmp-cluster start failures', () => {
 
   beforeAll(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rtmpc-e2e-start-'));
-    expect(fs.existsSync(CLI), `${CLI} missing: run npx tsc -b first`).toBe(true);
+    expect(fs.existsSync(CLI), `${CLI} missing: run npm run build first`).toBe(true);
   });
   afterAll(async () => {
     await procs.stopAll();

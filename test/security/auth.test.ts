@@ -22,7 +22,7 @@ describe('publish and play auth with real clients', () => {
   let flv: string;
 
   beforeAll(async () => {
-    expect(fs.existsSync(CLI), `${CLI} missing: run npx tsc -b first`).toBe(true);
+    expect(fs.existsSync(CLI), `${CLI} missing: run npm run build first`).toBe(true);
     flv = await makeTestFlv(TEST_MEDIA_DIR, { seconds: 4, width: 320, height: 240, fps: 30, gop: 30 });
     t = await startTestNode({
       auth: {

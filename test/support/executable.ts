@@ -4,8 +4,8 @@ import { expect } from 'vitest';
 import { freePort } from './ports.js';
 import type { ClientProcess, ClientProcesses } from './rtmp-clients.js';
 
-/** packages/node/dist/cli.js: run `npx tsc -b` before the tests that spawn it */
-export const CLI = path.resolve(import.meta.dirname, '../../packages/node/dist/cli.js');
+/** packages/node/bundle/cli.js, the executable that ships: run `npm run build` before the tests that spawn it */
+export const CLI = path.resolve(import.meta.dirname, '../../packages/node/bundle/cli.js');
 
 /** Signs with key id k1 and `secret`; asserts the command succeeded and returns what it printed (a token or URL). */
 export async function signWithCli(procs: ClientProcesses, secret: string, args: string[]): Promise<string> {

@@ -48,7 +48,7 @@ app.kubernetes.io/component: {{ .component }}
 {{/* The container command; deploy/Dockerfile installs the app under /app. */}}
 {{- define "rtmpc.command" -}}
 - node
-- /app/packages/node/dist/cli.js
+- /app/packages/node/bundle/cli.js
 {{- end -}}
 
 {{/* Names of the generated Secrets. */}}

@@ -1,3 +1,3 @@
 #!/usr/bin/env node
-// Committed entry point so npm links the command at install time, before dist/ is built.
-import '../dist/cli.js';
+// Committed entry point so npm links the command at install time, before the bundle is built.
+import '../bundle/cli.js';

@@ -1,5 +1,5 @@
 // The cluster the benchmark measures, as real processes on 127.0.0.1: redis-server, nats-server, and
-// origins / edges of the built executable (packages/node/dist/cli.js). Every PID is tracked so the
+// origins / edges of the built executable (packages/node/bundle/cli.js). Every PID is tracked so the
 // benchmark can SIGKILL an origin on purpose and kill whatever is left at exit, also on SIGINT or a crash.
 import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = path.resolve(HERE, '../../..');
-export const CLI = path.join(REPO_ROOT, 'packages/node/dist/cli.js');
+export const CLI = path.join(REPO_ROOT, 'packages/node/bundle/cli.js');
 const HOST = '127.0.0.1';
 const READY_TIMEOUT_MS = 15_000;
 /** log lines kept per process for waiting and error reports */

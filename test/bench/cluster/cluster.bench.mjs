@@ -2,7 +2,7 @@
 // the origin dies, and what one relay hop adds to latency; then, alternated with nginx-rtmp's origin -> edge
 // pair (A B A B, --peer-rounds), the added latency per hop and the edge's CPU per delivered Gbit with
 // --edge-players players, and nginx-rtmp's cold-edge first frame. Real processes on 127.0.0.1: redis-server,
-// nats-server, two origins and one edge (packages/node/dist/cli.js), one real-time ~2 Mbit/s publisher
+// nats-server, two origins and one edge (packages/node/bundle/cli.js), one real-time ~2 Mbit/s publisher
 // (1280x720 30 fps H.264 CBR + AAC, GOP 1 s, made by ffmpeg) and light players, all in this process so
 // publisher and players share one monotonic clock. Prints numbers next to the targets (stderr) and one JSON
 // document (stdout, and bench/results/ with the machine and its load unless --no-record); never fails on them.

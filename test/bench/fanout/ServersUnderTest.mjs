@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = path.resolve(HERE, '../../..');
-const OUR_CLI = path.join(REPO_ROOT, 'packages/node/dist/cli.js');
+const OUR_CLI = path.join(REPO_ROOT, 'packages/node/bundle/cli.js');
 const NGINX_RTMP_MODULE = '/usr/lib/nginx/modules/ngx_rtmp_module.so';
 const READY_TIMEOUT_MS = 15_000;
 

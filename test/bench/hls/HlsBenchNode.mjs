@@ -31,7 +31,7 @@ export async function startHlsBenchNode(env = {}) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-hls-'));
   const logFile = path.join(dir, 'node.log');
   const fd = openSync(logFile, 'a');
-  const node = spawn(process.execPath, ['--max-semi-space-size=2', path.join(REPO_ROOT, 'packages/node/dist/cli.js'), 'all-in-one'], {
+  const node = spawn(process.execPath, ['--max-semi-space-size=2', path.join(REPO_ROOT, 'packages/node/bundle/cli.js'), 'all-in-one'], {
     env: {
       ...process.env,
       RTMPC_NODE_ID: 'bench-hls',

@@ -34,7 +34,7 @@ export async function startNodeProcess(
   urls: InfraUrls,
   env: Record<string, string> = {},
 ): Promise<NodeProcess> {
-  if (!existsSync(CLI)) throw new Error(`${CLI} missing: run \`npx tsc -b\` before the cluster tests`);
+  if (!existsSync(CLI)) throw new Error(`${CLI} missing: run \`npm run build\` before the cluster tests`);
   const [rtmpPort, httpPort] = [await freePort(), await freePort()];
   const proc = group.spawn(process.execPath, [CLI, role], {
     timeoutMs: 120_000,

@@ -22,7 +22,7 @@ export interface ChildNode {
 }
 
 export async function startChildNode(procs: ClientProcesses, env: Record<string, string>, timeoutMs = 600_000): Promise<ChildNode> {
-  if (!fs.existsSync(CLI)) throw new Error(`${CLI} missing: run npx tsc -b first`);
+  if (!fs.existsSync(CLI)) throw new Error(`${CLI} missing: run npm run build first`);
   const rtmpPort = await freePort();
   const httpPort = await freePort();
   const proc = procs.spawn('node', [CLI, 'all-in-one'], {
