@@ -18,6 +18,8 @@ export class PacedPublisher {
     this.running = false;
     /** video timestamp -> send time (nowMs) */
     this.videoSendTimes = new Map();
+    /** video timestamps of keyframes (the big frames: their delivery time is the latency's tail) */
+    this.keyframeTimestamps = new Set();
     this.bytesSent = 0;
     this.lateMs = 0; // worst lateness of a send vs its due time, to show the publisher kept pace
     this.failure = null;
@@ -82,20 +84,25 @@ export class PacedPublisher {
     const sentAt = nowMs();
     this.client.socket.write(wire);
     this.bytesSent += wire.length;
-    if (msg.type === MessageType.Video) this.videoSendTimes.set(timestamp, sentAt);
+    if (msg.type === MessageType.Video) {
+      this.videoSendTimes.set(timestamp, sentAt);
+      if (tag.data[0] >> 4 === 1 && !isSequenceHeaderTag(tag)) this.keyframeTimestamps.add(timestamp);
+    }
   }
 
-  /** [timestamps, sendTimes] of video frames sent in [from, to] (nowMs), as arrays for postMessage. */
+  /** [timestamps, sendTimes, keyframe flags] of video frames sent in [from, to] (nowMs), as arrays for postMessage. */
   videoSendTable(from = 0, to = Infinity) {
     const ts = [];
     const at = [];
+    const key = [];
     for (const [t, s] of this.videoSendTimes) {
       if (s >= from && s <= to) {
         ts.push(t);
         at.push(s);
+        key.push(this.keyframeTimestamps.has(t));
       }
     }
-    return { ts, at };
+    return { ts, at, key };
   }
 
   stop() {

@@ -191,6 +191,7 @@ async function runOne(name, media) {
       off += r.latencies.length;
     }
     lat.sort();
+    const keyLat = Float64Array.from(reports.flatMap((r) => [...r.keyLatencies])).sort();
     const summaries = reports.flatMap((r) => r.summaries);
     const ttff = Float64Array.from(summaries.filter((s) => s.ttffMs !== null).map((s) => s.ttffMs)).sort();
     const deliveredBytes = summaries.reduce((a, s) => a + s.windowBytes, 0);
@@ -214,6 +215,9 @@ async function runOne(name, media) {
       latP50: percentile(lat, 0.5),
       latP99: percentile(lat, 0.99),
       latMax: lat.length ? lat[lat.length - 1] : NaN,
+      // keyframes (one video frame in a GOP, the largest) carry the tail: every player gets the big frame in one cycle
+      latKeyframeP50: percentile(keyLat, 0.5),
+      latKeyframeShare: lat.length ? keyLat.length / lat.length : 0,
       ttffP50: percentile(ttff, 0.5),
       ttffP99: percentile(ttff, 0.99),
       behind: behind.length,
@@ -292,7 +296,7 @@ function printTable(results) {
       const d = r.behindDetail;
       console.error(
         `${r.name}: publish ${fmt(r.publishMbps, 2)} Mbit/s (publisher at most ${fmt(r.publisherLateMs, 1)} ms late), ` +
-          `idle RSS ${fmt(r.idleRssMb, 1)} MB, latency max ${fmt(r.latMax, 0)} ms; ` +
+          `idle RSS ${fmt(r.idleRssMb, 1)} MB, latency max ${fmt(r.latMax, 0)} ms, keyframes p50 ${fmt(r.latKeyframeP50, 0)} ms (${fmt(r.latKeyframeShare * 100, 1)}% of frames); ` +
           `behind = ${d.errors} errors + ${d.stalled} stalled + ${d.late} over ${BEHIND_MS} ms + ${d.missing} missing >${MAX_MISSING_FRACTION * 100}% frames (overlapping)` +
           `${d.firstError ? ` [first error: ${d.firstError}]` : ''}; ` +
           `load generator: worker event loops ${r.workerElu.map((e) => `${fmt(e * 100, 0)}%`).join('/')} busy, main ${fmt(r.mainElu * 100, 0)}%` +

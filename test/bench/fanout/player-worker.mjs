@@ -90,9 +90,10 @@ function status() {
 }
 
 /** Latencies against the publisher's send table, plus a per-player summary. */
-function report({ ts, at, windowStart, windowEnd }) {
+function report({ ts, at, key = [], windowStart, windowEnd }) {
   const sendAt = new Map();
   for (let i = 0; i < ts.length; i++) sendAt.set(ts[i], at[i]);
+  const keyframes = new Set(ts.filter((_, i) => key[i]));
   // frames every healthy player must have by the window's end
   const expected = [];
   for (let i = 0; i < ts.length; i++) if (at[i] >= windowStart && at[i] <= windowEnd - STALL_MS) expected.push(ts[i]);
@@ -101,6 +102,8 @@ function report({ ts, at, windowStart, windowEnd }) {
   for (const p of players) total += p.videoTs.length;
   const latencies = new Float64Array(total);
   let n = 0;
+  // keyframes apart: the largest frames, the tail of the latency
+  const keyLatencies = [];
   const summaries = [];
   for (const p of players) {
     let maxLatency = 0;
@@ -114,6 +117,7 @@ function report({ ts, at, windowStart, windowEnd }) {
       }
       const l = p.videoAt[i] - s;
       latencies[n++] = l;
+      if (keyframes.has(p.videoTs[i])) keyLatencies.push(l);
       if (l > maxLatency) maxLatency = l;
       got.add(p.videoTs[i]);
     }
@@ -132,7 +136,7 @@ function report({ ts, at, windowStart, windowEnd }) {
       stalled: p.lastVideoAt < windowEnd - STALL_MS,
     });
   }
-  return { latencies: latencies.subarray(0, n), summaries };
+  return { latencies: latencies.subarray(0, n), keyLatencies: Float64Array.from(keyLatencies), summaries };
 }
 
 parentPort.on('message', (m) => {
