@@ -3,9 +3,9 @@
 // benchmark can SIGKILL an origin on purpose and kill whatever is left at exit, also on SIGINT or a crash.
 import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { canConnect, freePort, spawnedPids } from '../fanout/ServersUnderTest.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = path.resolve(HERE, '../../..');
@@ -14,43 +14,6 @@ const HOST = '127.0.0.1';
 const READY_TIMEOUT_MS = 15_000;
 /** log lines kept per process for waiting and error reports */
 const MAX_KEPT_LINES = 20_000;
-
-/** PIDs spawned and not yet reaped, for the exit handler. */
-export const livePids = new Set();
-
-export function killAllLive() {
-  for (const pid of livePids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-  livePids.clear();
-}
-
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, HOST, () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function canConnect(port) {
-  return new Promise((resolve) => {
-    const s = net.connect({ host: HOST, port });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-}
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -65,11 +28,11 @@ class SpawnedProcess {
     this.child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     if (this.child.pid === undefined) throw new Error(`${name}: could not spawn ${cmd}`);
     this.pid = this.child.pid;
-    livePids.add(this.pid);
+    spawnedPids.add(this.pid);
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => {
         this.exit = { code, signal };
-        livePids.delete(this.pid);
+        spawnedPids.delete(this.pid);
         for (const w of [...this.waiters]) w();
         resolve(this.exit);
       });

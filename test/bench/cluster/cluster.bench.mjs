@@ -18,11 +18,11 @@ import { parseArgs } from 'node:util';
 import { NatsEventBus } from '@rtmp-cluster/events';
 import { defaultConfig } from 'rtmp-cluster';
 import { makeBenchFlv, readFlvTags } from '../fanout/BenchMedia.mjs';
-import { SERVERS } from '../fanout/ServersUnderTest.mjs';
+import { killSpawned, SERVERS } from '../fanout/ServersUnderTest.mjs';
 import { coldFirstFrames, hopLatency, measurePair, startNginxPair } from './PeerComparison.mjs';
 import { nowMs } from '../fanout/BenchRtmpClient.mjs';
 import { PacedPublisher } from '../fanout/PacedPublisher.mjs';
-import { ClusterUnderTest, killAllLive } from './ClusterUnderTest.mjs';
+import { ClusterUnderTest } from './ClusterUnderTest.mjs';
 import { ms, summarize } from './Distribution.mjs';
 import { TimedPlayer } from './TimedPlayer.mjs';
 import { describeMachine, recordResult } from '../BenchResults.mjs';
@@ -106,12 +106,12 @@ async function cleanup() {
   for (const c of openClients) c.close();
   await watcher?.close().catch(() => {});
   await cluster.stopAll().catch(() => {});
-  killAllLive();
+  killSpawned();
   if (!cli['keep-logs']) rmSync(work, { recursive: true, force: true });
 }
-process.on('exit', killAllLive);
+process.on('exit', killSpawned);
 process.on('SIGINT', () => {
-  killAllLive();
+  killSpawned();
   if (!cli['keep-logs']) rmSync(work, { recursive: true, force: true });
   process.exit(130);
 });
