@@ -42,12 +42,7 @@ export function renderFanoutTable(docs) {
     '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const doc of docs) {
-    const byServer = new Map();
-    for (const r of doc.results) {
-      if (r.skipped || r.failed) continue;
-      if (!byServer.has(r.server)) byServer.set(r.server, []);
-      byServer.get(r.server).push(r);
-    }
+    const byServer = Map.groupBy(doc.results.filter((r) => !r.skipped && !r.failed), (r) => r.server);
     const nginxCpu = median((byServer.get('nginx') ?? []).map((r) => r.cpuPerGbit));
     for (const [server, runs] of byServer) {
       const cpu = runs.map((r) => r.cpuPerGbit);
@@ -78,11 +73,7 @@ export function renderWebBrowserTable(docs) {
     '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const doc of docs) {
-    const byLabel = new Map();
-    for (const r of doc.results) {
-      if (!byLabel.has(r.label)) byLabel.set(r.label, []);
-      byLabel.get(r.label).push(r);
-    }
+    const byLabel = Map.groupBy(doc.results, (r) => r.label);
     for (const runs of byLabel.values()) {
       const { server, kind, playerConfig } = runs[0];
       const goal = WEB_BROWSER_GOALS[kind];

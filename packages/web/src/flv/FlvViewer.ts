@@ -16,7 +16,7 @@ import { describeFlvTag, flvHeader, FlvTagType } from './FlvFormat.js';
  */
 export interface FlvTransport {
   /** written straight to: the hub reads its backlog once per packet, so no layer sits in between */
-  readonly socket: Writable & { readonly destroyed: boolean; destroy(): void };
+  readonly socket: Writable;
   /** one piece of the stream outside the hub's encoding (the FLV header), framed for this transport */
   frame(data: Buffer): Buffer;
   /** where the FLV tag starts in a Buffer of this transport's encoding */

@@ -18,10 +18,6 @@ export class WebSocketConnection {
     socket.on('end', () => socket.end());
   }
 
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
   onClose(handler: (why: string) => void): void {
     this.closeHandlers.push(handler);
   }
