@@ -1,5 +1,6 @@
 export { CodedError, isCodedError, qualifiedCodeOf, type CodedErrorOptions, type ErrorDomain } from './CodedError.js';
 export { type Logger, silentLogger } from './Logger.js';
+export { TypedEmitter } from './TypedEmitter.js';
 export { TlsCertificateReloader, loadTlsFiles, type TlsFiles, type TlsCertificateReloaderOptions } from './TlsCertificateReloader.js';
 export { type Clock, systemClock, ManualClock } from './Clock.js';
 export { SECRET_PARAMS, REDACTED, isSecretParam, redactText, redactSecrets } from './Secrets.js';

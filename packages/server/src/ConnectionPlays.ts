@@ -45,7 +45,7 @@ export class ConnectionPlays implements PlayerStreamEvents {
     if (base === undefined) return;
     const request: PlayRequest = { ...base, start: req.start };
     const key = request.key;
-    const log = conn.log.child({ stream: key });
+    const log = conn.streamLog({ stream: key });
     await this.gate.ask({ kind: 'play', request }, req.streamId, log, () => {
       const session = conn.session;
       const live = conn.host.hub.isLive(key);

@@ -68,7 +68,7 @@ export class ConnectionPublishes {
     if (base === undefined) return;
     const request: PublishRequest = { ...base, publishType: req.publishType };
     const key = request.key;
-    const log = conn.log.child({ stream: key });
+    const log = conn.streamLog({ stream: key });
     // Checked before asking the policy (no registry claim or webhook call for a publish that cannot start)
     // and again right before the hub takes it (other publishes may have started meanwhile).
     if (!this.withinPublisherLimit(req.streamId, key)) return;

@@ -84,6 +84,8 @@ export interface ConnectionContext {
   readonly host: ConnectionHost;
   /** the connection's logger (with its app once connected) */
   readonly log: Logger;
+  /** A logger for one of its streams: the connection's bindings and `bindings`, one level below the server's. */
+  streamLog(bindings: Record<string, unknown>): Logger;
   readonly isClosed: boolean;
   /** Runs `fn`; anything it throws closes the connection with a precise reason. */
   guard(fn: () => void): void;

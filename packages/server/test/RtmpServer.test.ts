@@ -2,6 +2,7 @@
  * RtmpServer with the hub in-process and the project's own test client: the access-policy hook (async
  * accept, refusals, release callbacks), kicks, and protocol violations closing only the offender.
  */
+import type { Logger } from '@rtmp-cluster/core';
 import { StreamHub } from '@rtmp-cluster/media';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -19,9 +20,9 @@ interface Harness {
 
 const open: Array<{ server: RtmpServer; hub: StreamHub; clients: TestRtmpClient[] }> = [];
 
-async function start(policy?: StreamAccessPolicy): Promise<Harness & { clients: TestRtmpClient[] }> {
+async function start(policy?: StreamAccessPolicy, logger: Logger = pino({ level: 'silent' })): Promise<Harness & { clients: TestRtmpClient[] }> {
   const hub = new StreamHub();
-  const server = new RtmpServer({ hub, logger: pino({ level: 'silent' }), policy, playWaitMs: 1000 });
+  const server = new RtmpServer({ hub, logger, policy, playWaitMs: 1000 });
   const { port } = await server.listen(0, '127.0.0.1');
   const closed: ConnectionClosedEvent[] = [];
   server.on('connectionClosed', (e) => closed.push(e));
@@ -137,7 +138,61 @@ describe('RtmpServer access policy hook', () => {
   });
 });
 
+interface LogLine {
+  msg: string | undefined;
+  bindings: Record<string, unknown>;
+  /** how many child() calls below the logger the server was given */
+  depth: number;
+}
+
+/** A Logger that records every line with the bindings it carries and how deep its logger is. */
+class RecordingLogger implements Logger {
+  constructor(
+    readonly lines: LogLine[] = [],
+    private readonly bindings: Record<string, unknown> = {},
+    private readonly depth = 0,
+  ) {}
+  child(bindings: Record<string, unknown>): Logger {
+    return new RecordingLogger(this.lines, { ...this.bindings, ...bindings }, this.depth + 1);
+  }
+  private record(msg: string | undefined): void {
+    this.lines.push({ msg, bindings: this.bindings, depth: this.depth });
+  }
+  debug(_obj: object, msg?: string): void {
+    this.record(msg);
+  }
+  info(_obj: object, msg?: string): void {
+    this.record(msg);
+  }
+  warn(_obj: object, msg?: string): void {
+    this.record(msg);
+  }
+  error(_obj: object, msg?: string): void {
+    this.record(msg);
+  }
+}
+
 describe('RtmpServer connection handling', () => {
+  it("a stream's log lines carry the connection's bindings from a logger one level below the server's", async () => {
+    const log = new RecordingLogger();
+    const h = await start(undefined, log);
+    const pub = await client(h);
+    await pub.publish('logged');
+    await pub.waitForStatus('NetStream.Publish.Start', 2000);
+    const player = await client(h);
+    await player.play('logged');
+    await player.waitForStatus('NetStream.Play.Start', 2000);
+    const started = log.lines.find((l) => l.msg === 'play started');
+    expect(started?.bindings).toMatchObject({ component: 'rtmp-server', app: 'live', stream: 'live/logged' });
+    expect(started?.bindings['connId']).toEqual(expect.any(String));
+    expect(log.lines.find((l) => l.msg === 'connected')?.bindings).toMatchObject({ app: 'live' });
+    // Connection and stream loggers are children of the server's component logger, never of each other
+    // (a nested pino child turns its parent into a dictionary-mode prototype, per connection).
+    const perConnection = log.lines.filter((l) => l.bindings['connId'] !== undefined);
+    expect(perConnection.length).toBeGreaterThan(2);
+    expect(Math.max(...perConnection.map((l) => l.depth))).toBe(2);
+  });
+
   it('kick() closes one connection with KICKED; the hub tells its players', async () => {
     const h = await start();
     const pub = await client(h);

@@ -1,8 +1,9 @@
 // The RTMP servers the fan-out benchmark compares, each started as its own
 // process on a free 127.0.0.1 port, stdout/stderr to a log file in a temp dir.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { openSync, closeSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -45,6 +46,25 @@ export function freePort() {
   });
 }
 
+/**
+ * `--pin`: the servers under test run on `serverCpus` and this process (the publisher and the player threads,
+ * which inherit it) on the other CPUs, so the load generator never takes the server's core in the middle of a
+ * flush cycle. Without it both share every core, and latency tails include the scheduler's slices.
+ */
+let serverCpus = null;
+export function pinCpus({ server, loadGenerator }) {
+  // -a: every thread this process has now; the worker threads it starts later inherit the mask.
+  execFileSync('taskset', ['-a', '-cp', loadGenerator, String(process.pid)], { stdio: 'ignore' });
+  serverCpus = server;
+}
+
+/** CPU split for `--pin` on this machine: the first CPU for the server, the rest for the load generator. */
+export function defaultCpuSplit() {
+  const n = os.availableParallelism();
+  if (n < 2) throw new RangeError('--pin needs at least 2 CPUs');
+  return { server: '0', loadGenerator: n === 2 ? '1' : `1-${n - 1}` };
+}
+
 /** Whether something accepts TCP connections on 127.0.0.1:port. */
 export function canConnect(port) {
   return new Promise((resolve) => {
@@ -68,7 +88,8 @@ function logTail(file) {
 /** Spawns, then waits until the RTMP port accepts connections (or the process dies). */
 async function spawnServer(name, cmd, args, opts, port, logFile) {
   const fd = openSync(logFile, 'a');
-  const child = spawn(cmd, args, { ...opts, stdio: ['ignore', fd, fd] });
+  // taskset execs the server: the PID is the server's own
+  const child = serverCpus === null ? spawn(cmd, args, { ...opts, stdio: ['ignore', fd, fd] }) : spawn('taskset', ['-c', serverCpus, cmd, ...args], { ...opts, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   const pid = child.pid;
   if (pid === undefined) throw new Error(`${name}: could not spawn ${cmd}`);

@@ -3,7 +3,8 @@
 // node-media-server v4, each in the same run, alternated (A B A B) over --rounds. The table goes to stderr,
 // the results as one JSON document to stdout and to bench/results/ (with the machine and its load).
 //
-//   npm run bench:fanout [-- --players N --seconds S --servers ours,nginx,nms --rounds 2 --workers W --ramp R --no-record]
+//   npm run bench:fanout [-- --players N --seconds S --servers ours,nginx,nms --rounds 2 --workers W --ramp R --pin --no-record]
+//   (--pin: the server on CPU 0, the publisher and players on the others)
 //   (a server 'ours:RTMPC_MERGE_WINDOW_MS=0+RTMPC_FLUSH_ON_VIDEO_FRAME=true' is rtmp-cluster with those settings)
 //
 // Runs on compiled packages (Node 20 cannot strip TypeScript types): the npm
@@ -19,7 +20,7 @@ import { makeBenchFlv, readFlvTags } from './BenchMedia.mjs';
 import { nowMs } from './BenchRtmpClient.mjs';
 import { PacedPublisher } from './PacedPublisher.mjs';
 import { cpuSeconds, machineCpuSeconds, treeCpuSeconds, treeRssBytes } from './ProcessStats.mjs';
-import { killSpawned, SERVERS } from './ServersUnderTest.mjs';
+import { defaultCpuSplit, killSpawned, pinCpus, SERVERS } from './ServersUnderTest.mjs';
 
 const { values: cli } = parseArgs({
   options: {
@@ -32,6 +33,7 @@ const { values: cli } = parseArgs({
     'keep-logs': { type: 'boolean', default: false }, // keep each server's temp dir (config, logs)
     rounds: { type: 'string', default: '2' }, // each server this many times, alternated
     'no-record': { type: 'boolean', default: false }, // print the JSON, do not write bench/results/
+    pin: { type: 'boolean', default: false }, // server and load generator on separate CPUs
   },
   strict: true,
 });
@@ -42,6 +44,7 @@ const RAMP = Number(cli.ramp);
 const BEHIND_MS = Number(cli['behind-ms']);
 const KEEP_LOGS = cli['keep-logs'];
 const ROUNDS = Number(cli.rounds);
+const PIN = cli.pin ? defaultCpuSplit() : null;
 const SERVER_NAMES = cli.servers.split(',').map((s) => s.trim()).filter(Boolean);
 for (const [k, v] of Object.entries({ PLAYERS, SECONDS, WORKERS, RAMP, BEHIND_MS, ROUNDS })) {
   if (!Number.isFinite(v) || v <= 0) throw new RangeError(`--${k.toLowerCase()} must be a positive number`);
@@ -329,6 +332,10 @@ async function main() {
     `loadgen CPU% = this process (players + publisher); loadgen lag = p99 event-loop delay of the player threads (what the load generator itself adds to latency); ` +
       `other CPU% = the rest of the machine (${os.cpus().length * 100}% = all cores busy): high values mean a noisy run.`,
   );
+  if (PIN) {
+    pinCpus(PIN);
+    console.error(`pinned: servers on CPU ${PIN.server}, publisher and players on CPU ${PIN.loadGenerator}`);
+  }
   console.error('');
   const machine = describeMachine();
   const results = [];
@@ -340,7 +347,7 @@ async function main() {
   printTable(results);
   const doc = {
     machine,
-    settings: { players: PLAYERS, seconds: SECONDS, workers: WORKERS, rampPerSec: RAMP, behindMs: BEHIND_MS, rounds: ROUNDS, servers: SERVER_NAMES },
+    settings: { players: PLAYERS, seconds: SECONDS, workers: WORKERS, rampPerSec: RAMP, behindMs: BEHIND_MS, rounds: ROUNDS, servers: SERVER_NAMES, cpus: PIN ?? 'shared' },
     media: '1280x720 30 fps H.264 CBR 2000k GOP 30 + AAC 128k, real time',
     results: results.map(({ serverLogTail: _tail, ...r }) => r),
   };

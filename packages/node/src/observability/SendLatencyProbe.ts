@@ -18,6 +18,7 @@ import type {
   StreamStopReason,
   SubscriberOptions,
   SubscriberSink,
+  SubscriberStats,
 } from '@rtmp-cluster/media';
 
 /** Stamp every Nth media message (at 30 fps + audio about two samples per second per stream). */
@@ -107,6 +108,29 @@ class ProbedSink implements SubscriberSink {
   }
 }
 
+/**
+ * The hub's subscription, handed out with the caller's own sink. A class, not an object literal with a getter and
+ * closures: one per player, and such a literal costs V8 a dictionary-mode property store (about 0.7 KB).
+ */
+class ProbedSubscription implements Subscription {
+  constructor(
+    private readonly inner: Subscription,
+    readonly sink: SubscriberSink,
+  ) {}
+  get key(): string {
+    return this.inner.key;
+  }
+  get live(): boolean {
+    return this.inner.live;
+  }
+  stats(): SubscriberStats {
+    return this.inner.stats();
+  }
+  unsubscribe(): void {
+    this.inner.unsubscribe();
+  }
+}
+
 export class LatencyProbedHub extends StreamHub {
   /** one probe per key the hub holds; pruned lazily once the hub forgot the key (no publisher, no players) */
   private readonly probes = new Map<string, StreamProbe>();
@@ -133,16 +157,7 @@ export class LatencyProbedHub extends StreamHub {
       wrapped = { key, sink: new ProbedSink(sink, this.probeFor(key), this.observer) };
       this.wrappers.set(sink, wrapped);
     }
-    const sub = super.subscribe(key, wrapped.sink, options);
-    return {
-      key: sub.key,
-      sink,
-      get live() {
-        return sub.live;
-      },
-      stats: () => sub.stats(),
-      unsubscribe: () => sub.unsubscribe(),
-    };
+    return new ProbedSubscription(super.subscribe(key, wrapped.sink, options), sink);
   }
 
   /** probes held now (tests check that they do not accumulate) */

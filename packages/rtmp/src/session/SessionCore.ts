@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events';
+import { TypedEmitter } from '@rtmp-cluster/core';
 import { commandMessage, type RtmpCommand } from '../command.js';
 import { MessageType, type ProtocolLimits, type RtmpMessage } from '../message.js';
 import { splitAggregate } from '../messages/Aggregate.js';
@@ -30,8 +30,8 @@ export interface SessionCoreOptions {
  * decoded events (aggregates split, data messages interpreted once). Subclasses decide what commands
  * mean and which message streams media may arrive on.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- node's EventEmitter map constraint is Record<keyof T, any[]>
-export abstract class SessionCore<Events extends SessionEventMap & Record<keyof Events, any[]>> extends EventEmitter<Events> {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the emitter's map constraint is Record<keyof T, any[]>
+export abstract class SessionCore<Events extends SessionEventMap & Record<keyof Events, any[]>> extends TypedEmitter<Events> {
   protected readonly sendMessage: (msg: RtmpMessage) => void;
   protected readonly limits: Partial<ProtocolLimits> | undefined;
   protected readonly control: PeerControl;
@@ -170,7 +170,7 @@ export abstract class SessionCore<Events extends SessionEventMap & Record<keyof 
     return true;
   }
 
-  /** emit() for the events every session has (EventEmitter's typing cannot see them through `Events`). */
+  /** emit() for the events every session has (the emitter's typing cannot see them through `Events`). */
   private emitCore<K extends keyof SessionEventMap>(event: K, ...args: SessionEventMap[K]): void {
     (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args);
   }
