@@ -178,12 +178,13 @@ export const SERVERS = {
     /** `extraEnv` overrides settings (the web benchmark picks the web port) */
     async start(dir, extraEnv = {}) {
       const port = await freePort();
+      const httpPort = await freePort();
       const env = {
         ...process.env,
         RTMPC_RTMP_HOST: '127.0.0.1',
         RTMPC_RTMP_PORT: String(port),
         RTMPC_HTTP_HOST: '127.0.0.1',
-        RTMPC_HTTP_PORT: String(await freePort()),
+        RTMPC_HTTP_PORT: String(httpPort),
         RTMPC_WEB_HOST: '127.0.0.1',
         RTMPC_WEB_PORT: '0',
         RTMPC_GRPC_HOST: '127.0.0.1',
@@ -200,7 +201,10 @@ export const SERVERS = {
         NODE_OPTIONS: '--max-semi-space-size=2',
         ...extraEnv,
       };
-      return spawnServer('rtmp-cluster', process.execPath, [OUR_CLI, 'all-in-one'], { env, cwd: dir }, port, path.join(dir, 'ours.log'));
+      const server = await spawnServer('rtmp-cluster', process.execPath, [OUR_CLI, 'all-in-one'], { env, cwd: dir }, port, path.join(dir, 'ours.log'));
+      // the node's own view of the latency it adds (rtmpc_hub_send_latency_seconds), read by the benches
+      server.metricsUrl = `http://127.0.0.1:${httpPort}/metrics`;
+      return server;
     },
   },
   nginx: {

@@ -20,6 +20,7 @@ import { makeBenchFlv, readFlvTags } from './BenchMedia.mjs';
 import { nowMs } from './BenchRtmpClient.mjs';
 import { PacedPublisher } from './PacedPublisher.mjs';
 import { cpuSeconds, machineCpuSeconds, treeCpuSeconds, treeRssBytes } from './ProcessStats.mjs';
+import { readSendLatencyBuckets, sendLatencyBetween } from './NodeSendLatency.mjs';
 import { defaultCpuSplit, killSpawned, pinCpus, SERVERS } from './ServersUnderTest.mjs';
 
 const { values: cli } = parseArgs({
@@ -156,6 +157,7 @@ async function runOne(name, media) {
     if (workerFailure) throw workerFailure;
 
     // measurement window
+    const send0 = server.metricsUrl ? await readSendLatencyBuckets(server.metricsUrl) : null;
     await broadcast(workers, { cmd: 'windowStart' });
     const windowStart = nowMs();
     const cpu0 = treeCpuSeconds(server.pid);
@@ -176,6 +178,7 @@ async function runOne(name, media) {
     const mainElu = performance.eventLoopUtilization(elu0).utilization;
     const pubBytes = publisher.bytesSent - pubBytes0;
     await broadcast(workers, { cmd: 'windowEnd' });
+    const send1 = server.metricsUrl ? await readSendLatencyBuckets(server.metricsUrl) : null;
     const serverDied = server.exited;
     const logAtWindowEnd = readTail(server.logFile); // before the players close (their resets get logged)
 
@@ -218,6 +221,8 @@ async function runOne(name, media) {
       latP50: percentile(lat, 0.5),
       latP99: percentile(lat, 0.99),
       latMax: lat.length ? lat[lat.length - 1] : NaN,
+      // the node's own histogram (hub entry -> socket write), without the load generator's share; null for peers
+      nodeSendLatency: send1 ? sendLatencyBetween(send0, send1) : null,
       // keyframes (one video frame in a GOP, the largest) carry the tail: every player gets the big frame in one cycle
       latKeyframeP50: percentile(keyLat, 0.5),
       latKeyframeShare: lat.length ? keyLat.length / lat.length : 0,
@@ -277,6 +282,7 @@ function printTable(results) {
     ['RSS/player KB', (r) => fmt(r.rssPerPlayerKb, 0)],
     ['lat p50 ms', (r) => fmt(r.latP50, 1)],
     ['lat p99 ms', (r) => fmt(r.latP99, 1)],
+    ['node p50/p99 ms', (r) => (r.nodeSendLatency ? `${fmt(r.nodeSendLatency.p50Ms, 1)}/${fmt(r.nodeSendLatency.p99Ms, 1)}` : '-')],
     ['TTFF p50 ms', (r) => fmt(r.ttffP50, 0)],
     ['TTFF p99 ms', (r) => fmt(r.ttffP99, 0)],
     ['behind', (r) => String(r.behind)],
@@ -327,6 +333,7 @@ async function main() {
   console.error(
     `RSS/player = (server RSS during - idle with publisher) / players; lat = publisher send -> player receive of the same video timestamp; TTFF = connect -> first video (publisher live);`,
   );
+  console.error('node p50/p99 = what the node itself measures from a message entering its hub to the write to each player (its rtmpc_hub_send_latency_seconds histogram, interpolated in 5-10 ms buckets);');
   console.error(`behind = players with an error, no video in the last 1 s, a frame later than ${BEHIND_MS} ms, or >5% frames missing;`);
   console.error(
     `loadgen CPU% = this process (players + publisher); loadgen lag = p99 event-loop delay of the player threads (what the load generator itself adds to latency); ` +

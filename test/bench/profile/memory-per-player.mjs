@@ -20,7 +20,7 @@ killSpawnedOnExit();
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-memory-'));
 const preload = new URL('./memory-report-preload.mjs', import.meta.url).pathname;
-const server = await SERVERS.ours.start(dir, { NODE_OPTIONS: `--max-semi-space-size=2 --import ${preload}`, MEMORY_REPORT_DIR: dir });
+const server = await SERVERS.ours.start(dir, { NODE_OPTIONS: `--max-semi-space-size=2 --expose-gc --import ${preload}`, MEMORY_REPORT_DIR: dir });
 const rssKb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))[1]);
 
 /** The node's memory now: its own report plus RSS from /proc. */
@@ -67,8 +67,10 @@ try {
   const rows = [
     ['RSS', idle.rssKb * 1024, busy.rssKb * 1024],
     ['V8 heap committed', idle.usage.heapTotal, busy.usage.heapTotal],
-    ['V8 heap used', idle.usage.heapUsed, busy.usage.heapUsed],
-    ['external (Buffers)', idle.usage.external, busy.usage.external],
+    ['V8 heap used, live', idle.usage.heapUsed, busy.usage.heapUsed],
+    ['V8 heap used, with garbage', idle.beforeGc.heapUsed, busy.beforeGc.heapUsed],
+    ['external (Buffers), live', idle.usage.external, busy.usage.external],
+    ['external, with garbage', idle.beforeGc.external, busy.beforeGc.external],
     ...Object.keys(busy.spaces).filter((s) => busy.spaces[s].committed > 0).map((s) => [`  ${s} committed`, idle.spaces[s]?.committed ?? 0, busy.spaces[s].committed]),
   ];
   const rest = busy.rssKb * 1024 - idle.rssKb * 1024 - (busy.usage.heapTotal - idle.usage.heapTotal) - (busy.usage.external - idle.usage.external);

@@ -9,7 +9,11 @@ const dir = process.env.MEMORY_REPORT_DIR;
 let n = 0;
 if (dir) {
   process.on('SIGWINCH', () => {
+    // With --expose-gc (memory-per-player.mjs passes it) the report is of live memory, not of garbage the
+    // young generation happened to hold at the signal. RSS stays as it was: freed pages are not returned at once.
+    const before = process.memoryUsage();
+    globalThis.gc?.();
     const spaces = Object.fromEntries(v8.getHeapSpaceStatistics().map((s) => [s.space_name, { committed: s.physical_space_size, used: s.space_used_size }]));
-    writeFileSync(path.join(dir, `memory-${process.pid}-${n++}.json`), JSON.stringify({ usage: process.memoryUsage(), spaces }));
+    writeFileSync(path.join(dir, `memory-${process.pid}-${n++}.json`), JSON.stringify({ usage: process.memoryUsage(), beforeGc: before, spaces }));
   });
 }
