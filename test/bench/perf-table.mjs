@@ -32,14 +32,21 @@ function conditions(doc) {
   const m = doc.machine;
   const load = m.loadAtStart[0];
   const busy = load > m.cores ? `, **machine loaded** (load ${num(load, 1)} on ${m.cores} cores)` : `, load ${num(load, 1)}`;
-  return `${doc.at.slice(0, 10)}, ${m.cores} cores, ${m.kernel}, node ${m.node}${busy}`;
+  const pinned = typeof doc.settings?.cpus === 'object' ? `, server on CPU ${doc.settings.cpus.server}, load generator on CPU ${doc.settings.cpus.loadGenerator}` : '';
+  return `${doc.at.slice(0, 10)}, ${m.cores} cores, ${m.kernel}, node ${m.node}${busy}${pinned}`;
+}
+
+/** The node's own send-latency p99 (median over rounds): recorded since 2026-12-05, for rtmp-cluster only. */
+function nodeP99(runs) {
+  const p99 = runs.map((r) => r.nodeSendLatency?.p99Ms).filter(Number.isFinite);
+  return p99.length ? `${num(median(p99), 0)} ms` : '-';
 }
 
 /** The fan-out table: one row per run and server, medians over its alternated rounds. */
 export function renderFanoutTable(docs) {
   const lines = [
-    '| run (bench/results/) | conditions | players | server | rounds | CPU-s per Gbit (median, range) | vs nginx-rtmp | latency p50 / p99 | RSS per player | behind |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    "| run (bench/results/) | conditions | players | server | rounds | CPU-s per Gbit (median, range) | vs nginx-rtmp | latency p50 / p99 | node's own p99 | RSS per player | behind |",
+    '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const doc of docs) {
     const byServer = Map.groupBy(doc.results.filter((r) => !r.skipped && !r.failed), (r) => r.server);
@@ -50,7 +57,7 @@ export function renderFanoutTable(docs) {
       lines.push(
         `| ${doc.file} | ${conditions(doc)} | ${num(doc.settings.players)} | ${runs[0].name} | ${runs.length} | ` +
           `${num(cpuMed, 2)} (${num(Math.min(...cpu), 2)}-${num(Math.max(...cpu), 2)}) | ${server === 'nginx' || !Number.isFinite(nginxCpu) ? '' : `${num(cpuMed / nginxCpu, 2)}x`} | ` +
-          `${num(median(runs.map((r) => r.latP50)), 0)} / ${num(median(runs.map((r) => r.latP99)), 0)} ms | ${num(median(runs.map((r) => r.rssPerPlayerKb)), 0)} KB | ` +
+          `${num(median(runs.map((r) => r.latP50)), 0)} / ${num(median(runs.map((r) => r.latP99)), 0)} ms | ${nodeP99(runs)} | ${num(median(runs.map((r) => r.rssPerPlayerKb)), 0)} KB | ` +
           `${Math.max(...runs.map((r) => r.behind))} |`,
       );
     }

@@ -22,6 +22,7 @@ describe('README performance tables', () => {
       const LABELS: Record<string, string> = { ours: 'rtmp-cluster', nginx: 'nginx-rtmp' };
       const run = (server: string, round: number, cpuPerGbit: number) => ({
         server, name: LABELS[server], round, cpuPerGbit, latP50: 10, latP99: 30, rssPerPlayerKb: 15, behind: 0,
+        nodeSendLatency: server === 'ours' ? { p50Ms: 12, p99Ms: 20 + round * 4 } : null,
       });
       writeFileSync(join(dir, 'fanout-2026-01-01T00-00-00-000Z.json'), JSON.stringify({
         bench: 'fanout',
@@ -33,9 +34,9 @@ describe('README performance tables', () => {
       const table = renderFanoutTable(loadResults('fanout', dir)) as string;
       const rows = table.trim().split('\n').slice(2);
       expect(rows).toHaveLength(2);
-      expect(rows[0]).toContain('| rtmp-cluster | 2 | 0.11 (0.10-0.12) | 0.55x |');
+      expect(rows[0]).toContain('| rtmp-cluster | 2 | 0.11 (0.10-0.12) | 0.55x | 10 / 30 ms | 26 ms | 15 KB |');
       expect(rows[0]).toContain('**machine loaded** (load 9.0 on 2 cores)');
-      expect(rows[1]).toContain('| nginx-rtmp | 2 | 0.20 (0.20-0.20) |');
+      expect(rows[1]).toContain('| nginx-rtmp | 2 | 0.20 (0.20-0.20) |  | 10 / 30 ms | - | 15 KB |');
       const drifted = readme.replace(/(<!-- perf-fanout:begin[^\n]*-->\n\|[^\n]*\n\|[^\n]*\n\|[^|]*\|)/, '$1 edited');
       expect(drifted).not.toBe(readme);
       expect(rewritePerfTables(drifted)).toBe(readme);
