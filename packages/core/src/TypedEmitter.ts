@@ -2,7 +2,7 @@
  * A small typed event emitter for objects that exist once per connection (the protocol sessions).
  *
  * Why not node:events: an EventEmitter keeps its listeners in a null-prototype object, which V8 holds in
- * dictionary mode from birth. With a session's dozen events wired that store is about 0.5 KB per connection,
+ * dictionary mode from birth. With a session's dozen events wired that store is about 0.45 KB per connection,
  * 2,000 players or more on a node. Here the listeners sit in an ordinary object whose properties are only ever
  * added (a removed listener leaves `undefined`, never a `delete`), so every session wired in the same order
  * shares one hidden class and the store stays a plain property array.
