@@ -40,7 +40,8 @@ const HUB_ENDED: Record<PublisherCloseReason, { status: string; description: (ke
 };
 
 export class ConnectionPublishes {
-  private readonly active = new Map<number, ActivePublish>();
+  /** created by the first publish: most connections are players and never need one (a Map's table is ~0.2 KB) */
+  private active: Map<number, ActivePublish> | undefined;
   private mediaCount = 0;
 
   constructor(
@@ -50,7 +51,7 @@ export class ConnectionPublishes {
 
   /** streams published now (the server's maxPublishers counts these) */
   get count(): number {
-    return this.active.size;
+    return this.active?.size ?? 0;
   }
 
   /** media messages received for publishing streams so far (the idle timeout watches it move) */
@@ -59,7 +60,7 @@ export class ConnectionPublishes {
   }
 
   keys(): string[] {
-    return [...this.active.values()].map((p) => p.key);
+    return this.active === undefined ? [] : [...this.active.values()].map((p) => p.key);
   }
 
   async request(req: SessionPublishRequest): Promise<void> {
@@ -95,10 +96,11 @@ export class ConnectionPublishes {
         return;
       }
       // Registered before acceptPublish: it flushes media queued while we waited, synchronously.
-      this.active.set(req.streamId, { streamId: req.streamId, key, request, publication });
+      const active = (this.active ??= new Map());
+      active.set(req.streamId, { streamId: req.streamId, key, request, publication });
       conn.streamStarted('publisher', key);
       if (!conn.session.acceptPublish(req.streamId)) {
-        this.active.delete(req.streamId);
+        active.delete(req.streamId);
         publication.unpublish();
         this.gate.publishEnded(request);
         return;
@@ -109,14 +111,14 @@ export class ConnectionPublishes {
 
   /** Media as the session decoded it goes to the hub as it is (the hub does not decode it again). */
   media(ev: MediaEvent): void {
-    const pub = this.active.get(ev.streamId);
+    const pub = this.active?.get(ev.streamId);
     if (pub === undefined) return;
     this.mediaCount++;
     pub.publication.push(ev);
   }
 
   metadata(ev: MetadataEvent): void {
-    const pub = this.active.get(ev.streamId);
+    const pub = this.active?.get(ev.streamId);
     if (!pub) return;
     pub.publication.push(ev);
     this.conn.log.debug({ stream: pub.key }, 'metadata received');
@@ -130,7 +132,7 @@ export class ConnectionPublishes {
 
   /** Server draining: every publisher is told Unpublish.Success (its players get UnpublishNotify from the hub). */
   shutdown(): void {
-    for (const streamId of [...this.active.keys()]) {
+    for (const streamId of this.streamIds()) {
       this.end(streamId);
       this.conn.session.endPublish(streamId, 'NetStream.Unpublish.Success', 'Server shutting down');
     }
@@ -138,13 +140,24 @@ export class ConnectionPublishes {
 
   /** The connection is closing: ends every publication. */
   endAll(): void {
-    for (const streamId of [...this.active.keys()]) this.end(streamId);
+    for (const streamId of this.streamIds()) this.end(streamId);
+  }
+
+  /** a copy: ending a publish removes it */
+  private streamIds(): number[] {
+    return this.active === undefined ? [] : [...this.active.keys()];
+  }
+
+  /** Forgets the publish on `streamId` and returns it (undefined if there is none). */
+  private take(streamId: number): ActivePublish | undefined {
+    const pub = this.active?.get(streamId);
+    if (pub !== undefined) this.active!.delete(streamId);
+    return pub;
   }
 
   private end(streamId: number): ActivePublish | undefined {
-    const pub = this.active.get(streamId);
+    const pub = this.take(streamId);
     if (!pub) return undefined;
-    this.active.delete(streamId);
     pub.publication.unpublish();
     this.gate.publishEnded(pub.request);
     return pub;
@@ -168,10 +181,9 @@ export class ConnectionPublishes {
       id: `${this.conn.connId}/${streamId}`,
       close: (reason: PublisherCloseReason) => {
         this.conn.guard(() => {
-          const pub = this.active.get(streamId);
-          if (!pub) return;
           // The hub already detached us; forget the publication so no unpublish() is needed.
-          this.active.delete(streamId);
+          const pub = this.take(streamId);
+          if (!pub) return;
           this.gate.publishEnded(pub.request);
           const ended = HUB_ENDED[reason];
           this.conn.session.endPublish(streamId, ended.status, ended.description(key));
