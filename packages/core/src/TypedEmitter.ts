@@ -28,10 +28,6 @@ export class TypedEmitter<Events extends Record<keyof Events, any[]>> {
     return this;
   }
 
-  addListener<K extends keyof Events & string>(event: K, listener: (...args: Events[K]) => void): this {
-    return this.on(event, listener);
-  }
-
   once<K extends keyof Events & string>(event: K, listener: (...args: Events[K]) => void): this {
     const wrapper: OnceWrapper = (...args: Events[K]) => {
       this.off(event, wrapper);
@@ -58,10 +54,6 @@ export class TypedEmitter<Events extends Record<keyof Events, any[]>> {
       break;
     }
     return this;
-  }
-
-  removeListener<K extends keyof Events & string>(event: K, listener: (...args: Events[K]) => void): this {
-    return this.off(event, listener);
   }
 
   emit<K extends keyof Events & string>(event: K, ...args: Events[K]): boolean {

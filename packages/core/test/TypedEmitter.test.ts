@@ -45,7 +45,7 @@ describe('TypedEmitter', () => {
       n += 100;
     };
     s.once('closed', never);
-    s.removeListener('closed', never);
+    s.off('closed', never);
     s.emit('closed');
     expect(n).toBe(1);
   });

@@ -170,11 +170,15 @@ export class Segmenter {
     let i = frames.length;
     while (i > 0) {
       const f = frames[i - 1]!;
-      const samples = track.frameSamples ?? (track.codec === 'opus' ? opusPacketSamples(f.data) : undefined) ?? this.lastAudioDuration;
-      if (f.dts + (samples * 1000) / track.timescale <= ts) break;
+      if (f.dts + (this.audioFrameSamples(track, f.data) * 1000) / track.timescale <= ts) break;
       i--;
     }
     return frames.slice(i);
+  }
+
+  /** An audio frame's length in samples as it tells it itself: the codec's fixed length, Opus's TOC, else the last one's. */
+  private audioFrameSamples(track: AudioTrack, data: Buffer): number {
+    return track.frameSamples ?? (track.codec === 'opus' ? opusPacketSamples(data) : undefined) ?? this.lastAudioDuration;
   }
 
   private openSegment(frame: TimedFrame, cell: number, anchor: TimelineAnchor): void {
@@ -291,7 +295,7 @@ export class Segmenter {
       const f = frames[i]!;
       let duration: number;
       if (i + 1 < frames.length) duration = toTicks(frames[i + 1]!.dts) - toTicks(f.dts);
-      else duration = grid ?? (track.codec === 'opus' ? opusPacketSamples(f.data) : undefined) ?? this.lastAudioDuration;
+      else duration = this.audioFrameSamples(track, f.data);
       this.lastAudioDuration = duration;
       samples.push({ data: f.data, duration: Math.max(0, duration), compositionOffset: 0, keyframe: true });
     }

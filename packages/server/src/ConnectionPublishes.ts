@@ -151,7 +151,7 @@ export class ConnectionPublishes {
   /** Forgets the publish on `streamId` and returns it (undefined if there is none). */
   private take(streamId: number): ActivePublish | undefined {
     const pub = this.active?.get(streamId);
-    if (pub !== undefined) this.active!.delete(streamId);
+    this.active?.delete(streamId);
     return pub;
   }
 

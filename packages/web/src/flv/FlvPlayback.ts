@@ -73,6 +73,7 @@ export function flvPlaybackRoute(web: PlaybackContext, options: FlvPlaybackOptio
       // The body runs until the connection closes (RFC 9112 6.3: no length, no chunked coding): a live stream
       // has no end to announce, HTTP/1.0 clients read it too, and each flush is the RTMP player's write, with
       // no chunk framing around the shared tags (bench:web measured chunk framing at +13% CPU per Gbit).
+      // Removing the header is what stops Node from choosing chunked coding itself.
       res.removeHeader('transfer-encoding');
       res.writeHead(200, {
         'content-type': 'video/x-flv',
