@@ -3,7 +3,7 @@ import type { MediaWindow } from '../MediaWindow.js';
 export interface PlaylistSettings {
   targetDurationSeconds: number;
   partTargetSeconds: number;
-  /** PART-HOLD-BACK in part targets: how far behind the newest part players stay (default 2) */
+  /** PART-HOLD-BACK in part targets: how far behind the newest part players stay (default 3) */
   partHoldBackParts?: number;
   /** advertise CAN-SKIP-UNTIL and answer _HLS_skip with delta updates (default true) */
   deltaUpdates?: boolean;
@@ -19,9 +19,9 @@ export interface PlaylistRequestOptions {
 /** Parts are listed for segments this close to the live edge (the spec asks for at least three target durations). */
 const PART_LISTING_TARGET_DURATIONS = 3;
 /**
- * PART-HOLD-BACK in part targets: the spec requires at least 2 and recommends 3. 2 by default: with 3 (0.6 s)
- * hls.js played 0.77-1.0 s behind live, at the edge of the 1 s goal, with 2 (0.4 s) 0.51-0.78 s
- * (bench:web-browser, docs/PERFORMANCE.md). The cost is less room for a late part before a stall.
+ * PART-HOLD-BACK in part targets: the spec requires at least 2 and recommends 3. 3 by default: with 2 (0.4 s)
+ * hls.js played 0.51-0.78 s behind live against 0.77-1.0 s with 3 (bench:web-browser, docs/PERFORMANCE.md), but
+ * one part arriving late stalled it.
  */
 export const DEFAULT_PART_HOLD_BACK_PARTS = 3;
 export const MIN_PART_HOLD_BACK_PARTS = 2;
