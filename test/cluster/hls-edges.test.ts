@@ -125,8 +125,8 @@ describe('hls.js across two edges', () => {
   it('plays without a stall when every request goes to the other edge', async () => {
     // Both edges have served the stream for a whole window (a load balancer spreads a popular stream's viewers
     // over edges that all pull it): their playlists start at the same segment, so each is a valid reload of the
-    // other. An edge that started pulling only now lists the stream from its first whole segment on, and its
-    // shorter window is a documented limit for players whose requests alternate (README, "LL-HLS in a cluster").
+    // other. An edge that started pulling seconds ago lists a shorter window; what that costs a player whose
+    // requests alternate is written down in packages/hls/README.md ("Cluster-consistent numbering").
     await waitFor(async () => {
       const [a, b] = await Promise.all([playlist(edge1, 'session=warmboth01'), playlist(edge2, 'session=warmboth01')]);
       return a.segments.length >= 2 && a.segments[0]!.msn === b.segments[0]!.msn;
