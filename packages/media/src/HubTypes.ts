@@ -128,8 +128,9 @@ export interface StreamHubOptions {
    */
   mergeWindowMs?: number;
   /**
-   * end a merge window early at the end of each video frame (flush on the next event-loop turn): video is not
-   * held, audio waits at most the window for the frame it rides with; default false
+   * end a merge window early at the end of each video frame (flush on the next event-loop turn) while flush cycles
+   * leave the node time to spare: video is not held, audio waits at most twice the window for the frame it rides
+   * with; a busy node merges over the window (MergedFlushScheduler); default false
    */
   flushOnVideoFrame?: boolean;
   gop?: GopCacheOptions;

@@ -34,8 +34,6 @@ export interface StreamHost {
   readonly scheduler: MergedFlushScheduler;
   readonly gopOptions: GopCacheOptions;
   readonly timestampOptions: TimestampRepairOptions;
-  /** a video frame ends the merge window (see MergedFlushScheduler.flushSoon) */
-  readonly flushOnVideoFrame: boolean;
   now(): number;
   emitEvent<K extends keyof StreamHubEvents>(event: K, ...args: StreamHubEvents[K]): void;
   /** the stream has neither publisher nor subscribers */
@@ -255,7 +253,7 @@ export class LiveStream implements SubscriberHost {
       return;
     }
     this.frame(msg, MediaKind.Video, TimestampTrack.Video, info.isKeyframe);
-    if (this.host.flushOnVideoFrame) this.host.scheduler.flushSoon();
+    this.host.scheduler.flushAtBoundary();
   }
 
   /** Players get the plain onMetaData message, never the '@setDataFrame' wrapper (conformance 49). */

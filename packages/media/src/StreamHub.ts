@@ -28,7 +28,6 @@ export class StreamHub extends EventEmitter<StreamHubEvents> implements StreamHo
   readonly scheduler: MergedFlushScheduler;
   readonly gopOptions: GopCacheOptions;
   readonly timestampOptions: TimestampRepairOptions;
-  readonly flushOnVideoFrame: boolean;
   private readonly streams = new Map<string, LiveStream>();
   private readonly duplicatePolicy: StreamHubOptions['duplicatePublishPolicy'];
   private readonly subscriberDefaults: ResolvedSubscriberOptions;
@@ -41,8 +40,7 @@ export class StreamHub extends EventEmitter<StreamHubEvents> implements StreamHo
     if (!(mergeWindowMs >= 0) || !Number.isFinite(mergeWindowMs)) {
       throw new RangeError(`mergeWindowMs must be a finite number >= 0, got ${mergeWindowMs}`);
     }
-    this.scheduler = new MergedFlushScheduler(mergeWindowMs);
-    this.flushOnVideoFrame = options.flushOnVideoFrame ?? false;
+    this.scheduler = new MergedFlushScheduler({ windowMs: mergeWindowMs, boundaryFlushes: options.flushOnVideoFrame ?? false });
     this.gopOptions = { ...options.gop };
     this.timestampOptions = { ...options.timestamps };
     this.duplicatePolicy = options.duplicatePublishPolicy ?? 'reject';

@@ -134,6 +134,9 @@ export class NodeMetrics implements ClusterMetrics {
       for (const s of hub.allStreamStats()) for (const sub of hub.subscriberStats(s.key)) if (sub.dropping) n++;
       g.set(n);
     });
+    gauge('rtmpc_hub_boundary_flushes', '1 while players are written at the end of each video frame (RTMPC_FLUSH_ON_VIDEO_FRAME, and flush cycles leave the node time to spare); 0 while the merge window decides.', (g) => {
+      g.set(this.sources?.hub.scheduler.flushesAtBoundaries === true ? 1 : 0);
+    });
     gauge('rtmpc_ready', 'Readiness (1 ready; 0 starting, draining or a dependency unavailable).', (g) => g.set(this.status?.ready() ? 1 : 0));
     gauge('rtmpc_draining', '1 while the node drains.', (g) => g.set(this.status?.draining() ? 1 : 0));
 
