@@ -18,6 +18,8 @@ export const BOUNDARY_FLUSH_STOP_SHARE = 0.55;
 export const BOUNDARY_FLUSH_RESUME_SHARE = 0.45;
 /** how often that share is measured, ms */
 const BUSY_SLICE_MS = 500;
+/** audio waits for a video frame only if one ended this recently, ms */
+const RECENT_BOUNDARY_MS = 1000;
 
 export interface MergedFlushOptions {
   /** the merge window, ms: 0 = the next setImmediate */
@@ -48,6 +50,8 @@ export class MergedFlushScheduler {
   /** start of the current measuring slice and the time spent in flush cycles since, ms */
   private sliceStart: number;
   private sliceBusyMs = 0;
+  /** when flushAtBoundary() last flushed, ms */
+  private lastBoundary = -Infinity;
   private readonly runCycle = (): void => {
     this.immediate = null;
     this.timer = null;
@@ -74,8 +78,9 @@ export class MergedFlushScheduler {
     if (this.immediate !== null || this.timer !== null) return;
     if (this.windowMs === 0) this.immediate = setImmediate(this.runCycle);
     // While video frames end the window, the timer only bounds how long audio waits for the next frame: twice the
-    // window lets the audio between two frames of 30 fps video ride with the next one instead of going alone.
-    else this.timer = setTimeout(this.runCycle, this.boundaryFlushing ? this.windowMs * 2 : this.windowMs);
+    // window lets the audio between two frames of 30 fps video ride with the next one instead of going alone. Without
+    // video frames lately (audio-only streams) there is nothing to wait for.
+    else this.timer = setTimeout(this.runCycle, this.boundaryFlushing && this.now() - this.lastBoundary < RECENT_BOUNDARY_MS ? this.windowMs * 2 : this.windowMs);
   }
 
   /**
@@ -94,7 +99,9 @@ export class MergedFlushScheduler {
    * frame is not held, and the audio queued since the last write rides with it.
    */
   flushAtBoundary(): void {
-    if (this.boundaryFlushing) this.flushSoon();
+    if (!this.boundaryFlushing) return;
+    this.lastBoundary = this.now();
+    this.flushSoon();
   }
 
   flushAll(): void {

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BOUNDARY_FLUSH_RESUME_SHARE, BOUNDARY_FLUSH_STOP_SHARE, MergedFlushScheduler, type Flushable } from '../src/MergedFlushScheduler.js';
 
 /** A clock the test moves: a flush "costs" what the target adds to it, the time between cycles what the test adds. */
@@ -23,7 +23,10 @@ class CostlyTarget implements Flushable {
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 let scheduler: MergedFlushScheduler | undefined;
-afterEach(() => scheduler?.cancel());
+afterEach(() => {
+  scheduler?.cancel();
+  vi.useRealTimers();
+});
 
 /** Frames every 33 ms for `seconds`, each flushed at its boundary, each cycle costing the target's cost. */
 async function playFrames(s: MergedFlushScheduler, clock: TestClock, target: CostlyTarget, seconds: number): Promise<void> {
@@ -76,6 +79,29 @@ describe('MergedFlushScheduler: flushes at media boundaries while the node has t
     scheduler.flushAtBoundary();
     await nextTurn();
     expect(target.flushes).toBeGreaterThan(before + 1);
+  });
+
+  it('audio waits twice the window for a video frame only while video frames come', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const clock = new TestClock();
+    scheduler = new MergedFlushScheduler({ windowMs: 20, boundaryFlushes: true, now: clock.now });
+    const audio = new CostlyTarget(clock, 0);
+    // no video frame yet (an audio-only stream): the window
+    scheduler.markDirty(audio);
+    await vi.advanceTimersByTimeAsync(20);
+    expect(audio.flushes).toBe(1);
+    // a video frame ended just now: audio queued after it waits up to 40 ms for the next one
+    scheduler.flushAtBoundary();
+    scheduler.markDirty(audio);
+    await vi.advanceTimersByTimeAsync(20);
+    expect(audio.flushes).toBe(1);
+    await vi.advanceTimersByTimeAsync(20);
+    expect(audio.flushes).toBe(2);
+    // no video frame for over a second: the window again
+    clock.ms += 1500;
+    scheduler.markDirty(audio);
+    await vi.advanceTimersByTimeAsync(20);
+    expect(audio.flushes).toBe(3);
   });
 
   it('without boundary flushes configured, flushAtBoundary leaves it to the window', async () => {
