@@ -96,6 +96,8 @@ export async function measurePair({ stream, pub, originPort, edgePort, edgePid, 
     return {
       players: edgeViewers.length,
       hop: summarize(lat.hop),
+      // publisher send -> the latency player among the edge's players: the whole path through the cluster
+      edgeLatency: summarize(lat.laterLatency),
       framesSent: lat.sent,
       framesMissing: lat.missing,
       edgeCpuSeconds: cpu1 - cpu0,
