@@ -122,10 +122,12 @@ describe('LL-HLS on two edges of a cluster', () => {
 });
 
 describe('hls.js across two edges', () => {
-  // An open defect, not a pass: in 4 of 9 late runs here (1 of 4 in CI) hls.js loaded the open segment's parts .0
-  // to .3 at start, then never the .4 its next playlist listed (packages/hls/README.md). Each attempt checks
-  // everything; three failing in a row fail the suite.
-  it('plays without a stall when every request goes to the other edge', { timeout: 120_000, retry: 2 }, async () => {
+  // hls.js 1.7.4 stalled at start in about half of the runs of this test until the node held a joining viewer's
+  // first playlist near a segment's end (packages/hls/README.md, "Where a viewer joins"): none of 45 since. One run
+  // in those 45 met another start failure, not understood: the first segment's last 0.75 s missing from Chromium's
+  // buffer right after hls.js appended it (a hole it seeks over), ending at the looped test file's seam. One retry
+  // for that; each attempt checks everything.
+  it('plays without a stall when every request goes to the other edge', { timeout: 120_000, retry: 1 }, async () => {
     // Both edges have served the stream for a whole window (a load balancer spreads a popular stream's viewers
     // over edges that all pull it): their playlists start at the same segment, so each is a valid reload of the
     // other. An edge that started pulling seconds ago lists a shorter window; what that costs a player whose

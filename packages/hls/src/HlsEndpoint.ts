@@ -1,5 +1,6 @@
 import type { MediaWindow } from './MediaWindow.js';
 import { ADVANCE_PART_LIMIT, decideReload, parseReloadRequest, type ReloadRequest } from './playlist/BlockingReload.js';
+import { openSegmentEndsSoon } from './playlist/JoinPoint.js';
 import { renderMediaPlaylist, type PlaylistSettings } from './playlist/MediaPlaylist.js';
 
 export interface HlsResponse {
@@ -14,6 +15,16 @@ export interface HlsStreamView {
   readonly playlist: PlaylistSettings;
 }
 
+/** One request's context. */
+export interface HlsRequestOptions {
+  /** appended to every media URI of a playlist (the session), without '?' */
+  uriQuery?: string;
+  /** the client went away */
+  signal?: AbortSignal;
+  /** the first playlist request of a viewer: answered at a point a player can join safely (playlist/JoinPoint.ts) */
+  joining?: boolean;
+}
+
 export interface HlsEndpointOptions {
   /** max-age of complete segments and parts, seconds (default: the window's length, at least 10) */
   mediaMaxAgeSeconds?: number;
@@ -26,6 +37,8 @@ const MEDIA_TYPE = 'video/mp4';
 const SEGMENT_NAME = /^seg-([0-9]{1,15})\.m4s$/;
 const PART_NAME = /^part-([0-9]{1,15})\.([0-9]{1,4})\.m4s$/;
 const INIT_NAME = /^init-[0-9a-f]{12}\.mp4$/;
+/** the longest a joining viewer's first playlist waits for its join point, in part targets */
+const JOIN_HOLD_PARTS = 4;
 
 function text(status: number, message: string): HlsResponse {
   return { status, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache' }, body: `${message}\n` };
@@ -39,8 +52,9 @@ function text(status: number, message: string): HlsResponse {
 export class HlsEndpoint {
   constructor(private readonly options: HlsEndpointOptions = {}) {}
 
-  async respond(view: HlsStreamView, file: string, query: URLSearchParams, uriQuery: string | undefined, signal?: AbortSignal): Promise<HlsResponse> {
-    if (file === 'index.m3u8') return this.playlist(view, query, uriQuery, signal);
+  async respond(view: HlsStreamView, file: string, query: URLSearchParams, request: HlsRequestOptions = {}): Promise<HlsResponse> {
+    const { signal } = request;
+    if (file === 'index.m3u8') return this.playlist(view, query, request);
     if (INIT_NAME.test(file)) {
       const init = view.window.init(file);
       if (init === undefined) return text(404, 'unknown init section');
@@ -66,7 +80,8 @@ export class HlsEndpoint {
     return { status: 200, headers: { 'content-type': MEDIA_TYPE, 'cache-control': `public, max-age=${this.maxAge(view)}` }, body };
   }
 
-  private async playlist(view: HlsStreamView, query: URLSearchParams, uriQuery: string | undefined, signal?: AbortSignal): Promise<HlsResponse> {
+  private async playlist(view: HlsStreamView, query: URLSearchParams, request: HlsRequestOptions): Promise<HlsResponse> {
+    const { uriQuery, signal } = request;
     const req = parseReloadRequest(query);
     if (typeof req === 'string') return text(400, req);
     const skipText = query.get('_HLS_skip');
@@ -77,6 +92,11 @@ export class HlsEndpoint {
       return decision(view.window, req);
     });
     if (ready !== 'ready') return ready === 'aborted' ? text(499, 'client went away') : typeof ready === 'object' ? text(400, ready.reason) : text(503, 'the requested part did not appear in time');
+    if (req === undefined && request.joining === true) {
+      // a short wait (the rest of the open segment, bounded); past the bound the player joins where the stream is
+      const joined = await this.waitFor(view, signal, () => (openSegmentEndsSoon(view.window, view.playlist.partTargetSeconds) ? 'wait' : 'ready'), JOIN_HOLD_PARTS * view.playlist.partTargetSeconds * 1000);
+      if (joined === 'aborted') return text(499, 'client went away');
+    }
     const body = renderMediaPlaylist(view.window, view.playlist, { skip: skipText !== null, ...(uriQuery !== undefined ? { uriQuery } : {}) });
     return { status: 200, headers: { 'content-type': PLAYLIST_TYPE, 'cache-control': 'no-cache' }, body };
   }
@@ -116,6 +136,7 @@ export class HlsEndpoint {
     view: HlsStreamView,
     signal: AbortSignal | undefined,
     check: () => 'ready' | 'wait' | T,
+    timeoutMs = this.holdMs(view),
   ): Promise<'ready' | 'timeout' | 'aborted' | T> {
     const first = check();
     if (first !== 'wait') return Promise.resolve(first);
@@ -132,7 +153,7 @@ export class HlsEndpoint {
         const r = check();
         if (r !== 'wait') finish(r);
       });
-      const timer = setTimeout(() => finish('timeout'), this.holdMs(view));
+      const timer = setTimeout(() => finish('timeout'), timeoutMs);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }

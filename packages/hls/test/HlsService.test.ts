@@ -106,6 +106,40 @@ describe('HlsService: LL-HLS from a hub stream', () => {
     expect(timedOut.status).toBe(503);
   });
 
+  it('holds a joining viewer until the open segment completes when at most two parts of it are to come', async () => {
+    await start();
+    await publishUntil(2500);
+    const base = STARTED_AT / 1000;
+    // segment base+2 has parts 0 and 1 (2021..2421 ms): three to come, a new viewer is answered at once
+    const early = await get('index.m3u8', 'session=joinearly01');
+    expect(early.status).toBe(200);
+    expect(String(early.body)).toContain(`#EXT-X-PRELOAD-HINT:TYPE=PART,URI="part-${base + 2}.2.m4s`);
+    await publishUntil(2700);
+    // parts 0..2 now: a new viewer waits, one already known does not
+    let joined: HlsResponse | undefined;
+    const pending = get('index.m3u8', 'session=joinlate001').then((r) => (joined = r));
+    const known = await get('index.m3u8', 'session=joinearly01');
+    expect(String(known.body)).toContain(`#EXT-X-PRELOAD-HINT:TYPE=PART,URI="part-${base + 2}.3.m4s`);
+    await publishUntil(2900);
+    expect(joined).toBeUndefined();
+    await publishUntil(3100); // the keyframe at 3021 completes the segment
+    const res = await pending;
+    expect(res.status).toBe(200);
+    expect(String(res.body)).toContain(`seg-${base + 2}.m4s`);
+    expect(String(res.body)).toContain(`#EXT-X-PRELOAD-HINT:TYPE=PART,URI="part-${base + 3}.0.m4s`);
+    // blocking reloads of a new session are not join requests: answered as soon as the part exists
+    const blocking = await get('index.m3u8', `session=joinblock1&_HLS_msn=${base + 2}&_HLS_part=2`);
+    expect(blocking.status).toBe(200);
+    // a stream that stops near a segment's end: the joining viewer is answered after at most four parts
+    await publishUntil(3700);
+    const t0 = Date.now();
+    const stalled = await get('index.m3u8', 'session=joinstall1');
+    expect(stalled.status).toBe(200);
+    expect(String(stalled.body)).toContain(`#EXT-X-PRELOAD-HINT:TYPE=PART,URI="part-${base + 3}.3.m4s`);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(700);
+    expect(Date.now() - t0).toBeLessThan(1400);
+  });
+
   it('serves segments equal to their parts, skips old segments in a delta update, 404 outside the window', async () => {
     await start();
     await publishUntil(19_000);

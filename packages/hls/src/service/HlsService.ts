@@ -173,7 +173,9 @@ export class HlsService {
     }
     stream.lastRequestAt = this.now();
     const startedAt = this.now();
-    const response = await this.endpoint.respond(stream, file, query, session === null ? undefined : mediaQuery(query), ctx.signal);
+    // a session this node has not served yet, asking for its first playlist: a viewer joining (playlist/JoinPoint.ts)
+    const joining = session !== null && file === 'index.m3u8' && !this.sessions.has(session);
+    const response = await this.endpoint.respond(stream, file, query, { ...(session === null ? {} : { uriQuery: mediaQuery(query) }), signal: ctx.signal, joining });
     const heldMs = this.now() - startedAt;
     // a client that went away (499) is routine: hls.js cancels blocking reloads it no longer needs
     if ((response.status >= 400 && response.status !== 499) || heldMs > 1000) {
