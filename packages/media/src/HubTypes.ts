@@ -130,7 +130,8 @@ export interface StreamHubOptions {
   /**
    * end a merge window early at the end of each video frame (flush on the next event-loop turn) while flush cycles
    * leave the node time to spare: video is not held, audio waits at most twice the window for the frame it rides
-   * with; a busy node merges over the window (MergedFlushScheduler); default false
+   * with; a busy node merges over the window (MergedFlushScheduler); default false here (a node turns it on with
+   * its RTMPC_FLUSH_ON_VIDEO_FRAME setting, true by default)
    */
   flushOnVideoFrame?: boolean;
   gop?: GopCacheOptions;

@@ -166,7 +166,7 @@ export const NODE_SETTINGS = [
     key: 'flushOnVideoFrame',
     env: 'RTMPC_FLUSH_ON_VIDEO_FRAME',
     type: boolean(),
-    default: false,
+    default: true,
     doc: 'write to players at the end of each video frame while writing leaves the node time to spare (video is not held; audio waits at most twice the merge window for the frame it rides with); a node that spends over 55% of its time writing merges over the window until under 45% (metric rtmpc_hub_boundary_flushes); false: always the window',
     roles: MEDIA,
     group: 'rtmp',
