@@ -67,6 +67,10 @@ export class Segmenter {
   private pendingAudio: PendingAudio[] = [];
   private lastVideoDuration = 0;
   private lastAudioDuration = 0;
+  /** where the open segment's audio frames are placed from: its first audio frame, in track ticks (audioRun) */
+  private audioOrigin: number | undefined;
+  /** the open segment's last placed audio frame, in track ticks */
+  private lastAudioTick: number | undefined;
   private discontinuityNext = false;
   /** MSN of the newest segment written */
   private lastMsn: number | undefined;
@@ -216,6 +220,8 @@ export class Segmenter {
     };
     this.window.startSegment(seg);
     this.open = seg;
+    this.audioOrigin = undefined;
+    this.lastAudioTick = undefined;
     this.openCell = cell;
     this.openStartDts = frame.dts;
     this.startPart(frame.dts, frame.kind === 'audio' || frame.keyframe);
@@ -236,20 +242,23 @@ export class Segmenter {
    * still sounding at `endDts` stays pending for the part that starts there.
    */
   private closeOpen(endDts: number, keepSounding = false): void {
-    this.flushPart(endDts, keepSounding);
+    this.flushPart(endDts, keepSounding, true);
     this.window.completeSegment(Math.max(0, endDts - this.openStartDts) / 1000);
     this.open = undefined;
   }
 
-  /** Writes the open part, ending at `endDts` (the first driving frame after it); `keepSounding` as closeOpen. */
-  private flushPart(endDts: number, keepSounding = false): void {
+  /**
+   * Writes the open part, ending at `endDts` (the first driving frame after it); `keepSounding` as closeOpen;
+   * `segmentEnds`: the audio kept pending opens the next segment.
+   */
+  private flushPart(endDts: number, keepSounding = false, segmentEnds = false): void {
     const seg = this.open;
     if (seg === undefined) return;
     const carried = keepSounding ? this.audioSoundingAt(endDts) : [];
     if (carried.length > 0) this.pendingAudio.length -= carried.length;
     const runs: FragmentTrackRun[] = [];
     if (this.pendingVideo.length > 0 && this.video !== undefined) runs.push(this.videoRun(endDts));
-    if (this.pendingAudio.length > 0 && this.audio !== undefined) runs.push(this.audioRun(this.audio));
+    if (this.pendingAudio.length > 0 && this.audio !== undefined) runs.push(this.audioRun(this.audio, carried[0], segmentEnds));
     this.pendingVideo = [];
     this.pendingAudio = carried;
     if (runs.length === 0) return;
@@ -278,28 +287,55 @@ export class Segmenter {
     return { trackId: VIDEO_TRACK_ID, baseDecodeTime: frames[0]!.dts * 90, samples };
   }
 
-  private audioRun(track: AudioTrack): FragmentTrackRun {
+  /**
+   * The pending audio as a track run. `next` is the frame that follows the run, if it is already here (audio
+   * still sounding where the next part starts); `segmentEnds`: the run is the segment's last, so the frame
+   * after it opens the next segment (and its grid).
+   */
+  private audioRun(track: AudioTrack, next: PendingAudio | undefined, segmentEnds: boolean): FragmentTrackRun {
     const frames = this.pendingAudio;
     const rate = track.timescale;
+    const exact = (ms: number): number => Math.round((ms * rate) / 1000);
     // RTMP carries whole milliseconds, so a frame's time in samples is off by up to half a millisecond. Where
-    // the codec fixes the frame length (AAC: 1024), each frame is placed on that grid of frame lengths: then
-    // consecutive frames, in one part or across two, touch exactly (no sub-millisecond gaps or overlaps for
-    // the browser to splice), and the placement still depends on the frame's own timestamp only.
+    // the codec fixes the frame length (AAC: 1024), frames are placed on the grid of frame lengths that starts
+    // at the segment's first audio frame: consecutive frames then touch exactly (no sub-millisecond gaps or
+    // overlaps for the browser to splice), and every node serving the segment has seen that frame, so all place
+    // alike. A grid fixed for the whole stream does not do: a source whose audio sits half a frame off it (one
+    // in twenty by chance, and any looped input, which drifts at each seam) had its millisecond-rounded frames
+    // land on the same slot or skip one, and Chromium dropped the rest of the segment from its buffer. A frame
+    // whose slot is taken (the source's audio overlaps, as at a loop's seam) goes to the next free one.
     const grid = track.frameSamples;
-    const toTicks = (ms: number): number => {
-      const exact = (ms * rate) / 1000;
-      return grid === undefined ? Math.round(exact) : Math.round(exact / grid) * grid;
+    if (this.audioOrigin === undefined) this.audioOrigin = exact(frames[0]!.dts);
+    const place = (ms: number, after: number | undefined, origin: number): number => {
+      if (grid === undefined) return exact(ms);
+      const tick = origin + Math.round((exact(ms) - origin) / grid) * grid;
+      return after !== undefined && tick < after + grid ? after + grid : tick;
     };
+    const ticks: number[] = [];
+    let last = this.lastAudioTick;
+    for (const f of frames) {
+      last = place(f.dts, last, this.audioOrigin);
+      ticks.push(last);
+    }
+    this.lastAudioTick = last;
+    // where the frame after the run starts: the next segment's grid starts at it
+    const nextTick = next === undefined ? undefined : segmentEnds ? exact(next.dts) : place(next.dts, last, this.audioOrigin);
+    // A segment's last frame with nothing sounding after it yet: the next segment's grid starts at its own first
+    // frame, up to a millisecond of rounding off this one's, so this frame reaches a millisecond further (an
+    // overlap the browser splices, never a hole in its buffer).
+    const slack = next === undefined && segmentEnds ? Math.ceil(rate / 1000) : 0;
     const samples: FragmentSample[] = [];
     for (let i = 0; i < frames.length; i++) {
       const f = frames[i]!;
-      let duration: number;
-      if (i + 1 < frames.length) duration = toTicks(frames[i + 1]!.dts) - toTicks(f.dts);
-      else duration = this.audioFrameSamples(track, f.data);
+      const own = this.audioFrameSamples(track, f.data);
+      const following = i + 1 < frames.length ? ticks[i + 1] : nextTick;
+      // up to the next frame (a gap in the source is spanned, not left as a hole); a frame the next one
+      // overlaps keeps its own length
+      const duration = following !== undefined && following > ticks[i]! ? following - ticks[i]! : i + 1 === frames.length ? own + slack : own;
       this.lastAudioDuration = duration;
-      samples.push({ data: f.data, duration: Math.max(0, duration), compositionOffset: 0, keyframe: true });
+      samples.push({ data: f.data, duration, compositionOffset: 0, keyframe: true });
     }
-    return { trackId: AUDIO_TRACK_ID, baseDecodeTime: toTicks(frames[0]!.dts), samples };
+    return { trackId: AUDIO_TRACK_ID, baseDecodeTime: ticks[0]!, samples };
   }
 
   /** Where the newest driving frame ends (for closing without a following frame). */

@@ -38,6 +38,45 @@ function lateJoin(messages: readonly RtmpMessage[], fromMs: number): RtmpMessage
   return [...config, ...messages.slice(keyIndex)];
 }
 
+/** [first decode time, end, sample durations] of each traf by track id, in the track's timescale */
+function runs(part: Buffer): Map<number, { start: number; end: number; durations: number[] }> {
+  const out = new Map<number, { start: number; end: number; durations: number[] }>();
+  for (const traf of findAll(part, ['moof', 'traf'])) {
+    const trackId = find(traf.body, ['tfhd'])!.body.readUInt32BE(4);
+    const start = Number(find(traf.body, ['tfdt'])!.body.readBigUInt64BE(4));
+    const trun = find(traf.body, ['trun'])!.body;
+    const stride = trackId === 1 ? 16 : 8;
+    const durations: number[] = [];
+    for (let i = 0; i < trun.readUInt32BE(4); i++) durations.push(trun.readUInt32BE(12 + i * stride));
+    out.set(trackId, { start, end: start + durations.reduce((a, b) => a + b, 0), durations });
+  }
+  return out;
+}
+
+/**
+ * Audio of the complete segments runs on from part to part without a gap; parts of one segment touch exactly. A
+ * segment may start up to a frame before the previous one ended (where the source's own audio overlaps).
+ * Returns the sample durations.
+ */
+function expectContinuousAudio(window: MediaWindow): number[] {
+  let audioEnd: number | undefined;
+  const durations: number[] = [];
+  for (const seg of window.list.filter((x) => x.complete)) {
+    for (const p of seg.parts) {
+      const audio = runs(p.bytes).get(2);
+      if (audio === undefined) continue;
+      if (audioEnd !== undefined && p.index > 0) expect(audio.start, `audio of part ${p.msn}.${p.index}`).toBe(audioEnd);
+      if (audioEnd !== undefined && p.index === 0) {
+        expect(audio.start, `audio of part ${p.msn}.0`).toBeLessThanOrEqual(audioEnd);
+        expect(audio.start, `audio of part ${p.msn}.0`).toBeGreaterThan(audioEnd - 1024);
+      }
+      audioEnd = audio.end;
+      durations.push(...audio.durations);
+    }
+  }
+  return durations;
+}
+
 describe('Segmenter: fMP4 parts and segments from an RTMP stream', () => {
   let dir: string;
   let messages: RtmpMessage[];
@@ -105,23 +144,8 @@ describe('Segmenter: fMP4 parts and segments from an RTMP stream', () => {
   });
 
   it('starts every independent part with audio that sounds at its keyframe, and audio runs on without gap or overlap', () => {
-    /** [track id, first decode time, end] of each traf, in the track's timescale */
-    const runs = (part: Buffer): Map<number, { start: number; end: number }> => {
-      const out = new Map<number, { start: number; end: number }>();
-      for (const traf of findAll(part, ['moof', 'traf'])) {
-        const trackId = find(traf.body, ['tfhd'])!.body.readUInt32BE(4);
-        const start = Number(find(traf.body, ['tfdt'])!.body.readBigUInt64BE(4));
-        const trun = find(traf.body, ['trun'])!.body;
-        const stride = trackId === 1 ? 16 : 8;
-        let end = start;
-        for (let i = 0; i < trun.readUInt32BE(4); i++) end += trun.readUInt32BE(12 + i * stride);
-        out.set(trackId, { start, end });
-      }
-      return out;
-    };
     const parts = window.list.filter((seg) => seg.complete).flatMap((seg) => seg.parts);
     let independent = 0;
-    let audioEnd: number | undefined;
     for (const p of parts) {
       const r = runs(p.bytes);
       const video = r.get(1)!;
@@ -132,11 +156,34 @@ describe('Segmenter: fMP4 parts and segments from an RTMP stream', () => {
         expect(audio, `part ${p.msn}.${p.index}`).toBeDefined();
         expect(audio!.start / 48_000).toBeLessThanOrEqual(video.start / 90_000);
       }
-      if (audio === undefined) continue;
-      if (audioEnd !== undefined) expect(audio.start, `audio of part ${p.msn}.${p.index}`).toBe(audioEnd);
-      audioEnd = audio.end;
     }
     expect(independent).toBeGreaterThanOrEqual(8);
+    // the frames' own length, give or take the millisecond rounding where a segment's grid begins
+    expect(expectContinuousAudio(window).every((d) => Math.abs(d - 1024) <= 48)).toBe(true);
+  });
+
+  it('places audio half a frame off the stream\'s frame grid, and across a looped input\'s seams, without a shared or skipped slot', () => {
+    // The millisecond timestamps of AAC frames (21.33 ms) that start 11 ms into the stream round to either
+    // side of a grid counted from 0; a looped input (ffmpeg -stream_loop) restarts its audio a frame early at
+    // each seam, here every 3 s, so its offset against any fixed grid drifts.
+    const loopMs = 3000;
+    const shifted = messages.map((m) => {
+      if (m.type !== 8 || m.payload[1] === 0) return m;
+      const loops = Math.floor(m.timestamp / loopMs);
+      return { ...m, timestamp: m.timestamp + 11 - loops * 20 };
+    });
+    const muxed = mux(shifted);
+    const durations = expectContinuousAudio(muxed);
+    expect(durations.length).toBeGreaterThan(300);
+    // every frame has a slot of its own (a frame the seam overlaps moves to the next one): no frame shares a
+    // slot (0) or leaves one empty (2048); off 1024 only by the rounding where a segment's grid begins
+    expect(durations.every((d) => Math.abs(d - 1024) <= 48), JSON.stringify(durations.filter((d) => d !== 1024))).toBe(true);
+    expect(durations.filter((d) => d !== 1024).length).toBeLessThanOrEqual(12);
+    // and a node that joined late places them alike
+    const late = mux(lateJoin(shifted, 4500));
+    for (const s of late.list.filter((x) => x.complete)) {
+      expect(late.segmentBytes(s).equals(muxed.segmentBytes(muxed.segment(s.msn)!)), `segment ${s.msn}`).toBe(true);
+    }
   });
 
   it('numbers and writes the same bytes on a node that joined late from the GOP cache', () => {
