@@ -56,8 +56,11 @@ export class HlsEndpoint {
     const { signal } = request;
     if (file === 'index.m3u8') return this.playlist(view, query, request);
     if (INIT_NAME.test(file)) {
+      // A node that started muxing the stream a moment ago (a viewer's other requests went to another edge) has
+      // no init section yet: the request waits for its first one, as a hinted part would.
+      const known = await this.waitFor(view, signal, () => (view.window.init(file) !== undefined ? 'ready' : view.window.hasInit ? 'unknown' : 'wait'));
       const init = view.window.init(file);
-      if (init === undefined) return text(404, 'unknown init section');
+      if (init === undefined) return known === 'aborted' ? text(499, 'client went away') : text(404, 'unknown init section');
       // named by its content: it never changes
       return { status: 200, headers: { 'content-type': MEDIA_TYPE, 'cache-control': 'public, max-age=31536000, immutable' }, body: init.bytes };
     }

@@ -79,6 +79,12 @@ export class MediaWindow {
 
   addInit(init: InitSection): void {
     this.inits.set(init.name, init);
+    this.notify();
+  }
+
+  /** whether any init section is known yet (a stream that just started muxing has none) */
+  get hasInit(): boolean {
+    return this.inits.size > 0;
   }
 
   init(name: string): InitSection | undefined {

@@ -140,6 +140,26 @@ describe('HlsService: LL-HLS from a hub stream', () => {
     expect(Date.now() - t0).toBeLessThan(1400);
   });
 
+  it('holds a request for the init section until a stream that just started muxing has one; 404 for a name it does not have', async () => {
+    await start();
+    await publishUntil(2500);
+    const name = /#EXT-X-MAP:URI="(init-[0-9a-f]{12}\.mp4)/.exec(String((await get('index.m3u8', 'session=initfirst1')).body))![1]!;
+    hls.close();
+    hub.close();
+    // a node where the stream starts only now (another edge served the playlist that named the section)
+    await start();
+    let held: HlsResponse | undefined;
+    const pending = get(name, 'session=initfirst1').then((r) => (held = r));
+    await tick();
+    expect(held).toBeUndefined();
+    await publishUntil(0); // the sequence headers: the same codec configuration, the same name
+    const res = await pending;
+    expect(res.status).toBe(200);
+    expect((res.body as Buffer).subarray(4, 8).toString()).toBe('ftyp');
+    // once the node has a section, an unknown name is 404 at once
+    expect((await get('init-000000000000.mp4', 'session=initfirst1')).status).toBe(404);
+  });
+
   it('serves segments equal to their parts, skips old segments in a delta update, 404 outside the window', async () => {
     await start();
     await publishUntil(19_000);
