@@ -1,6 +1,6 @@
 import type { MediaWindow } from './MediaWindow.js';
 import { ADVANCE_PART_LIMIT, decideReload, parseReloadRequest, type ReloadRequest } from './playlist/BlockingReload.js';
-import { openSegmentEndsSoon } from './playlist/JoinPoint.js';
+import { JOIN_HOLD_PARTS, openSegmentEndsSoon } from './playlist/JoinPoint.js';
 import { renderMediaPlaylist, type PlaylistSettings } from './playlist/MediaPlaylist.js';
 
 export interface HlsResponse {
@@ -37,8 +37,6 @@ const MEDIA_TYPE = 'video/mp4';
 const SEGMENT_NAME = /^seg-([0-9]{1,15})\.m4s$/;
 const PART_NAME = /^part-([0-9]{1,15})\.([0-9]{1,4})\.m4s$/;
 const INIT_NAME = /^init-[0-9a-f]{12}\.mp4$/;
-/** the longest a joining viewer's first playlist waits for its join point, in part targets */
-const JOIN_HOLD_PARTS = 4;
 
 function text(status: number, message: string): HlsResponse {
   return { status, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache' }, body: `${message}\n` };
@@ -96,7 +94,6 @@ export class HlsEndpoint {
     });
     if (ready !== 'ready') return ready === 'aborted' ? text(499, 'client went away') : typeof ready === 'object' ? text(400, ready.reason) : text(503, 'the requested part did not appear in time');
     if (req === undefined && request.joining === true) {
-      // a short wait (the rest of the open segment, bounded); past the bound the player joins where the stream is
       const joined = await this.waitFor(view, signal, () => (openSegmentEndsSoon(view.window, view.playlist.partTargetSeconds) ? 'wait' : 'ready'), JOIN_HOLD_PARTS * view.playlist.partTargetSeconds * 1000);
       if (joined === 'aborted') return text(499, 'client went away');
     }

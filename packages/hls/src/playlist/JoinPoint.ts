@@ -13,6 +13,9 @@ import type { MediaWindow } from '../MediaWindow.js';
  */
 export const JOIN_TAIL_PARTS = 2.5;
 
+/** The longest a joining viewer waits for that, in part targets: past it, the player joins where the stream is. */
+export const JOIN_HOLD_PARTS = 4;
+
 /**
  * Whether a player that joins now should wait for the open segment to complete (JOIN_TAIL_PARTS). The open
  * segment's length is taken to be the previous segment's (the segment grid makes them alike); without a complete
