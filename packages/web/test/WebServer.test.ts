@@ -195,7 +195,7 @@ describe('web listener', () => {
   });
 
   it("the /play page gives hls.js a target a part inside this node's PART-HOLD-BACK (two parts at least) and jumps back two parts past it", async () => {
-    const config = async (over: Partial<WebServiceOptions>): Promise<{ hlsPlayer: Record<string, number>; flvPlayer: Record<string, unknown> }> => {
+    const config = async (over: Partial<WebServiceOptions>): Promise<{ hlsPlayer: Record<string, number | boolean>; flvPlayer: Record<string, unknown> }> => {
       const { url } = await start(over);
       const html = await (await fetch(url('/play/live/cam1'))).text();
       return JSON.parse(/const cfg = (\{.*\});/.exec(html)![1]!);
@@ -203,7 +203,7 @@ describe('web listener', () => {
     const two = await config({ hls: { segmentation: { partMs: 250, segmentMs: 1000 }, partHoldBackParts: 2 } });
     expect(two.hlsPlayer).toMatchObject({ lowLatencyMode: true, liveSyncDuration: 0.5, liveMaxLatencyDuration: 1 });
     const three = await config({ hls: { partHoldBackParts: 3 } });
-    expect(three.hlsPlayer).toMatchObject({ liveSyncDuration: 0.4, liveMaxLatencyDuration: 1 });
+    expect(three.hlsPlayer).toMatchObject({ liveSyncDuration: 0.4, liveMaxLatencyDuration: 1, enableWorker: false });
     expect(three.flvPlayer).toMatchObject({ enableStashBuffer: false, liveSync: true });
   });
 });

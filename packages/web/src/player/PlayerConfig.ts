@@ -46,6 +46,10 @@ export function hlsPlayerConfig(timing: LowLatencyHlsTiming): Record<string, unk
   const part = timing.partTargetSeconds;
   return {
     lowLatencyMode: true,
+    // The node's parts are fMP4 that hls.js passes through without transmuxing; its worker only delays the start
+    // (200-500 ms to start it). Without it, 12 alternated viewers (bench:web-browser, 2026-12-05): first frame
+    // 180-522 ms and 0.61-0.81 s behind live, against 331-799 ms and 0.71-1.02 s.
+    enableWorker: false,
     backBufferLength: 10,
     liveSyncDuration: ms(Math.max(2 * part, timing.partHoldBackSeconds - part)),
     liveMaxLatencyDuration: ms(timing.partHoldBackSeconds + 2 * part),
