@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HlsService } from '@rtmp-cluster/hls';
 import { StreamHub } from '@rtmp-cluster/media';
 import { MessageType, mediaEventOf } from '@rtmp-cluster/rtmp';
-import { readFlvMessages } from '../../packages/hls/test/support/flvFile.js';
+import { readFlvMessages } from '../support/flvFile.js';
 import { launchChromium, type BrowserHarness } from '../support/browser.js';
 import { makeTestFlv, TEST_MEDIA_DIR } from '../support/media.js';
 

@@ -305,8 +305,8 @@ export class Segmenter {
     // land on the same slot or skip one, and Chromium dropped the rest of the segment from its buffer. A frame
     // whose slot is taken (the source's audio overlaps, as at a loop's seam) goes to the next free one.
     const grid = track.frameSamples;
-    if (this.audioOrigin === undefined) this.audioOrigin = exact(frames[0]!.dts);
-    const place = (ms: number, after: number | undefined, origin: number): number => {
+    const origin = (this.audioOrigin ??= exact(frames[0]!.dts));
+    const place = (ms: number, after: number | undefined): number => {
       if (grid === undefined) return exact(ms);
       const tick = origin + Math.round((exact(ms) - origin) / grid) * grid;
       return after !== undefined && tick < after + grid ? after + grid : tick;
@@ -314,12 +314,12 @@ export class Segmenter {
     const ticks: number[] = [];
     let last = this.lastAudioTick;
     for (const f of frames) {
-      last = place(f.dts, last, this.audioOrigin);
+      last = place(f.dts, last);
       ticks.push(last);
     }
     this.lastAudioTick = last;
     // where the frame after the run starts: the next segment's grid starts at it
-    const nextTick = next === undefined ? undefined : segmentEnds ? exact(next.dts) : place(next.dts, last, this.audioOrigin);
+    const nextTick = next === undefined ? undefined : segmentEnds ? exact(next.dts) : place(next.dts, last);
     // A segment's last frame with nothing sounding after it yet: the next segment's grid starts at its own first
     // frame, up to a millisecond of rounding off this one's, so this frame reaches a millisecond further (an
     // overlap the browser splices, never a hole in its buffer).
@@ -327,11 +327,11 @@ export class Segmenter {
     const samples: FragmentSample[] = [];
     for (let i = 0; i < frames.length; i++) {
       const f = frames[i]!;
-      const own = this.audioFrameSamples(track, f.data);
-      const following = i + 1 < frames.length ? ticks[i + 1] : nextTick;
+      const isLast = i + 1 === frames.length;
+      const following = isLast ? nextTick : ticks[i + 1];
       // up to the next frame (a gap in the source is spanned, not left as a hole); a frame the next one
       // overlaps keeps its own length
-      const duration = following !== undefined && following > ticks[i]! ? following - ticks[i]! : i + 1 === frames.length ? own + slack : own;
+      const duration = following !== undefined && following > ticks[i]! ? following - ticks[i]! : this.audioFrameSamples(track, f.data) + (isLast ? slack : 0);
       this.lastAudioDuration = duration;
       samples.push({ data: f.data, duration, compositionOffset: 0, keyframe: true });
     }

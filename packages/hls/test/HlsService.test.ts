@@ -4,7 +4,7 @@ import { StreamHub, type Publication } from '@rtmp-cluster/media';
 import { mediaEventOf, type RtmpMessage } from '@rtmp-cluster/rtmp';
 import { makeTestFlv } from '../../../test/support/media.js';
 import { HlsService, type HlsResponse } from '../src/index.js';
-import { readFlvMessages } from './support/flvFile.js';
+import { readFlvMessages } from '../../../test/support/flvFile.js';
 
 const KEY = 'live/cam';
 const STARTED_AT = 1_764_000_000_000;

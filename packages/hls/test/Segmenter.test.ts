@@ -8,7 +8,7 @@ import type { RtmpMessage } from '@rtmp-cluster/rtmp';
 import { makeTestFlv } from '../../../test/support/media.js';
 import { MediaWindow, RtmpIngest, Segmenter, resolveSegmentation, type TimelineAnchor } from '../src/index.js';
 import { boxes, find, findAll } from './support/boxes.js';
-import { readFlvMessages } from './support/flvFile.js';
+import { readFlvMessages } from '../../../test/support/flvFile.js';
 
 const run = promisify(execFile);
 const ANCHOR: TimelineAnchor = { epoch: 7, startedAtMs: 1_764_000_000_000, originTs: 0 };
