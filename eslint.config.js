@@ -31,4 +31,19 @@ export default tseslint.config(
       'no-control-regex': 'error',
     },
   },
+  {
+    // The node's runtime code takes these built-ins from @rtmp-cluster/core (NodeBuiltins.ts): an ES import of
+    // them loads what an idle node does not use (Node's fetch client, node:fs/promises, TLS), about 18 MB.
+    files: ['packages/*/src/**/*.ts'],
+    ignores: ['packages/core/src/NodeBuiltins.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        paths: ['node:http', 'node:https', 'node:tls', 'node:fs'].map((name) => ({
+          name,
+          message: 'take it from @rtmp-cluster/core (nodeHttp, nodeHttps(), nodeTls(), nodeFs): see NodeBuiltins.ts',
+          allowTypeImports: true,
+        })),
+      }],
+    },
+  },
 );

@@ -3,8 +3,7 @@
  * description of the request, 2xx means allow. Uses node:http/https so the package needs no dependencies.
  */
 import type * as http from 'node:http';
-import { nodeHttp } from '@rtmp-cluster/core';
-import https from 'node:https';
+import { nodeHttp, nodeHttps } from '@rtmp-cluster/core';
 import type { AccessAction } from './AccessRequest.js';
 
 export interface WebhookConfig {
@@ -60,7 +59,7 @@ export class WebhookClient {
   /** Never rejects: every failure becomes a 'failed' outcome. */
   ask(body: WebhookRequestBody): Promise<WebhookOutcome> {
     const payload = Buffer.from(JSON.stringify(body), 'utf8');
-    const transport = this.#url.protocol === 'https:' ? https : nodeHttp;
+    const transport = this.#url.protocol === 'https:' ? nodeHttps() : nodeHttp;
     return new Promise<WebhookOutcome>((resolve) => {
       let settled = false;
       let deadline: NodeJS.Timeout | undefined;

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { loadControlProto } from './ControlProto.js';
+import { nodeFs } from '@rtmp-cluster/core';
 import type { ClusterControlClient } from './generated/rtmpcluster/control/v1/ClusterControl.js';
 
 export type ControlClient = ClusterControlClient;
@@ -22,7 +22,7 @@ export interface ControlClientOptions {
 export function createControlClient(options: ControlClientOptions): ControlClient {
   const { grpcObject } = loadControlProto();
   const credentials = options.tls
-    ? grpc.credentials.createSsl(options.tls.caFile ? readFileSync(options.tls.caFile) : null)
+    ? grpc.credentials.createSsl(options.tls.caFile ? nodeFs.readFileSync(options.tls.caFile) : null)
     : grpc.credentials.createInsecure();
   const token = options.token;
   const interceptors: grpc.Interceptor[] = token

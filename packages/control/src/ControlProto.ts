@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { nodeFs } from '@rtmp-cluster/core';
 import type { ProtoGrpcType } from './generated/control.js';
 
 /** Fully-qualified service name, as used by health checking and reflection. */
@@ -46,7 +46,7 @@ export function loadControlProto(): LoadedControlProto {
   if (cached) return cached;
   const root = protoRoot();
   const file = `${root}/${CONTROL_PROTO_FILE}`;
-  if (!existsSync(file)) {
+  if (!nodeFs.existsSync(file)) {
     throw new Error(`control.proto not found at ${file} (set RTMPC_PROTO_DIR to the directory holding rtmpcluster/)`);
   }
   const packageDefinition = protoLoader.loadSync(CONTROL_PROTO_FILE, { ...PROTO_LOADER_OPTIONS, includeDirs: [root] });

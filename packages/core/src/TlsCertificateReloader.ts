@@ -5,9 +5,10 @@
  * not load (half-written file, key not matching the certificate) is logged and the current one stays in use;
  * the next change tries again.
  */
-import fs from 'node:fs';
-import tls from 'node:tls';
+import type { Stats } from 'node:fs';
+import type tls from 'node:tls';
 import type { Logger } from './Logger.js';
+import { nodeFs as fs, nodeTls } from './NodeBuiltins.js';
 
 export interface TlsFiles {
   certFile: string;
@@ -41,7 +42,7 @@ export function loadTlsFiles(files: TlsFiles): tls.SecureContextOptions {
   const secure = { cert, key };
   try {
     // Parses both and checks that the key belongs to the certificate.
-    tls.createSecureContext(secure);
+    nodeTls().createSecureContext(secure);
   } catch (err) {
     throw new Error(`TLS certificate ${files.certFile} / key ${files.keyFile} unusable: ${(err as Error).message}`);
   }
@@ -52,7 +53,7 @@ export class TlsCertificateReloader {
   private settleTimer: NodeJS.Timeout | undefined;
   private running = false;
   private readonly log: Logger;
-  private readonly onChange = (curr: fs.Stats, prev: fs.Stats): void => {
+  private readonly onChange = (curr: Stats, prev: Stats): void => {
     if (curr.mtimeMs === prev.mtimeMs && curr.size === prev.size && curr.ino === prev.ino) return;
     this.scheduleReload();
   };

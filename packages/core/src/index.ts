@@ -39,4 +39,4 @@ export {
   type HostPort,
   type Cidr,
 } from './Address.js';
-export { nodeHttp } from './NodeHttp.js';
+export { nodeFs, nodeHttp, nodeHttps, nodeTls } from './NodeBuiltins.js';

@@ -5,7 +5,7 @@
  * the auth package. Problems name the setting the operator typed; secrets (signing secrets, static keys,
  * webhook URLs) are never echoed. RTMPC_RELAY_TOKEN becomes the policy's relayToken.
  */
-import fs from 'node:fs';
+import { nodeFs as fs } from '@rtmp-cluster/core';
 import { validateAccessPolicyConfig, type AccessPolicyConfig } from '@rtmp-cluster/auth';
 import { AUTH_SHORTCUTS, type AuthShortcuts } from './settings/schema.js';
 

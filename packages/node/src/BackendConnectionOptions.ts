@@ -7,7 +7,7 @@
  *
  * Secrets travel in the options object only (never in a URL that might be logged).
  */
-import fs from 'node:fs';
+import { nodeFs as fs } from '@rtmp-cluster/core';
 import type { NatsEventBusOptions } from '@rtmp-cluster/events';
 import type { RedisRegistryOptions } from '@rtmp-cluster/registry';
 import type { NodeConfig } from './config.js';

@@ -2,7 +2,7 @@
  * The memory this process may use: the container's limit (cgroup v2 memory.max, or cgroup v1
  * memory.limit_in_bytes), else the machine's memory. The node's default memory budget is derived from it.
  */
-import fs from 'node:fs';
+import { nodeFs as fs } from '@rtmp-cluster/core';
 import os from 'node:os';
 
 /** cgroup v1 writes a page-rounded 2^63 when there is no limit; anything this large means "none". */

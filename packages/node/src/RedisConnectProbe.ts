@@ -5,7 +5,7 @@
  * "WRONGPASS invalid username-password pair ...", "NOAUTH Authentication required.", or the TLS error.
  */
 import net from 'node:net';
-import tls from 'node:tls';
+import { nodeTls } from '@rtmp-cluster/core';
 import type { NodeConfig } from './config.js';
 import { redisConnectionOptions } from './BackendConnectionOptions.js';
 
@@ -33,7 +33,7 @@ export function probeRedisConnection(config: NodeConfig, timeoutMs = 3000): Prom
     let buffered = '';
     const useTls = redis?.tls !== undefined;
     const socket: net.Socket = useTls
-      ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ca: redis?.tls?.ca, cert: redis?.tls?.cert, key: redis?.tls?.key })
+      ? nodeTls().connect({ host, port, servername: net.isIP(host) ? undefined : host, ca: redis?.tls?.ca, cert: redis?.tls?.cert, key: redis?.tls?.key })
       : net.connect(port, host);
     const finish = (reason: string | undefined): void => {
       if (settled) return;

@@ -3,7 +3,7 @@
  * settings declared in settings/schema.ts. Every value is validated on its own so a bad value is reported by
  * the name the operator typed, with what was expected and what was given; all problems are reported at once.
  */
-import fs from 'node:fs';
+import { nodeFs as fs } from '@rtmp-cluster/core';
 import os from 'node:os';
 import { CodedError } from '@rtmp-cluster/core';
 import { resolveAuthConfig } from './AuthSettings.js';

@@ -6,10 +6,10 @@
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import { DEFAULT_LIMITS } from '@rtmp-cluster/rtmp';
 import type { StreamHub } from '@rtmp-cluster/media';
-import { addressLimitKey, CidrList, formatHostPort, normalizeIp, type Logger } from '@rtmp-cluster/core';
+import { addressLimitKey, CidrList, formatHostPort, nodeTls, normalizeIp, type Logger } from '@rtmp-cluster/core';
 import { ConnectionAdmission, type AdmissionCounts, type AdmissionRefusal } from './ConnectionAdmission.js';
 import type { ConnectionClosedEvent } from './ConnectionClose.js';
 import { monotonicMs } from './ConnectionTimeouts.js';
@@ -140,7 +140,7 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
    */
   async listenTls(port: number, host: string, secure: tls.SecureContextOptions): Promise<AddressInfo> {
     if (this.options.proxyProtocol.mode !== 'off') return this.listenTlsBehindProxy(port, host, secure);
-    const server = tls.createServer({ ...secure, handshakeTimeout: this.options.handshakeTimeoutMs, noDelay: true });
+    const server = nodeTls().createServer({ ...secure, handshakeTimeout: this.options.handshakeTimeoutMs, noDelay: true });
     // The rate limit applies per TCP accept, before the (comparatively expensive) TLS handshake.
     server.on('connection', (raw: net.Socket) => {
       raw.on('error', () => undefined);
@@ -198,7 +198,7 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
    * connection is admitted under the client's address once the TLS handshake is done.
    */
   private async listenTlsBehindProxy(port: number, host: string, secure: tls.SecureContextOptions): Promise<AddressInfo> {
-    this.proxiedTlsContext = tls.createSecureContext(secure);
+    this.proxiedTlsContext = nodeTls().createSecureContext(secure);
     const server = net.createServer({ noDelay: true }, (raw) => {
       raw.on('error', () => undefined);
       this.tlsPending.add(raw);
@@ -221,7 +221,7 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
         }
         // The TLS layer reads what is buffered on the socket before it reads the socket itself.
         if (outcome.rest.length > 0) raw.unshift(outcome.rest);
-        const socket = new tls.TLSSocket(raw, { isServer: true, secureContext: this.proxiedTlsContext });
+        const socket = new (nodeTls().TLSSocket)(raw, { isServer: true, secureContext: this.proxiedTlsContext });
         const timer = setTimeout(() => socket.destroy(), Math.max(0, this.options.handshakeTimeoutMs - (monotonicMs() - startedAt)));
         socket.on('error', (err: NodeJS.ErrnoException) => {
           if (!this.tlsPending.delete(raw)) return;
@@ -245,7 +245,7 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
   /** Replaces certificate and key of every RTMPS listener; new handshakes use them, open connections continue. */
   setSecureContext(secure: tls.SecureContextOptions): void {
     for (const s of this.tlsServers) s.setSecureContext(secure);
-    if (this.proxiedTlsContext !== undefined) this.proxiedTlsContext = tls.createSecureContext(secure);
+    if (this.proxiedTlsContext !== undefined) this.proxiedTlsContext = nodeTls().createSecureContext(secure);
   }
 
   /** Addresses of the open plain listeners. */
@@ -265,7 +265,8 @@ export class RtmpServer extends EventEmitter<RtmpServerEvents> implements Connec
    * Never throws.
    */
   handleSocket(socket: RtmpSocket): void {
-    const secure = socket instanceof tls.TLSSocket;
+    // A TLSSocket says so; testing `instanceof` would load node:tls on a node without RTMPS.
+    const secure = (socket as Partial<tls.TLSSocket>).encrypted === true;
     const proxy = this.options.proxyProtocol;
     if (secure || proxy.mode === 'off') {
       this.adopt(socket, secure, false);

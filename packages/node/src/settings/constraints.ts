@@ -2,7 +2,7 @@
  * Rules between settings (each value is valid on its own, but not together) and the files settings name,
  * which must be readable when the node starts rather than when the first TLS client arrives.
  */
-import fs from 'node:fs';
+import { nodeFs as fs } from '@rtmp-cluster/core';
 import type { NodeConfig } from './NodeConfig.js';
 import { NODE_SETTINGS } from './schema.js';
 

@@ -2,8 +2,8 @@
  * The player libraries the node serves itself (no CDN): mpegts.js for HTTP-FLV/WS-FLV and hls.js for LL-HLS,
  * from the npm packages installed with the node, read once and kept in memory.
  */
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { nodeFs } from '@rtmp-cluster/core';
 import { WebError } from '../WebError.js';
 import type { WebHttpContext, WebRoute } from '../WebRoute.js';
 
@@ -20,7 +20,7 @@ export function playerAssetsRoute(): WebRoute {
   const load = (file: string): Buffer => {
     let body = cache.get(file);
     if (body === undefined) {
-      body = readFileSync(require.resolve(SOURCES[file]!));
+      body = nodeFs.readFileSync(require.resolve(SOURCES[file]!));
       cache.set(file, body);
     }
     return body;
