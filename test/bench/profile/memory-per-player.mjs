@@ -2,7 +2,12 @@
 // N RTMP players, and the node's memory before and after as V8 and Node count it (heap, external buffers) next
 // to its RSS, per player. Prints numbers only; run it twice to see the spread.
 //
-//   node test/bench/profile/memory-per-player.mjs [--players 1000] [--settle 5000]
+// With stages (`--players 1000,2000`) it adds players up to each count in turn and also prints what each player
+// of a later stage added. That marginal figure leaves out what a busy node pays once, whatever its player count:
+// the node binary's code pages its hot paths touch, the young generation grown to its maximum, what V8's
+// compiler threads leave in their allocator arenas.
+//
+//   node test/bench/profile/memory-per-player.mjs [--players 1000[,2000...]] [--settle 5000]
 //   (npm run build first; the node runs with the fan-out bench's settings)
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -14,7 +19,7 @@ import { PacedPublisher } from '../fanout/PacedPublisher.mjs';
 import { killSpawnedOnExit, SERVERS } from '../fanout/ServersUnderTest.mjs';
 
 const { values: cli } = parseArgs({ options: { players: { type: 'string', default: '1000' }, settle: { type: 'string', default: '5000' } }, strict: true });
-const PLAYERS = Number(cli.players);
+const STAGES = cli.players.split(',').map(Number);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 killSpawnedOnExit();
 
@@ -35,6 +40,28 @@ async function snapshot() {
   throw new Error('the node wrote no memory report (was the preload loaded?)');
 }
 
+/** The node's growth from one snapshot to the next, per player added. */
+function printGrowth(from, to, target) {
+  const added = to.players - from.players;
+  const [a, b] = [from.snap, to.snap];
+  const perPlayer = (x, y) => Math.round((y - x) / added);
+  const kb = (bytes) => Math.round(bytes / 1024);
+  const rows = [
+    ['RSS', a.rssKb * 1024, b.rssKb * 1024],
+    ['V8 heap committed', a.usage.heapTotal, b.usage.heapTotal],
+    ['V8 heap used, live', a.usage.heapUsed, b.usage.heapUsed],
+    ['V8 heap used, with garbage', a.beforeGc.heapUsed, b.beforeGc.heapUsed],
+    ['external (Buffers), live', a.usage.external, b.usage.external],
+    ['external, with garbage', a.beforeGc.external, b.beforeGc.external],
+    ...Object.keys(b.spaces).filter((s) => b.spaces[s].committed > 0).map((s) => [`  ${s} committed`, a.spaces[s]?.committed ?? 0, b.spaces[s].committed]),
+  ];
+  const rest = b.rssKb * 1024 - a.rssKb * 1024 - (b.usage.heapTotal - a.usage.heapTotal) - (b.usage.external - a.usage.external);
+  console.log(`\n${to.players} of ${target} players playing (${added} added), node ${process.version}, load ${os.loadavg()[0].toFixed(1)}`);
+  console.log(`${'what'.padEnd(34)} ${from.label.padStart(14)} KB ${to.label.padStart(14)} KB   bytes per player added`);
+  for (const [what, x, y] of rows) console.log(`${what.padEnd(34)} ${String(kb(x)).padStart(17)} ${String(kb(y)).padStart(17)} ${String(perPlayer(x, y)).padStart(24)}`);
+  console.log(`${'RSS not in heap/external'.padEnd(34)} ${''.padStart(17)} ${''.padStart(17)} ${String(Math.round(rest / added)).padStart(24)}`);
+}
+
 function request(w, msg) {
   return new Promise((resolve) => {
     const on = (m) => {
@@ -53,31 +80,20 @@ await sleep(3000);
 const idle = await snapshot();
 const workers = [0, 1].map(() => new Worker(new URL('../fanout/player-worker.mjs', import.meta.url), { workerData: { port: server.port, app: 'live', stream: 'bench' } }));
 try {
-  const all = [...Array(PLAYERS).keys()];
-  await Promise.all(workers.map((w, k) => request(w, { cmd: 'start', indices: all.filter((i) => i % 2 === k), rampPerSec: 250 })));
-  let playing = 0;
-  for (let i = 0; i < 60 && playing < PLAYERS; i++) {
-    await sleep(1000);
-    playing = (await Promise.all(workers.map((w) => request(w, { cmd: 'status' })))).reduce((n, s) => n + s.playing, 0);
+  let previous = { label: 'idle', snap: idle, players: 0 };
+  for (const target of STAGES) {
+    const add = [...Array(target - previous.players).keys()].map((i) => previous.players + i);
+    await Promise.all(workers.map((w, k) => request(w, { cmd: 'start', indices: add.filter((i) => i % 2 === k), rampPerSec: 250 })));
+    let playing = 0;
+    for (let i = 0; i < 60 && playing < target; i++) {
+      await sleep(1000);
+      playing = (await Promise.all(workers.map((w) => request(w, { cmd: 'status' })))).reduce((n, s) => n + s.playing, 0);
+    }
+    await sleep(Number(cli.settle));
+    const snap = await snapshot();
+    printGrowth(previous, { label: `${playing} players`, snap, players: playing }, target);
+    previous = { label: `${playing} players`, snap, players: playing };
   }
-  await sleep(Number(cli.settle));
-  const busy = await snapshot();
-  const perPlayer = (a, b) => Math.round((b - a) / playing);
-  const kb = (bytes) => Math.round(bytes / 1024);
-  const rows = [
-    ['RSS', idle.rssKb * 1024, busy.rssKb * 1024],
-    ['V8 heap committed', idle.usage.heapTotal, busy.usage.heapTotal],
-    ['V8 heap used, live', idle.usage.heapUsed, busy.usage.heapUsed],
-    ['V8 heap used, with garbage', idle.beforeGc.heapUsed, busy.beforeGc.heapUsed],
-    ['external (Buffers), live', idle.usage.external, busy.usage.external],
-    ['external, with garbage', idle.beforeGc.external, busy.beforeGc.external],
-    ...Object.keys(busy.spaces).filter((s) => busy.spaces[s].committed > 0).map((s) => [`  ${s} committed`, idle.spaces[s]?.committed ?? 0, busy.spaces[s].committed]),
-  ];
-  const rest = busy.rssKb * 1024 - idle.rssKb * 1024 - (busy.usage.heapTotal - idle.usage.heapTotal) - (busy.usage.external - idle.usage.external);
-  console.log(`${playing} of ${PLAYERS} players playing, node ${process.version}, load ${os.loadavg()[0].toFixed(1)}`);
-  console.log('what                      idle KB    with players KB   bytes per player');
-  for (const [what, a, b] of rows) console.log(`${what.padEnd(24)} ${String(kb(a)).padStart(8)} ${String(kb(b)).padStart(17)} ${String(perPlayer(a, b)).padStart(18)}`);
-  console.log(`${'RSS not in heap/external'.padEnd(24)} ${''.padStart(8)} ${''.padStart(17)} ${String(Math.round(rest / playing)).padStart(18)}`);
 } finally {
   for (const w of workers) await w.terminate();
   publisher.stop();
