@@ -97,12 +97,20 @@ export function renderWebBrowserTable(docs) {
 
 /**
  * The cluster table: per run with a peer, one row per origin -> edge pair (ours, nginx-rtmp): the cold edge's
- * first frame, and over the alternated rounds the median added latency per hop and the edge's CPU per Gbit.
+ * first frame, and over the alternated rounds the median added latency per hop, publisher -> edge players, and
+ * the edge's CPU per Gbit. Runs before 2026-12-05 09:00 timed one latency player among the edge's (wherever its
+ * connect put it in the fan-out), later ones every load player; the column says which.
  */
+function endToEnd(runs) {
+  if (runs.some((r) => r.edgeLatency === undefined)) return 'not recorded';
+  const who = runs[0].loadgenLagP99Ms === undefined ? 'one player' : 'every player';
+  return `${num(median(runs.map((r) => r.edgeLatency.p50)), 1)} / ${num(median(runs.map((r) => r.edgeLatency.p99)), 1)} ms (${who})`;
+}
+
 export function renderClusterTable(docs) {
   const lines = [
-    '| run (bench/results/) | conditions | edge players | pair | rounds | cold edge first frame p50 / max | added per hop p50 / p99 (median) | edge CPU-s per Gbit (median, range) | vs nginx-rtmp |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| run (bench/results/) | conditions | edge players | pair | rounds | cold edge first frame p50 / max | added per hop p50 / p99 (median) | publisher -> edge players p50 / p99 (median) | edge CPU-s per Gbit (median, range) | vs nginx-rtmp |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const doc of docs) {
     const peer = doc.peer;
@@ -118,6 +126,7 @@ export function renderClusterTable(docs) {
       lines.push(
         `| ${doc.file} | ${conditions(doc)} | ${num(peer.edgePlayers)} | ${label} | ${runs.length} | ${num(cold[server].p50, 0)} / ${num(cold[server].max, 0)} ms | ` +
           `${num(median(runs.map((r) => r.hop.p50)), 1)} / ${num(median(runs.map((r) => r.hop.p99)), 1)} ms | ` +
+          `${endToEnd(runs)} | ` +
           `${num(cpuMed, 2)} (${num(Math.min(...cpu), 2)}-${num(Math.max(...cpu), 2)}) | ${server === 'nginx' || !Number.isFinite(nginxCpu) ? '' : `${num(cpuMed / nginxCpu, 2)}x`} |`,
       );
     }

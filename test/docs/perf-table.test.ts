@@ -74,7 +74,16 @@ describe('README performance tables', () => {
     const dir = mkdtempSync(join(tmpdir(), 'perf-table-'));
     try {
       const hop = (p50: number, p99: number) => ({ n: 100, min: 0, p50, p99, max: p99 });
-      const round = (server: string, r: number, cpu: number, p50: number, p99: number) => ({ server, round: r, hop: hop(p50, p99), edgeCpuPerGbit: cpu, deliveredGbit: 2 });
+      // publisher -> every edge player: rounds since the load players ran in worker threads (loadgenLagP99Ms)
+      const round = (server: string, r: number, cpu: number, p50: number, p99: number) => ({
+        server,
+        round: r,
+        hop: hop(p50, p99),
+        edgeLatency: hop(p50 + 8, p99 + 40),
+        loadgenLagP99Ms: 5,
+        edgeCpuPerGbit: cpu,
+        deliveredGbit: 2,
+      });
       const doc = (at: string, peer: unknown) => ({
         bench: 'cluster',
         at,
@@ -96,9 +105,9 @@ describe('README performance tables', () => {
       );
       const rows = (renderClusterTable(loadResults('cluster', dir)) as string).trim().split('\n').slice(2);
       expect(rows).toHaveLength(2); // the run without a peer has no rows
-      expect(rows[0]).toContain('| 500 | rtmp-cluster | 2 | 25 / 40 ms | 1.2 / 6.0 ms | 0.12 (0.10-0.14) | 0.60x |');
+      expect(rows[0]).toContain('| 500 | rtmp-cluster | 2 | 25 / 40 ms | 1.2 / 6.0 ms | 9.2 / 46.0 ms (every player) | 0.12 (0.10-0.14) | 0.60x |');
       expect(rows[0]).toContain('| 2026-01-02, 2 cores, Linux 6.1, node v24.0.0, load 1.0 |');
-      expect(rows[1]).toContain('| nginx-rtmp | 2 | 420 / 900 ms | 0.3 / 40.0 ms | 0.20 (0.20-0.20) |  |');
+      expect(rows[1]).toContain('| nginx-rtmp | 2 | 420 / 900 ms | 0.3 / 40.0 ms | 8.3 / 80.0 ms (every player) | 0.20 (0.20-0.20) |  |');
       expect(() => rewritePerfTables(readme.replace('<!-- perf-cluster:end -->', ''))).toThrow(/perf-cluster/);
     } finally {
       rmSync(dir, { recursive: true, force: true });

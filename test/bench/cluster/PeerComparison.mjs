@@ -1,14 +1,19 @@
 // The measurements bench:cluster takes of both origin -> edge pairs, ours and nginx-rtmp's (an edge that pulls
 // with `pull rtmp://origin/live`), so the two are compared in the same run: first frame at a cold edge, the
 // latency one relay hop adds, and the edge's CPU per delivered Gbit with N players.
+import { Worker } from 'node:worker_threads';
 import { nowMs } from '../fanout/BenchRtmpClient.mjs';
 import { cpuSeconds } from '../fanout/ProcessStats.mjs';
 import { startNginxRtmp } from '../fanout/ServersUnderTest.mjs';
+import { broadcast, request } from '../fanout/WorkerCommands.mjs';
 import { summarize } from './Distribution.mjs';
 import { TimedPlayer } from './TimedPlayer.mjs';
 
 const APP = 'live';
 const FIRST_FRAME_TIMEOUT_MS = 5000;
+/** the edge's load players: two threads, each at most half a core's reading, and the join ramp */
+const LOAD_WORKERS = 2;
+const LOAD_RAMP_PER_SEC = 250;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** nginx-rtmp origin and an nginx-rtmp edge pulling from it on demand (one worker each). */
@@ -68,44 +73,64 @@ export async function coldFirstFrames(stream, edgePort, runs, spacingMs) {
 }
 
 /**
- * One player on the origin, one plus `players` more on the edge, for `seconds` past their join bursts: the added
- * latency per hop, and the edge process's CPU seconds per Gbit its players received.
+ * One round of one pair: a latency probe on the origin and one on the edge, then `players` load players on the
+ * edge, and over `seconds`:
+ * - `hop`: per frame, what the edge probe received after the origin probe. Both probes subscribe before the load,
+ *   so each node writes them first in its fan-out cycle: the figure is the relay's own time (the origin's write to
+ *   the relay, the relay's read, the edge's ingest), not the probe's place among the edge's players.
+ * - `edgeLatency`: publisher send -> each load player, over all of them: the whole path through the cluster, the
+ *   edge's fan-out cycle included.
+ * The load players run in worker threads (../fanout/player-worker.mjs), so reading 1 Gbit/s or more does not
+ * delay the probes' event loop; `loadgenLagP99Ms` is the workers' own event-loop delay.
  */
 export async function measurePair({ stream, pub, originPort, edgePort, edgePid, players, seconds }) {
-  const all = [];
-  const open = (port) => {
-    const p = new TimedPlayer({ port, app: APP, stream });
-    all.push(p);
-    return p;
-  };
+  const direct = new TimedPlayer({ port: originPort, app: APP, stream });
+  const viaEdge = new TimedPlayer({ port: edgePort, app: APP, stream });
+  const probes = [direct, viaEdge];
+  const workers = Array.from({ length: LOAD_WORKERS }, () => new Worker(new URL('../fanout/player-worker.mjs', import.meta.url), {
+    workerData: { port: edgePort, app: APP, stream },
+  }));
   try {
-    const direct = open(originPort);
-    const viaEdge = open(edgePort);
-    const load = Array.from({ length: players }, () => open(edgePort));
-    await Promise.all(all.map((p) => p.start()));
-    await Promise.all(all.map((p) => p.until(() => p.frames > 30, 15_000, 'player frames')));
+    await Promise.all(probes.map((p) => p.start()));
+    await Promise.all(probes.map((p) => p.until(() => p.frames > 30, 15_000, 'probe frames')));
+    const shares = workers.map(() => []);
+    for (let i = 0; i < players; i++) shares[i % LOAD_WORKERS].push(i);
+    await Promise.all(workers.map((w, k) => request(w, { cmd: 'start', indices: shares[k], rampPerSec: LOAD_RAMP_PER_SEC / LOAD_WORKERS })));
+    const joinDeadline = Date.now() + (players / LOAD_RAMP_PER_SEC) * 1000 + 15_000;
+    for (;;) {
+      const st = await broadcast(workers, { cmd: 'status' });
+      if (st.reduce((n, x) => n + x.playing + x.failed, 0) >= players) break;
+      if (Date.now() > joinDeadline) throw new Error(`load players did not all start playing on port ${edgePort}`);
+      await sleep(250);
+    }
     await sleep(1000); // past the join bursts (cached GOP)
-    const edgeViewers = [viaEdge, ...load];
-    const bytes = () => edgeViewers.reduce((n, p) => n + p.client.bytesIn, 0);
-    const [cpu0, bytes0, windowStart] = [cpuSeconds(edgePid), bytes(), nowMs()];
+    await broadcast(workers, { cmd: 'windowStart' });
+    const [cpu0, probeBytes0, windowStart] = [cpuSeconds(edgePid), viaEdge.client.bytesIn, nowMs()];
     await sleep(seconds * 1000);
-    const [cpu1, bytes1] = [cpuSeconds(edgePid), bytes()];
+    const [cpu1, probeBytes1] = [cpuSeconds(edgePid), viaEdge.client.bytesIn];
+    await broadcast(workers, { cmd: 'windowEnd' });
     const windowEnd = nowMs() - 500; // frames sent in the last 500 ms may still be in flight
     const lat = hopLatency(pub, direct, viaEdge, windowStart, windowEnd);
-    const deliveredGbit = ((bytes1 - bytes0) * 8) / 1e9;
+    const reports = await broadcast(workers, { cmd: 'report', ...pub.videoSendTable(windowStart, windowEnd), windowStart, windowEnd });
+    const summaries = reports.flatMap((r) => r.summaries);
+    const loadLatencies = reports.flatMap((r) => [...r.latencies]);
+    const deliveredGbit = ((probeBytes1 - probeBytes0 + summaries.reduce((n, x) => n + x.windowBytes, 0)) * 8) / 1e9;
     return {
-      players: edgeViewers.length,
+      players: players + 1,
       hop: summarize(lat.hop),
-      // publisher send -> the latency player among the edge's players: the whole path through the cluster
-      edgeLatency: summarize(lat.laterLatency),
+      edgeLatency: summarize(loadLatencies),
+      probeEdgeLatency: summarize(lat.laterLatency),
+      loadgenLagP99Ms: Math.max(...reports.map((r) => r.loopDelayP99Ms)),
       framesSent: lat.sent,
       framesMissing: lat.missing,
       edgeCpuSeconds: cpu1 - cpu0,
       deliveredGbit,
       edgeCpuPerGbit: deliveredGbit > 0 ? (cpu1 - cpu0) / deliveredGbit : NaN,
-      playersClosed: edgeViewers.filter((p) => p.closed).length,
+      playersClosed: summaries.filter((x) => x.error).length + (viaEdge.closed ? 1 : 0),
     };
   } finally {
-    for (const p of all) p.close();
+    for (const p of probes) p.close();
+    await Promise.all(workers.map((w) => request(w, { cmd: 'close' }).catch(() => undefined)));
+    await Promise.all(workers.map((w) => w.terminate()));
   }
 }

@@ -342,11 +342,13 @@ async function comparePeer(media, ourPub, ourOrigin, ourEdge) {
 function printPeer(peer) {
   log();
   if (peer.skipped) return;
-  log(`4. origin -> edge pairs alternated, ${peer.edgePlayers} players on the edge (+1 latency player), ${peer.seconds} s per round`);
+  log(`4. origin -> edge pairs alternated, ${peer.edgePlayers} players on the edge in worker threads, ${peer.seconds} s per round;`);
+  log('   hop = edge probe - origin probe (both subscribed before the load: first in each fan-out cycle);');
+  log('   e2e = publisher send -> every load player; loadgen lag = the load threads\' own event-loop p99');
   log(`  nginx-rtmp cold edge first frame: p50 ${peer.coldFirstFrameMs.p50.toFixed(1)} ms, max ${peer.coldFirstFrameMs.max.toFixed(1)} ms`);
-  log(`  ${'round'.padEnd(6)}${'server'.padEnd(14)}${'hop p50'.padStart(9)}${'hop p99'.padStart(9)}${'e2e p50'.padStart(9)}${'e2e p99'.padStart(9)}${'edge CPU-s/Gbit'.padStart(17)}${'Gbit'.padStart(8)}  closed`);
+  log(`  ${'round'.padEnd(6)}${'server'.padEnd(14)}${'hop p50'.padStart(9)}${'hop p99'.padStart(9)}${'e2e p50'.padStart(9)}${'e2e p99'.padStart(9)}${'loadgen lag'.padStart(13)}${'edge CPU-s/Gbit'.padStart(17)}${'Gbit'.padStart(8)}  closed`);
   for (const x of peer.rounds) {
-    log(`  ${String(x.round).padEnd(6)}${(x.server === 'ours' ? 'rtmp-cluster' : 'nginx-rtmp').padEnd(14)}${ms(x.hop.p50, 9)}${ms(x.hop.p99, 9)}${ms(x.edgeLatency.p50, 9)}${ms(x.edgeLatency.p99, 9)}${x.edgeCpuPerGbit.toFixed(3).padStart(17)}${x.deliveredGbit.toFixed(2).padStart(8)}  ${x.playersClosed}`);
+    log(`  ${String(x.round).padEnd(6)}${(x.server === 'ours' ? 'rtmp-cluster' : 'nginx-rtmp').padEnd(14)}${ms(x.hop.p50, 9)}${ms(x.hop.p99, 9)}${ms(x.edgeLatency.p50, 9)}${ms(x.edgeLatency.p99, 9)}${ms(x.loadgenLagP99Ms, 13)}${x.edgeCpuPerGbit.toFixed(3).padStart(17)}${x.deliveredGbit.toFixed(2).padStart(8)}  ${x.playersClosed}`);
   }
 }
 

@@ -22,6 +22,7 @@ import { PacedPublisher } from './PacedPublisher.mjs';
 import { cpuSeconds, machineCpuSeconds, treeCpuSeconds, treeRssBytes } from './ProcessStats.mjs';
 import { readSendLatencyBuckets, sendLatencyBetween } from './NodeSendLatency.mjs';
 import { defaultCpuSplit, killSpawned, pinCpus, SERVERS } from './ServersUnderTest.mjs';
+import { broadcast, request } from './WorkerCommands.mjs';
 
 const { values: cli } = parseArgs({
   options: {
@@ -84,26 +85,6 @@ process.on('exit', killSpawned);
 function percentile(sorted, q) {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-}
-
-/** Posts a command to a worker and resolves with its answer (the message with the same cmd). */
-function request(w, msg, transfer) {
-  return new Promise((resolve, reject) => {
-    const onMessage = (m) => {
-      if (m.cmd !== msg.cmd) return;
-      w.off('message', onMessage);
-      w.off('error', reject);
-      resolve(m);
-    };
-    w.on('message', onMessage);
-    w.once('error', reject);
-    w.postMessage(msg, transfer);
-  });
-}
-
-/** Posts a command to every worker and resolves with each worker's answer. */
-function broadcast(workers, msg) {
-  return Promise.all(workers.map((w) => request(w, msg)));
 }
 
 /** Rejects if `promise` has not settled within `ms`. */

@@ -17,6 +17,7 @@ import { Worker } from 'node:worker_threads';
 import { makeBenchFlv, readFlvTags } from '../fanout/BenchMedia.mjs';
 import { PacedPublisher } from '../fanout/PacedPublisher.mjs';
 import { killSpawnedOnExit, SERVERS } from '../fanout/ServersUnderTest.mjs';
+import { broadcast, request } from '../fanout/WorkerCommands.mjs';
 
 const { values: cli } = parseArgs({ options: { players: { type: 'string', default: '1000' }, settle: { type: 'string', default: '5000' } }, strict: true });
 const STAGES = cli.players.split(',').map(Number);
@@ -62,18 +63,6 @@ function printGrowth(from, to, target) {
   console.log(`${'RSS not in heap/external'.padEnd(34)} ${''.padStart(17)} ${''.padStart(17)} ${String(Math.round(rest / added)).padStart(24)}`);
 }
 
-function request(w, msg) {
-  return new Promise((resolve) => {
-    const on = (m) => {
-      if (m.cmd !== msg.cmd) return;
-      w.off('message', on);
-      resolve(m);
-    };
-    w.on('message', on);
-    w.postMessage(msg);
-  });
-}
-
 const publisher = new PacedPublisher({ port: server.port, app: 'live', stream: 'bench', media: await readFlvTags(await makeBenchFlv(10)) });
 await publisher.start();
 await sleep(3000);
@@ -87,7 +76,7 @@ try {
     let playing = 0;
     for (let i = 0; i < 60 && playing < target; i++) {
       await sleep(1000);
-      playing = (await Promise.all(workers.map((w) => request(w, { cmd: 'status' })))).reduce((n, s) => n + s.playing, 0);
+      playing = (await broadcast(workers, { cmd: 'status' })).reduce((n, s) => n + s.playing, 0);
     }
     await sleep(Number(cli.settle));
     const snap = await snapshot();

@@ -15,6 +15,7 @@ import { makeBenchFlv, readFlvTags } from '../fanout/BenchMedia.mjs';
 import { PacedPublisher } from '../fanout/PacedPublisher.mjs';
 import { machineCpuSeconds, treeCpuSeconds, treeRssBytes } from '../fanout/ProcessStats.mjs';
 import { freePort, killSpawnedOnExit, SERVERS } from '../fanout/ServersUnderTest.mjs';
+import { broadcast, request } from '../fanout/WorkerCommands.mjs';
 
 const { values: cli } = parseArgs({
   options: {
@@ -37,20 +38,6 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 killSpawnedOnExit();
 
-function request(w, msg) {
-  return new Promise((resolve, reject) => {
-    const on = (m) => {
-      if (m.cmd !== msg.cmd) return;
-      w.off('message', on);
-      w.off('error', reject);
-      resolve(m);
-    };
-    w.on('message', on);
-    w.once('error', reject);
-    w.postMessage(msg);
-  });
-}
-const broadcast = (ws, msg) => Promise.all(ws.map((w) => request(w, msg)));
 
 async function phase(kind, server, webPort, publisher) {
   const workers = Array.from({ length: WORKERS }, () =>
