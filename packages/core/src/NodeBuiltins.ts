@@ -6,8 +6,8 @@
  *   client: about 14 MB of RSS in a node that never uses them (the idle all-in-one was 60 MB with them, 46 MB
  *   for node:http alone against 43 MB for a bare process). process.getBuiltinModule hands over the module
  *   object without reading them.
- * - node:fs: its `promises` export is a getter too, and node:fs/promises brings node:readline with it: about
- *   3 MB of RSS for an API the node does not use.
+ * - node:fs: its `promises` export is a getter too, and node:fs/promises brings node:readline with it: 1 MB of
+ *   the idle node's RSS (3 MB in a bare process) for an API the node does not use.
  * - node:tls and node:https: about 3 MB of RSS once loaded (OpenSSL's TLS state and Node's TLS JavaScript), for
  *   RTMPS, a TLS Redis or an https webhook that most nodes never configure. Loaded on first use.
  */
