@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
-import { loadControlProto } from './ControlProto.js';
 import { nodeFs } from '@rtmp-cluster/core';
+import { loadControlProto } from './ControlProto.js';
 import type { ClusterControlClient } from './generated/rtmpcluster/control/v1/ClusterControl.js';
 
 export type ControlClient = ClusterControlClient;

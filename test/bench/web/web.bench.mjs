@@ -38,7 +38,6 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 killSpawnedOnExit();
 
-
 async function phase(kind, server, webPort, publisher) {
   const workers = Array.from({ length: WORKERS }, () =>
     kind === 'rtmp'
